@@ -1,0 +1,431 @@
+"""Cross-sheet, accounting and reconciliation checks.
+
+Each check is a small function taking the validated frames of one year
+(``{(file, sheet): DataFrame}``) and returning :class:`CheckResult` rows:
+both sides of the comparison, the difference, a tolerance and a severity.
+
+Severity policy
+---------------
+* Identities between independent inputs (assets = liabilities + equity, the
+  cash flow's closing cash = the balance sheet's cash, detail sums = printed
+  totals) are errors beyond the tolerance (1 peso by default) and warnings
+  within it (rounding).
+* Figures the report derives and therefore recomputes (published Var $, Var %,
+  percentages, financial indicators, equity-statement totals) are warnings:
+  the report shows the computed value and the annex lists the discrepancy.
+* A detail below the indicator it supports is a warning (the report may name
+  only part of what it counts); a detail above the indicator is an error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from . import finance
+from .contract import INDICATOR_DETAILS
+from .fmt import format_number
+from .problems import ERROR, WARNING, Problem
+
+OK = "ok"
+Frames = dict[tuple[str, str], pd.DataFrame]
+
+FS = "estados_financieros.xlsx"
+BALANCE, INCOME, CASH, EQUITY, BUDGET, PUBLISHED = (
+    "Situación financiera",
+    "Resultados",
+    "Flujo de efectivo",
+    "Cambios en el patrimonio",
+    "Ejecución presupuestal",
+    "Indicadores publicados",
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One comparison: ``left`` should equal ``right`` within ``tolerance``."""
+
+    check: str
+    description: str
+    left_label: str
+    left: float
+    right_label: str
+    right: float
+    status: str
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    decimals: int = 0
+
+    @property
+    def difference(self) -> float:
+        return self.left - self.right
+
+    @property
+    def passed(self) -> bool:
+        return self.status == OK
+
+    def message(self) -> str:
+        d = self.decimals
+        text = (
+            f"{self.description}: {self.left_label} {format_number(self.left, d)} "
+            f"frente a {self.right_label} {format_number(self.right, d)} "
+            f"(diferencia {format_number(self.difference, d)})"
+        )
+        if self.status == WARNING and self.check.endswith("publicada"):
+            text += "; el informe usa el valor calculado"
+        return text
+
+    def as_problem(self) -> Problem:
+        severity = ERROR if self.status == ERROR else WARNING
+        return Problem(self.file, self.sheet, self.row, self.column, self.message(), severity)
+
+
+def compare(
+    check: str,
+    description: str,
+    left_label: str,
+    left: float,
+    right_label: str,
+    right: float,
+    *,
+    tolerance: float = 1.0,
+    severity: str = ERROR,
+    decimals: int = 0,
+    rounded: bool = False,
+    **where,
+) -> CheckResult:
+    """Equal → ok; within ``tolerance`` → warning (rounding); beyond → ``severity``.
+
+    With ``rounded=True`` the left side is a published value rounded to its
+    shown decimals, so a difference within ``tolerance`` is simply ok.
+    """
+    diff = abs(left - right)
+    if diff < 1e-9:
+        status = OK
+    elif diff <= tolerance + 1e-9:
+        status = OK if rounded else WARNING
+    else:
+        status = severity
+    return CheckResult(check, description, left_label, left, right_label, right, status, decimals=decimals, **where)
+
+
+def compare_detail(check, description, detail_label, detail, indicator_label, indicator, decimals=0, **where):
+    """Detail below the indicator → warning; above it → error."""
+    if abs(detail - indicator) < 1e-9:
+        status = OK
+    elif detail < indicator:
+        status = WARNING
+    else:
+        status = ERROR
+    return CheckResult(check, description, detail_label, detail, indicator_label, indicator, status,
+                       decimals=decimals, **where)
+
+
+def published_tolerance(value: float) -> float:
+    """Half a unit of the last decimal the published value shows (8.06 → 0.005, 15.6 → 0.05, 7 → 0.5)."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10**-decimals
+
+
+# --------------------------------------------------------------------------
+# Financial statements
+# --------------------------------------------------------------------------
+
+def balance_sheet_identity(frames: Frames) -> list[CheckResult]:
+    """Assets = liabilities + equity, for both years."""
+    bs = frames[(FS, BALANCE)]
+    results = []
+    for col in finance.YEARS:
+        assets = finance.line(bs, "activo_total", col)
+        liabilities = finance.line(bs, "pasivo_total", col)
+        equity = finance.line(bs, "patrimonio_total", col)
+        total = finance.line(bs, "pasivo_mas_patrimonio", col)
+        where = dict(file=FS, sheet=BALANCE, column=col)
+        results.append(compare("activo = pasivo + patrimonio", f"Ecuación patrimonial ({col.lower()})",
+                               "activo total", assets, "pasivo + patrimonio", liabilities + equity, **where))
+        results.append(compare("total pasivo y patrimonio", f"Total pasivo más patrimonio publicado ({col.lower()})",
+                               "publicado", total, "pasivo + patrimonio", liabilities + equity, **where))
+    return results
+
+
+def statement_subtotals(frames: Frames) -> list[CheckResult]:
+    """Every subtotal equals the signed sum of its lines, in every statement and year."""
+    results = []
+    for sheet in (BALANCE, INCOME, CASH):
+        statement = frames[(FS, sheet)]
+        for row, orphan in finance.orphan_parents(statement).iterrows():
+            results.append(CheckResult("código padre", f"«{orphan['Código padre']}» no es el código de ninguna línea",
+                                       "", 0, "", 0, ERROR, FS, sheet, int(row), "Código padre"))
+        for col in finance.YEARS:
+            table = finance.subtotal_differences(statement, col)
+            for row, item in table.iterrows():
+                results.append(compare("subtotal = suma de líneas", f"{item['Línea']} ({col.lower()})",
+                                       "publicado", item["Publicado"], "suma de sus líneas", item["Suma de líneas"],
+                                       file=FS, sheet=sheet, row=int(row), column=col))
+    return results
+
+
+def published_variations(frames: Frames) -> list[CheckResult]:
+    """Published Var $ and Var % against the values computed from the two years."""
+    results = []
+    for sheet in (BALANCE, INCOME):
+        statement = frames[(FS, sheet)]
+        computed = finance.variations(statement)
+        for row, item in statement.iterrows():
+            name = item.iloc[2]
+            if pd.notna(item["Var $ publicada"]):
+                results.append(compare("Var $ publicada", f"Var $ de «{name}»", "publicada", item["Var $ publicada"],
+                                       "calculada", computed.at[row, "Var $"], severity=WARNING,
+                                       file=FS, sheet=sheet, row=int(row), column="Var $ publicada"))
+            pct = computed.at[row, "Var %"]
+            if pd.notna(item["Var % publicada"]) and pd.notna(pct):
+                published = item["Var % publicada"]
+                results.append(compare("Var % publicada", f"Var % de «{name}»", "publicada", published,
+                                       "calculada", round(pct, 2), tolerance=published_tolerance(published) + 0.005,
+                                       severity=WARNING, rounded=True, decimals=2, file=FS, sheet=sheet, row=int(row),
+                                       column="Var % publicada"))
+    return results
+
+
+def equity_statement(frames: Frames) -> list[CheckResult]:
+    """Opening + movements = closing for each component; published row totals = sum of components."""
+    equity = frames[(FS, EQUITY)]
+    results = []
+    for item in finance.equity_rollforward(equity).itertuples(index=False):
+        results.append(compare("saldo final del patrimonio", f"{item.Componente} al cierre de {item.Periodo}",
+                               "saldo final publicado", item._5, "saldo inicial + movimientos", item._4,
+                               file=FS, sheet=EQUITY, row=item.fila, column=item.Componente))
+    components = list(finance.EQUITY_COMPONENTS)
+    for row, item in equity.iterrows():
+        if pd.notna(item["Total publicado"]):
+            results.append(compare("total de fila publicada", f"Total de «{item['Concepto']}» ({item['Periodo']})",
+                                   "publicado", item["Total publicado"], "suma de componentes",
+                                   float(item[components].sum()), severity=WARNING,
+                                   file=FS, sheet=EQUITY, row=int(row), column="Total publicado"))
+    return results
+
+
+def equity_matches_balance(frames: Frames) -> list[CheckResult]:
+    """Closing equity by component (and in total) equals the balance sheet, for both years."""
+    bs, equity = frames[(FS, BALANCE)], frames[(FS, EQUITY)]
+    results = []
+    last = int(equity["Periodo"].max())
+    for col, period in ((finance.CURRENT, last), (finance.PRIOR, last - 1)):
+        closing = finance.equity_closing(equity, period)
+        if closing is None:
+            continue
+        for component, role in finance.EQUITY_COMPONENTS.items():
+            results.append(compare("patrimonio = balance", f"{component} al cierre de {period}",
+                                   "estado de cambios", float(closing[component]), "estado de situación financiera",
+                                   finance.line(bs, role, col), file=FS, sheet=EQUITY, row=int(closing.name),
+                                   column=component))
+        total = float(closing[list(finance.EQUITY_COMPONENTS)].sum())
+        results.append(compare("patrimonio = balance", f"Total patrimonio al cierre de {period}",
+                               "estado de cambios", total, "estado de situación financiera",
+                               finance.line(bs, "patrimonio_total", col), file=FS, sheet=EQUITY,
+                               row=int(closing.name), column="Total publicado"))
+    return results
+
+
+def cash_flow_matches_balance(frames: Frames) -> list[CheckResult]:
+    """Closing cash of the cash flow = balance-sheet cash; opening cash = prior balance-sheet cash."""
+    bs, cf = frames[(FS, BALANCE)], frames[(FS, CASH)]
+    results = []
+    for col in finance.YEARS:
+        results.append(compare("efectivo final = balance", f"Efectivo al cierre ({col.lower()})",
+                               "flujo de efectivo", finance.line(cf, "efectivo_final", col),
+                               "estado de situación financiera", finance.line(bs, "efectivo", col),
+                               file=FS, sheet=CASH, column=col))
+    results.append(compare("efectivo inicial = balance anterior", "Efectivo al inicio del año",
+                           "flujo de efectivo", finance.line(cf, "efectivo_inicial", finance.CURRENT),
+                           "balance del año anterior", finance.line(bs, "efectivo", finance.PRIOR),
+                           file=FS, sheet=CASH, column=finance.CURRENT))
+    return results
+
+
+def income_matches_balance(frames: Frames) -> list[CheckResult]:
+    """Net surplus of the income statement = "Resultado del ejercicio" in the balance sheet."""
+    bs, income = frames[(FS, BALANCE)], frames[(FS, INCOME)]
+    return [
+        compare("resultado = balance", f"Excedente o déficit del ejercicio ({col.lower()})",
+                "estado de resultados", finance.line(income, "excedente_neto", col),
+                "estado de situación financiera", finance.line(bs, "resultado_ejercicio", col),
+                file=FS, sheet=INCOME, column=col)
+        for col in finance.YEARS
+    ]
+
+
+def budget_execution(frames: Frames) -> list[CheckResult]:
+    """Final budget = initial + additions − reductions; rubros add up; published % of execution."""
+    budget = frames[(FS, BUDGET)]
+    results = []
+    for row, item in budget.iterrows():
+        where = dict(file=FS, sheet=BUDGET, row=int(row))
+        expected = item["Presupuesto inicial"] + item["Adiciones"] - item["Reducciones"]
+        results.append(compare("presupuesto definitivo", f"Presupuesto definitivo de «{item['Rubro']}»",
+                               "publicado", item["Presupuesto definitivo"], "inicial + adiciones − reducciones",
+                               expected, column="Presupuesto definitivo", **where))
+        if pd.notna(item["% publicado"]) and item["Presupuesto definitivo"]:
+            pct = item["Ejecución"] / item["Presupuesto definitivo"] * 100
+            results.append(compare("% de ejecución publicada", f"% de ejecución de «{item['Rubro']}»",
+                                   "publicado", item["% publicado"], "calculado", round(pct, 2),
+                                   tolerance=published_tolerance(item["% publicado"]) + 0.005, severity=WARNING, rounded=True,
+                                   decimals=2, column="% publicado", **where))
+    statement = budget.assign(Signo="+")
+    for col in ("Presupuesto inicial", "Adiciones", "Reducciones", "Presupuesto definitivo", "Ejecución"):
+        for row, item in finance.subtotal_differences(statement, col).iterrows():
+            results.append(compare("rubro = suma de rubros", f"{item['Línea']} ({col.lower()})", "publicado",
+                                   item["Publicado"], "suma de sus rubros", item["Suma de líneas"],
+                                   file=FS, sheet=BUDGET, row=int(row), column=col))
+    return results
+
+
+def published_financial_indicators(frames: Frames) -> list[CheckResult]:
+    """Published liquidity, working capital, debt and cash ratios against the computed ones."""
+    published = frames[(FS, PUBLISHED)]
+    computed = finance.financial_indicators(frames[(FS, BALANCE)])
+    results = []
+    for row, item in published.iterrows():
+        value = computed[item["Indicador"]]
+        if item["Indicador"] == "Capital de trabajo" and "millones" in str(item["Unidad"]).lower():
+            value = value / 1e6
+        tol = published_tolerance(item["Valor publicado"])
+        results.append(compare("indicador financiero publicado", item["Indicador"], "publicado",
+                               item["Valor publicado"], "calculado", round(value, 4), tolerance=tol,
+                               severity=WARNING, rounded=True, decimals=2, file=FS, sheet=PUBLISHED,
+                               row=int(row), column="Valor publicado"))
+    return results
+
+
+# --------------------------------------------------------------------------
+# Administration
+# --------------------------------------------------------------------------
+
+def figure(frames: Frames, filename: str, key: str) -> tuple[float, int] | None:
+    """(value, Excel row) of a key in a workbook's "Cifras" sheet, or None."""
+    figures = frames.get((filename, "Cifras"))
+    if figures is None:
+        return None
+    rows = figures[figures["Clave"] == key]
+    return None if rows.empty else (float(rows["Valor"].iloc[0]), int(rows.index[0]))
+
+
+def procurement_totals(frames: Frames) -> list[CheckResult]:
+    """Procurement by modality adds up to the printed total value (and number of processes)."""
+    f = "administrativo.xlsx"
+    table = frames[(f, "Contratación")]
+    results = []
+    for key, column in (("contratacion_valor_total", "Valor (COP)"), ("contratacion_procesos_total", "Procesos")):
+        printed = figure(frames, f, key)
+        if printed is not None:
+            results.append(compare("total de contratación", f"Total de contratación ({column})",
+                                   "suma por modalidad", float(table[column].sum()), "total publicado", printed[0],
+                                   tolerance=0, file=f, sheet="Cifras", row=printed[1], column="Valor"))
+    return results
+
+
+def pqrs_totals(frames: Frames) -> list[CheckResult]:
+    """PQRS by process add up to the printed total; published percentages match the counts."""
+    f = "administrativo.xlsx"
+    table = frames[(f, "PQRS")]
+    total = float(table["Cantidad"].sum())
+    results = []
+    printed = figure(frames, f, "pqrs_total")
+    if printed is not None:
+        results.append(compare("total de PQRS", "Total de PQRS", "suma por proceso", total, "total publicado",
+                               printed[0], tolerance=0, file=f, sheet="Cifras", row=printed[1], column="Valor"))
+    for row, item in table.iterrows():
+        if pd.notna(item["Porcentaje publicado"]) and total:
+            pct = item["Cantidad"] / total * 100
+            results.append(compare("porcentaje de PQRS", f"Porcentaje de PQRS de {item['Proceso']}", "publicado",
+                                   item["Porcentaje publicado"], "calculado", round(pct, 2),
+                                   tolerance=published_tolerance(item["Porcentaje publicado"]) + 0.005,
+                                   severity=WARNING, rounded=True, decimals=2, file=f, sheet="PQRS", row=int(row),
+                                   column="Porcentaje publicado"))
+    return results
+
+
+# --------------------------------------------------------------------------
+# Indicators against their detail
+# --------------------------------------------------------------------------
+
+def plan_indicators(frames: Frames) -> list[CheckResult]:
+    """The cumulative achievement of the period cannot be below the year's achievement."""
+    f = "plan_desarrollo.xlsx"
+    table = frames[(f, "Indicadores")]
+    return [
+        CheckResult("acumulado ≥ logro del año", f"{item['Código']} {item['Indicador']}: acumulado menor que el logro del año",
+                    "acumulado", item["Acumulado"], "logro del año", item["Logro año"],
+                    OK if item["Acumulado"] >= item["Logro año"] else ERROR, f, "Indicadores", int(row), "Acumulado", 2)
+        for row, item in table.iterrows()
+    ]
+
+
+def indicator_details(frames: Frames) -> list[CheckResult]:
+    """Each indicator in INDICATOR_DETAILS against the detail rows that support it."""
+    indicators = frames[("plan_desarrollo.xlsx", "Indicadores")].reset_index().set_index("Código")
+    results = []
+    for spec in INDICATOR_DETAILS:
+        if spec.code not in indicators.index:
+            continue
+        detail = frames[(spec.filename, spec.sheet)]
+        for column, value in spec.where:
+            detail = detail[detail[column] == value]
+        total = float(detail[spec.column].sum()) * spec.scale if spec.column else float(len(detail))
+        indicator = indicators.loc[spec.code]
+        results.append(compare_detail("indicador frente a detalle", f"{spec.code} {indicator['Indicador']}",
+                                      spec.label, round(total, 4), "logro del año", float(indicator["Logro año"]),
+                                      decimals=2 if spec.column else 0, file=spec.filename, sheet=spec.sheet,
+                                      column=spec.column or ""))
+    return results
+
+
+def award_counts(frames: Frames) -> list[CheckResult]:
+    """Award postulations and distinct awards against the printed figures."""
+    f = "posicionamiento.xlsx"
+    awards = frames[(f, "Premios")]
+    results = []
+    for key, detail, label in (("postulaciones_premios", len(awards), "postulaciones detalladas"),
+                               ("premios_postulados", awards["Premio"].nunique(), "premios distintos detallados")):
+        printed = figure(frames, f, key)
+        if printed is not None:
+            results.append(compare_detail("cifra frente a detalle", label, "detalle", float(detail),
+                                          "cifra publicada", printed[0], file=f, sheet="Premios"))
+    return results
+
+
+CHECKS: tuple[Callable[[Frames], list[CheckResult]], ...] = (
+    balance_sheet_identity,
+    statement_subtotals,
+    published_variations,
+    equity_statement,
+    equity_matches_balance,
+    cash_flow_matches_balance,
+    income_matches_balance,
+    budget_execution,
+    published_financial_indicators,
+    procurement_totals,
+    pqrs_totals,
+    plan_indicators,
+    indicator_details,
+    award_counts,
+)
+
+
+def run_checks(frames: Frames) -> list[CheckResult]:
+    """Run every check; a check that cannot run (a role missing...) becomes an error result."""
+    results = []
+    for check in CHECKS:
+        try:
+            results += check(frames)
+        except KeyError as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            results.append(CheckResult(check.__name__, f"no se pudo verificar: {message}", "", math.nan, "",
+                                       math.nan, ERROR))
+    return results

@@ -1,0 +1,131 @@
+"""Command-line interface: ``informe validate | template | contract-doc | build``.
+
+Every command prints its findings in Spanish and exits with a meaningful code;
+no Python traceback ever reaches the analyst (see :func:`main`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from .problems import write_report
+from .validation import EXIT_UNUSABLE, ValidationReport, validate_dir
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Informe de Gestión de la ACI Medellín.")
+console = Console()
+err_console = Console(stderr=True)
+
+PROJECT_ROOT = Path.cwd()
+
+
+def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:
+    """``DATA_DIR`` as given, or ``data/<year>`` when only ``--year`` is given."""
+    if data_dir is not None:
+        return data_dir
+    if year is not None:
+        return PROJECT_ROOT / "data" / str(year)
+    raise typer.BadParameter("indique DATA_DIR o --year AÑO")
+
+
+def print_report(report: ValidationReport) -> None:
+    console.print(f"Validación de {report.data_dir}")
+    for p in report.all_problems:
+        style = "red" if p.is_error else "yellow"
+        console.print(f"[{style}]{p.severity.upper()}[/{style}] {escape(p.location())}: {escape(p.message)}",
+                      highlight=False, soft_wrap=True)
+    checks = report.checks
+    if checks:
+        passed = sum(c.passed for c in checks)
+        console.print(f"Verificaciones cruzadas: {passed} de {len(checks)} cuadran exactamente.")
+    console.print(f"{len(report.errors)} errores, {len(report.warnings)} advertencias.")
+    if report.unusable is not None:
+        console.print("[red]Entrada inutilizable: corrija el archivo y vuelva a validar.[/red]")
+    elif report.errors:
+        console.print("[red]Hay errores: corríjalos antes de construir el informe.[/red]")
+    else:
+        console.print("[green]Datos válidos.[/green]")
+
+
+@app.command()
+def validate(
+    data_dir: Path = typer.Argument(None, help="Carpeta con los libros del año (por defecto data/<año>)."),
+    year: int = typer.Option(None, "--year", "-y", help="Año: valida data/<año>."),
+    report: Path = typer.Option(None, "--report", "-r", help="Escribe el reporte en JSON (.json) o CSV."),
+) -> None:
+    """Valida los libros de Excel de un año: salida 0 sin errores, 1 con errores, 2 si la entrada es inutilizable."""
+    directory = resolve_data_dir(data_dir, year)
+    result = validate_dir(directory)
+    print_report(result)
+    if report is not None:
+        write_report(result.all_problems, report)
+        console.print(f"Reporte escrito en {report}")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def template(directory: Path = typer.Argument(..., help="Carpeta donde escribir los libros vacíos.")) -> None:
+    """Escribe libros vacíos que siguen el contrato de datos, con notas y listas desplegables."""
+    from .template import write_templates
+
+    try:
+        paths = write_templates(directory)
+    except FileExistsError as exc:
+        err_console.print(f"[red]No se sobrescriben libros existentes en {directory}: {exc}[/red]")
+        raise typer.Exit(EXIT_UNUSABLE)
+    for path in paths:
+        console.print(f"escrito {path}")
+
+
+@app.command("contract-doc")
+def contract_doc(
+    output: Path = typer.Option(Path("docs/data-contract.md"), "--output", "-o"),
+    check: bool = typer.Option(False, "--check", help="Solo comprueba que el archivo está al día."),
+) -> None:
+    """Escribe docs/data-contract.md a partir del contrato en el código."""
+    from .contract_doc import contract_markdown
+
+    text = contract_markdown()
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            err_console.print(f"[red]{output} no está al día: ejecute `informe contract-doc`.[/red]")
+            raise typer.Exit(1)
+        console.print(f"{output} está al día.")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    console.print(f"escrito {output}")
+
+
+@app.command()
+def build(
+    year: int = typer.Option(2022, "--year", "-y", help="Año del informe."),
+    data: Path = typer.Option(None, "--data", help="Carpeta de datos (por defecto data/<año>)."),
+    out: Path = typer.Option(None, "--out", help="Carpeta de salida (por defecto outputs/<año>)."),
+) -> None:
+    """Construye el informe de un año: valida los datos y luego ejecuta las secciones."""
+    from .build import build_report
+
+    raise typer.Exit(build_report(year, data, out, console))
+
+
+def main() -> None:
+    """Entry point that turns any unexpected failure into a short Spanish message and exit 3."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("[red]Interrumpido.[/red]")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence, never show a traceback
+        err_console.print(f"[red]Error inesperado: {type(exc).__name__}: {exc}[/red]")
+        err_console.print("Ejecute de nuevo con INFORME_DEBUG=1 para ver el detalle técnico.")
+        if __import__("os").environ.get("INFORME_DEBUG"):
+            raise
+        sys.exit(3)

@@ -1,0 +1,553 @@
+"""The data contract: every workbook, sheet and column the report reads.
+
+This module is the single place where the shape of the analysts' workbooks is
+written down. Everything else is derived from it: the pandera schemas used by
+``informe validate`` (:mod:`informe.schemas`), the empty workbooks written by
+``informe template`` (:mod:`informe.template`) and ``docs/data-contract.md``
+(:mod:`informe.contract_doc`).
+
+Headers are in Spanish, exactly as analysts see them in Excel. Identifiers in
+code are in English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------
+# Enumerations (allowed values), as printed in the 2022 report.
+# --------------------------------------------------------------------------
+
+INVESTMENT_SECTORS = (
+    "Agronegocios",
+    "Ciencias de la vida",
+    "Comercio",
+    "Industrias creativas",
+    "Infraestructura y logística",
+    "Manufactura básica",
+    "Manufactura especializada",
+    "Servicios de tecnología",
+)
+THEMATIC_LINES = (
+    "Desarrollo económico",
+    "Desarrollo social",
+    "Transformación educativa y cultural",
+    "Ecociudad e innovación digital",
+    "Gobernanza y construcción de paz",
+)
+INVESTMENT_TYPES = ("Nueva inversión", "Reinversión")
+EVENT_KINDS = ("Propio", "Invitado", "Gestionado para la Alcaldía")
+YES_NO = ("Sí", "No")
+PLANS = ("Plan indicativo", "Plan de acción")
+INDICATOR_UNITS = ("Millones de USD", "Número", "Porcentaje")
+FRONTS = ("Inversión", "Cooperación", "Alianzas", "Posicionamiento", "Sos Paisa")
+COOPERATION_TYPES = ("Técnica", "Financiera", "Técnica y financiera")
+OPPORTUNITY_INSTRUMENTS = ("Convocatoria", "Premio", "Beca", "Donación", "Crédito")
+AWARD_RESULTS = ("Postulado", "Ganador", "Finalista", "No seleccionado", "Sin resultado publicado")
+PROCUREMENT_MODALITIES = (
+    "Contratación directa",
+    "Mínima cuantía",
+    "Selección abreviada",
+    "Subasta inversa",
+    "Concurso de méritos",
+    "Licitación",
+    "Órdenes de compra",
+)
+PQRS_PROCESSES = (
+    "Conocimiento e Innovación",
+    "Direccionamiento Estratégico",
+    "Relaciones Locales e Internacionales",
+    "Gestión de Proyectos",
+    "Posicionamiento y Comunicaciones",
+    "Relaciones Administrativas",
+)
+SIGNS = ("+", "-")
+EQUITY_ROW_KINDS = ("Saldo inicial", "Movimiento", "Saldo final")
+BUDGET_KINDS = ("Ingresos", "Gastos")
+FINANCIAL_INDICATORS = ("Liquidez", "Capital de trabajo", "Nivel de endeudamiento", "Razón de efectivo")
+
+# Roles that mark the statement lines the checks and indicators need.
+STATEMENT_ROLES = (
+    "activo_total",
+    "activo_corriente",
+    "efectivo",
+    "pasivo_total",
+    "pasivo_corriente",
+    "patrimonio_total",
+    "pasivo_mas_patrimonio",
+    "excedente_neto",
+    "efectivo_inicial",
+    "efectivo_final",
+    "variacion_efectivo",
+    "capital_fiscal",
+    "resultados_anteriores",
+    "reservas",
+    "resultado_ejercicio",
+)
+
+# Keys of the "Cifras" sheets: headline figures the report prints without detail.
+FIGURE_KEYS = {
+    "inversion.xlsx": (
+        "monto_inversion_acumulado_2008",
+        "presupuesto_frente_inversion",
+        "retorno_inversion",
+    ),
+    "cooperacion.xlsx": (
+        "monto_cooperacion_acumulado_2008",
+        "presupuesto_frente_cooperacion",
+        "retorno_cooperacion",
+        "personas_formadas_cooperacion",
+    ),
+    "posicionamiento.xlsx": (
+        "agendas_trabajo",
+        "validadores_atendidos",
+        "validadores_vip",
+        "periodistas_atendidos",
+        "postulaciones_premios",
+        "premios_postulados",
+        "eventos_internacionales_alcaldia",
+        "eventos_con_alcalde",
+    ),
+    "administrativo.xlsx": (
+        "contratacion_valor_total",
+        "contratacion_procesos_total",
+        "pqrs_total",
+    ),
+}
+
+UNITS = {
+    "usd_m": "USD millones",
+    "usd": "USD",
+    "cop": "COP pesos",
+    "count": "cantidad",
+    "pct": "%",
+    "text": "texto",
+    "date": "fecha",
+    "ratio": "razón",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet, as it appears in row 1 of the workbook."""
+
+    header: str
+    kind: str  # "text", "number", "integer", "date"
+    unit: str  # a key of UNITS
+    description: str
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    unique: bool = False
+    example: object = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    seed_section: str = ""
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, header: str) -> Column:
+        for c in self.columns:
+            if c.header == header:
+                return c
+        raise KeyError(f"{self.name!r} has no column {header!r}")
+
+
+@dataclass(frozen=True)
+class Workbook:
+    filename: str
+    description: str
+    sheets: tuple[Sheet, ...] = field(default_factory=tuple)
+
+    def sheet(self, name: str) -> Sheet:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(f"{self.filename} has no sheet {name!r}")
+
+
+def _text(header, description, **kw):
+    return Column(header, "text", "text", description, **kw)
+
+
+def _num(header, unit, description, **kw):
+    return Column(header, "number", unit, description, **kw)
+
+
+def _int(header, unit, description, **kw):
+    kw.setdefault("minimum", 0)
+    return Column(header, "integer", unit, description, **kw)
+
+
+def _enum(header, allowed, description, **kw):
+    return Column(header, "text", "text", description, allowed=allowed, **kw)
+
+
+# --------------------------------------------------------------------------
+# Shared column groups
+# --------------------------------------------------------------------------
+
+def _statement_columns(label: str, with_variation: bool, with_note: bool) -> tuple[Column, ...]:
+    cols = [
+        _text("Código", "Identificador único de la línea dentro del estado (p. ej. 1, 1.1, 1.1.1).", unique=True),
+        _text("Código padre", "Código de la línea que agrega a esta; vacío en las líneas de nivel superior.", required=False),
+        _text(label, "Nombre de la línea tal como se publica."),
+        _enum("Signo", SIGNS, "Cómo entra la línea en la suma de su padre: + suma, - resta."),
+        _enum("Rol", STATEMENT_ROLES, "Marca las líneas que usan los indicadores y las verificaciones.", required=False),
+    ]
+    if with_note:
+        cols.append(_text("Nota", "Número de la nota explicativa.", required=False))
+    cols += [
+        _num("Año actual", "cop", "Saldo del año del informe, en pesos sin decimales."),
+        _num("Año anterior", "cop", "Saldo del año anterior, en pesos sin decimales."),
+    ]
+    if with_variation:
+        cols += [
+            _num("Var $ publicada", "cop", "Variación en pesos tal como se publicó (solo para verificar; el informe la recalcula).", required=False),
+            _num("Var % publicada", "pct", "Variación porcentual publicada, en % (solo para verificar).", required=False),
+        ]
+    return tuple(cols)
+
+
+def _figures_sheet(filename: str) -> Sheet:
+    return Sheet(
+        "Cifras",
+        "Cifras globales que el informe publica sin detalle (totales, retornos, acumulados).",
+        (
+            _enum("Clave", FIGURE_KEYS[filename], "Identificador de la cifra.", unique=True),
+            _text("Concepto", "Descripción de la cifra tal como la lee el director."),
+            _num("Valor", "count", "Valor de la cifra (la unidad va en la columna Unidad)."),
+            _text("Unidad", "Unidad del valor: USD millones, COP pesos, cantidad, %..."),
+            _text("Fuente", "Sección del informe o documento de donde proviene.", required=False),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------
+# The contract
+# --------------------------------------------------------------------------
+
+PLAN = Workbook(
+    "plan_desarrollo.xlsx",
+    "Indicadores del Plan de Desarrollo a cargo de la ACI Medellín (plan indicativo y plan de acción).",
+    (
+        Sheet(
+            "Indicadores",
+            "Un indicador por fila: meta del cuatrienio, meta y logro del año, acumulado y meta del año siguiente.",
+            (
+                _text("Código", "Identificador estable del indicador (PI-01..., PA-01...).", unique=True),
+                _enum("Plan", PLANS, "Plan al que pertenece el indicador."),
+                _enum("Frente", FRONTS, "Frente de trabajo que responde por el indicador.", required=False),
+                _text("Indicador", "Nombre del indicador tal como se publica."),
+                _enum("Unidad", INDICATOR_UNITS, "Unidad de medida del indicador."),
+                _num("Meta cuatrienio", "count", "Meta del Plan 2020-2023, en la unidad del indicador.", minimum=0),
+                _num("Meta año", "count", "Meta del año del informe.", required=False, minimum=0),
+                _num("Logro año", "count", "Logro del año del informe.", minimum=0),
+                _num("Acumulado", "count", "Avance acumulado del cuatrienio al corte.", minimum=0),
+                _num("Meta año siguiente", "count", "Meta del año siguiente.", required=False, minimum=0),
+            ),
+            "4.1 Indicadores plan indicativo; 4.2 plan de acción; 4.3 Metas 2023; indicadores de inversión y cooperación",
+        ),
+    ),
+)
+
+INVESTMENT = Workbook(
+    "inversion.xlsx",
+    "Atracción de inversión: proyectos reportados y gestiones de zonas francas.",
+    (
+        Sheet(
+            "Proyectos",
+            "Proyectos de inversión o reinversión reportados en el año. Cuando el informe solo da el total, "
+            "se registran los proyectos que sí nombra; el total está en el indicador.",
+            (
+                _text("Empresa", "Nombre de la empresa."),
+                _text("País de origen", "País de origen de la inversión.", required=False),
+                _enum("Sector", INVESTMENT_SECTORS, "Sector priorizado de inversión.", required=False),
+                _enum("Tipo de inversión", INVESTMENT_TYPES, "Nueva inversión o reinversión.", required=False),
+                _num("Monto (USD millones)", "usd_m", "Monto certificado, en millones de USD.", required=False, minimum=0),
+                _int("Empleos", "count", "Empleos generados o proyectados que publica el informe.", required=False),
+                _text("Descripción", "Resumen de la gestión.", required=False),
+            ),
+            "Lo que hemos logrado en atracción de inversión",
+        ),
+        Sheet(
+            "Zonas francas",
+            "Acciones del plan de zonas francas del año y su resultado.",
+            (
+                _text("Acción", "Acción del plan de zonas francas."),
+                _text("Resultado", "Resultado o avance reportado.", required=False),
+            ),
+            "Apoyo a la instalación de zonas francas",
+        ),
+        _figures_sheet("inversion.xlsx"),
+    ),
+)
+
+COOPERATION = Workbook(
+    "cooperacion.xlsx",
+    "Cooperación internacional: recibida, oferta sur-sur y col-col, Sos Paisa y sociedad civil.",
+    (
+        Sheet(
+            "Cooperación recibida",
+            "Cooperación técnica o financiera recibida, con monto cuando el informe lo publica.",
+            (
+                _text("Cooperante", "Entidad que otorga la cooperación."),
+                _text("Proyecto", "Proyecto o iniciativa que recibe la cooperación."),
+                _enum("Línea temática", THEMATIC_LINES, "Línea temática de cooperación.", required=False),
+                _text("Receptor", "Secretaría, dependencia o entidad que recibe la cooperación.", required=False),
+                _enum("Tipo de cooperación", COOPERATION_TYPES, "Técnica o financiera.", required=False),
+                _num("Monto (USD)", "usd", "Monto en dólares.", required=False, minimum=0),
+            ),
+            "Lo que hemos logrado en demanda de cooperación",
+        ),
+        Sheet(
+            "Sur-Sur",
+            "Acciones de cooperación sur-sur en las que Medellín comparte sus buenas prácticas.",
+            (
+                _text("Tema", "Línea o tema del intercambio tal como se publica."),
+                _text("Secretaría aliada", "Dependencia de la Alcaldía que ofrece la práctica.", required=False),
+                _text("Programa del Plan de Desarrollo", "Componente o programa relacionado.", required=False),
+                _text("Agenda", "Nombre de la agenda o contraparte."),
+                _text("Descripción", "Qué se compartió.", required=False),
+                _text("Beneficiario", "Entidad receptora.", required=False),
+                _text("País", "País del beneficiario."),
+            ),
+            "Lo que hemos logrado en Oferta de cooperación (tabla sur-sur)",
+        ),
+        Sheet(
+            "Col-Col",
+            "Intercambios con otras ciudades y departamentos de Colombia.",
+            (
+                _text("Tema", "Tema del intercambio."),
+                _text("Descripción", "Qué se compartió.", required=False),
+                _text("Secretaría", "Dependencia que comparte la práctica.", required=False),
+                _text("Tipo de cooperación", "Intercambio de conocimiento, articulación, ...", required=False),
+                _text("Cooperante", "Quien ofrece la práctica.", required=False),
+                _text("Beneficiario", "Entidad colombiana beneficiaria."),
+            ),
+            "Oferta de cooperación col-col",
+        ),
+        Sheet(
+            "Sos Paisa",
+            "Aportes de antioqueños en el exterior (red Sos Paisa) al desarrollo de la ciudad.",
+            (
+                _text("Aporte", "Descripción breve del aporte."),
+                _text("Paisa", "Persona de la diáspora que hizo el aporte.", required=False),
+                _text("País de residencia", "País donde reside.", required=False),
+                _text("Tema", "Tema del aporte (cine, tecnología, música...).", required=False),
+                _text("Mes", "Mes del aporte.", required=False),
+                _text("Beneficiario", "Quién recibió el aporte.", required=False),
+            ),
+            "Sos Paisa",
+        ),
+        Sheet(
+            "Oportunidades OSC",
+            "Oportunidades de cooperación identificadas y socializadas a organizaciones de la sociedad civil.",
+            (
+                _text("Aliado", "Organización que ofrece la oportunidad."),
+                _text("Oportunidad", "Nombre de la convocatoria o premio."),
+                _enum("Instrumento", OPPORTUNITY_INSTRUMENTS, "Instrumento de cooperación."),
+                _text("Líneas temáticas", "Líneas temáticas, separadas por punto y coma.", required=False),
+                _num("Importe (USD)", "usd", "Importe máximo publicado, en USD.", required=False, minimum=0),
+            ),
+            "Listado de oportunidades identificadas y socializadas a las organizaciones",
+        ),
+        Sheet(
+            "OSC participantes",
+            "Organizaciones de la sociedad civil vinculadas al programa de acompañamiento.",
+            (
+                _int("N°", "count", "Número de orden publicado.", unique=True),
+                _text("Organización", "Nombre de la organización."),
+            ),
+            "Organizaciones de la sociedad civil",
+        ),
+        _figures_sheet("cooperacion.xlsx"),
+    ),
+)
+
+POSITIONING = Workbook(
+    "posicionamiento.xlsx",
+    "Posicionamiento y comunicaciones: eventos, premios, prensa y agendas.",
+    (
+        Sheet(
+            "Eventos",
+            "Eventos propios, eventos a los que la ACI fue invitada y eventos gestionados para la Alcaldía.",
+            (
+                _enum("Tipo de evento", EVENT_KINDS, "Propio, invitado o gestionado para la Alcaldía."),
+                _text("Nombre del evento", "Nombre tal como se publica."),
+                _text("Fecha", "Fecha o rango de fechas tal como se publica."),
+                _text("Finalidad", "Finalidad o descripción del evento.", required=False),
+                _int("Asistentes", "count", "Número de asistentes, cuando se publica una cifra.", required=False),
+                _text("Asistentes (detalle)", "Texto publicado sobre los asistentes (p. ej. '5 empresas').", required=False),
+                _enum("¿Por qué Medellín?", YES_NO, "Sí si es un evento ¿Por qué Medellín? con empresarios."),
+                _text("Participante por Medellín", "Quién representó a Medellín (eventos gestionados).", required=False),
+            ),
+            "Eventos",
+        ),
+        Sheet(
+            "Premios",
+            "Postulaciones de buenas prácticas de Medellín a premios internacionales.",
+            (
+                _text("Premio", "Nombre del premio."),
+                _text("Organizador", "Organización que lo otorga.", required=False),
+                _text("Postulación", "Práctica o programa postulado."),
+                _text("Entidad postulada", "Dependencia o entidad responsable de la práctica.", required=False),
+                _enum("Resultado", AWARD_RESULTS, "Resultado de la postulación."),
+            ),
+            "Logros en comunicaciones y premios internacionales",
+        ),
+        _figures_sheet("posicionamiento.xlsx"),
+    ),
+)
+
+ADMINISTRATION = Workbook(
+    "administrativo.xlsx",
+    "Relaciones administrativas: contratación (PAA), PQRS y procesos judiciales.",
+    (
+        Sheet(
+            "Contratación",
+            "Ejecución del plan anual de adquisiciones por modalidad de contratación.",
+            (
+                _enum("Modalidad", PROCUREMENT_MODALITIES, "Modalidad de contratación.", unique=True),
+                _int("Procesos", "count", "Número de procesos."),
+                _num("Valor (COP)", "cop", "Valor contratado en pesos.", minimum=0),
+            ),
+            "9.1.1 Contratación y ejecución del plan anual de adquisiciones – PAA",
+        ),
+        Sheet(
+            "PQRS",
+            "Peticiones, quejas, reclamos y sugerencias atendidas, por proceso.",
+            (
+                _enum("Proceso", PQRS_PROCESSES, "Proceso que atendió la PQRS.", unique=True),
+                _int("Cantidad", "count", "Número de PQRS atendidas."),
+                _num("Porcentaje publicado", "pct", "Porcentaje publicado, en % (solo para verificar).", required=False, minimum=0),
+            ),
+            "9.1.2 Seguimiento a las PQRS",
+        ),
+        Sheet(
+            "Procesos judiciales",
+            "Procesos judiciales en curso.",
+            (
+                _text("Proceso", "Tipo de proceso."),
+                _text("Radicado", "Número de radicado.", unique=True),
+                _text("Demandante", "Parte demandante."),
+                _text("Demandado", "Parte demandada."),
+                _num("Cuantía (COP)", "cop", "Cuantía en pesos.", required=False, minimum=0),
+            ),
+            "9.1.3 Procesos judiciales",
+        ),
+        _figures_sheet("administrativo.xlsx"),
+    ),
+)
+
+FINANCIAL = Workbook(
+    "estados_financieros.xlsx",
+    "Estados financieros individuales (año del informe y año anterior) y ejecución presupuestal.",
+    (
+        Sheet(
+            "Situación financiera",
+            "Estado de situación financiera con su jerarquía de cuentas y cuentas de orden.",
+            _statement_columns("Cuenta", with_variation=True, with_note=True),
+            "9.10.3 Estado de situación financiera individual",
+        ),
+        Sheet(
+            "Resultados",
+            "Estado de resultados individual.",
+            _statement_columns("Cuenta", with_variation=True, with_note=True),
+            "9.10.3 Estado de resultados individual",
+        ),
+        Sheet(
+            "Flujo de efectivo",
+            "Estado de flujos de efectivo (método indirecto).",
+            _statement_columns("Concepto", with_variation=False, with_note=False),
+            "9.10.3 Estado de flujos de efectivo individual",
+        ),
+        Sheet(
+            "Cambios en el patrimonio",
+            "Estado de cambios en el patrimonio: saldos y movimientos por componente.",
+            (
+                _int("Orden", "count", "Orden de la fila en el estado publicado.", unique=True),
+                _int("Periodo", "count", "Año al que corresponde la fila.", minimum=1900),
+                _enum("Tipo de fila", EQUITY_ROW_KINDS, "Saldo inicial, movimiento o saldo final."),
+                _text("Concepto", "Descripción de la fila."),
+                _num("Capital fiscal", "cop", "Pesos."),
+                _num("Resultados de ejercicios anteriores", "cop", "Pesos."),
+                _num("Reservas", "cop", "Reserva de destinación específica, pesos."),
+                _num("Resultado del ejercicio", "cop", "Excedente o déficit del ejercicio, pesos."),
+                _num("Total publicado", "cop", "Total patrimonio publicado (solo para verificar).", required=False),
+            ),
+            "9.10.3 Estados de cambios en el patrimonio individual",
+        ),
+        Sheet(
+            "Ejecución presupuestal",
+            "Ejecución presupuestal de ingresos y gastos.",
+            (
+                _enum("Tipo", BUDGET_KINDS, "Ingresos o gastos."),
+                _text("Código", "Identificador único del rubro.", unique=True),
+                _text("Código padre", "Rubro que agrega a este; vacío en el total.", required=False),
+                _text("Rubro", "Nombre del rubro."),
+                _num("Presupuesto inicial", "cop", "Pesos.", minimum=0),
+                _num("Adiciones", "cop", "Adiciones y traslados, pesos.", minimum=0),
+                _num("Reducciones", "cop", "Pesos.", minimum=0),
+                _num("Presupuesto definitivo", "cop", "Pesos.", minimum=0),
+                _num("Ejecución", "cop", "Recaudos (ingresos) o ejecución (gastos), pesos.", minimum=0),
+                _num("% publicado", "pct", "Porcentaje de ejecución publicado (solo para verificar).", required=False),
+            ),
+            "9.10.2 Ejecución presupuestal de ingresos y gastos",
+        ),
+        Sheet(
+            "Indicadores publicados",
+            "Indicadores financieros tal como se publicaron, para contrastarlos con los calculados.",
+            (
+                _enum("Indicador", FINANCIAL_INDICATORS, "Indicador financiero.", unique=True),
+                _num("Valor publicado", "ratio", "Valor publicado (capital de trabajo en millones de pesos)."),
+                _text("Unidad", "Unidad del valor publicado."),
+            ),
+            "9.10.4 Indicadores financieros",
+        ),
+    ),
+)
+
+CONTRACT: tuple[Workbook, ...] = (PLAN, INVESTMENT, COOPERATION, POSITIONING, ADMINISTRATION, FINANCIAL)
+
+
+@dataclass(frozen=True)
+class IndicatorDetail:
+    """How a development-plan indicator is reconciled with the detail rows that support it."""
+
+    code: str
+    filename: str
+    sheet: str
+    label: str
+    column: str | None = None  # summed column; None counts rows
+    scale: float = 1.0  # multiplies the detail total to reach the indicator's unit
+    where: tuple[tuple[str, str], ...] = ()  # (column, value) filters
+
+
+# The indicator codes are part of the contract: they stay the same every year.
+INDICATOR_DETAILS = (
+    IndicatorDetail("PI-01", "inversion.xlsx", "Proyectos", "monto de los proyectos con monto publicado",
+                    column="Monto (USD millones)"),
+    IndicatorDetail("PI-02", "cooperacion.xlsx", "Cooperación recibida", "monto de la cooperación detallada",
+                    column="Monto (USD)", scale=1e-6),
+    IndicatorDetail("PI-04", "inversion.xlsx", "Proyectos", "proyectos detallados"),
+    IndicatorDetail("PI-05", "cooperacion.xlsx", "Sur-Sur", "acciones sur-sur detalladas"),
+    IndicatorDetail("PI-06", "posicionamiento.xlsx", "Eventos", "eventos ¿Por qué Medellín? detallados",
+                    where=(("¿Por qué Medellín?", "Sí"),)),
+    IndicatorDetail("PI-07", "cooperacion.xlsx", "Sos Paisa", "aportes Sos Paisa detallados"),
+)
+
+
+def workbook(filename: str) -> Workbook:
+    """Return the contract of one workbook by file name."""
+    for wb in CONTRACT:
+        if wb.filename == filename:
+            return wb
+    raise KeyError(f"no workbook {filename!r} in the data contract")

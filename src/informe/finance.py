@@ -1,0 +1,138 @@
+"""Computations on the financial statements: lines by role, subtotals, variations, indicators.
+
+Statements are DataFrames as validated against the contract (columns ``Código``,
+``Código padre``, ``Signo``, ``Rol``, ``Año actual``, ``Año anterior``...).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CURRENT, PRIOR = "Año actual", "Año anterior"
+YEARS = (CURRENT, PRIOR)
+
+
+def signed(statement: pd.DataFrame, column: str) -> pd.Series:
+    """The column with each line's sign in its parent applied (``-`` lines negated)."""
+    sign = statement["Signo"].map({"+": 1, "-": -1})
+    return statement[column] * sign
+
+
+def children_totals(statement: pd.DataFrame, column: str) -> pd.Series:
+    """Signed sum of each parent's children, indexed by the parent's ``Código``."""
+    with_parent = statement[statement["Código padre"].notna()]
+    return signed(with_parent, column).groupby(with_parent["Código padre"]).sum()
+
+
+def subtotal_differences(statement: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Every line that has children: its value, the sum of its children and the difference.
+
+    The index is the Excel row of the parent line.
+    """
+    sums = children_totals(statement, column)
+    parents = statement[statement["Código"].isin(sums.index)]
+    result = pd.DataFrame(
+        {
+            "Código": parents["Código"],
+            "Línea": parents.iloc[:, 2],
+            "Publicado": parents[column],
+            "Suma de líneas": parents["Código"].map(sums),
+        }
+    )
+    result["Diferencia"] = result["Publicado"] - result["Suma de líneas"]
+    return result
+
+
+def orphan_parents(statement: pd.DataFrame) -> pd.DataFrame:
+    """Lines whose ``Código padre`` names no line of the statement."""
+    known = set(statement["Código"])
+    has_parent = statement["Código padre"].notna()
+    return statement[has_parent & ~statement["Código padre"].isin(known)]
+
+
+def line(statement: pd.DataFrame, role: str, column: str = CURRENT) -> float:
+    """Value of the line marked with ``role`` (KeyError naming the role if absent)."""
+    rows = statement[statement["Rol"] == role]
+    if rows.empty:
+        raise KeyError(f"ninguna línea tiene el rol «{role}»")
+    return float(rows[column].iloc[0])
+
+
+def variations(statement: pd.DataFrame) -> pd.DataFrame:
+    """Var $ and Var % computed from the two year columns.
+
+    Var % is in percent, over the prior-year value with its sign, as the
+    published statements compute it; NaN when the prior year is 0.
+    """
+    var = statement[CURRENT] - statement[PRIOR]
+    base = statement[PRIOR].where(statement[PRIOR] != 0)
+    return pd.DataFrame({"Var $": var, "Var %": var / base * 100}, index=statement.index)
+
+
+def financial_indicators(balance: pd.DataFrame, column: str = CURRENT) -> dict[str, float]:
+    """Liquidity, working capital, debt ratio and cash ratio from the balance sheet.
+
+    Working capital is in pesos; the others are ratios.
+    """
+    current_assets = line(balance, "activo_corriente", column)
+    current_liabilities = line(balance, "pasivo_corriente", column)
+    return {
+        "Liquidez": current_assets / current_liabilities,
+        "Capital de trabajo": current_assets - current_liabilities,
+        "Nivel de endeudamiento": line(balance, "pasivo_total", column) / line(balance, "activo_total", column),
+        "Razón de efectivo": line(balance, "efectivo", column) / current_liabilities,
+    }
+
+
+EQUITY_COMPONENTS = {
+    "Capital fiscal": "capital_fiscal",
+    "Resultados de ejercicios anteriores": "resultados_anteriores",
+    "Reservas": "reservas",
+    "Resultado del ejercicio": "resultado_ejercicio",
+}
+
+
+def equity_rollforward(equity: pd.DataFrame) -> pd.DataFrame:
+    """For each period and component: opening balance, movements, computed and published closing.
+
+    The opening balance of a period without a "Saldo inicial" row is the
+    closing balance of the previous period.
+    """
+    rows = []
+    closing_by_period: dict[int, pd.Series] = {}
+    for period, block in equity.sort_values("Orden").groupby("Periodo", sort=True):
+        opening_rows = block[block["Tipo de fila"] == "Saldo inicial"]
+        closing_rows = block[block["Tipo de fila"] == "Saldo final"]
+        moves = block[block["Tipo de fila"] == "Movimiento"]
+        for component in EQUITY_COMPONENTS:
+            if not opening_rows.empty:
+                opening = float(opening_rows[component].iloc[0])
+            elif period - 1 in closing_by_period:
+                opening = float(closing_by_period[period - 1][component])
+            else:
+                continue
+            if closing_rows.empty:
+                continue
+            rows.append(
+                {
+                    "Periodo": period,
+                    "Componente": component,
+                    "Saldo inicial": opening,
+                    "Movimientos": float(moves[component].sum()),
+                    "Saldo final calculado": opening + float(moves[component].sum()),
+                    "Saldo final publicado": float(closing_rows[component].iloc[0]),
+                    "fila": int(closing_rows.index[0]),
+                }
+            )
+        if not closing_rows.empty:
+            closing_by_period[period] = closing_rows.iloc[0]
+    result = pd.DataFrame(rows)
+    if not result.empty:
+        result["Diferencia"] = result["Saldo final publicado"] - result["Saldo final calculado"]
+    return result
+
+
+def equity_closing(equity: pd.DataFrame, period: int) -> pd.Series | None:
+    """The "Saldo final" row of ``period``, or None."""
+    rows = equity[(equity["Periodo"] == period) & (equity["Tipo de fila"] == "Saldo final")]
+    return None if rows.empty else rows.iloc[0]

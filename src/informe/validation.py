@@ -1,0 +1,78 @@
+"""Validate a data directory: every workbook, every sheet, then the cross-sheet checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .checks import CheckResult, run_checks
+from .contract import CONTRACT
+from .problems import Problem
+from .schemas import unknown_columns, validate_frame
+from .workbooks import UnusableInput, YearData, read_year
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+
+
+@dataclass
+class ValidationReport:
+    """Everything ``informe validate`` found in one data directory."""
+
+    data_dir: Path
+    problems: list[Problem] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    unusable: UnusableInput | None = None
+    data: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        if self.unusable is not None:
+            u = self.unusable
+            return [Problem(u.file, u.sheet, None, "", u.message)]
+        return self.problems + [c.as_problem() for c in self.checks if c.status != "ok"]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.all_problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.all_problems if not p.is_error]
+
+    @property
+    def exit_code(self) -> int:
+        if self.unusable is not None:
+            return EXIT_UNUSABLE
+        return EXIT_ERRORS if self.errors else EXIT_OK
+
+
+def typed_sheets(raw: YearData) -> tuple[dict[tuple[str, str], pd.DataFrame], list[Problem]]:
+    """Validate every sheet against its schema; return the typed frames and the problems."""
+    frames, problems = {}, []
+    for key, sheet in raw.sheets.items():
+        problems += unknown_columns(sheet.file, sheet.sheet, sheet.headers)
+        typed, found = validate_frame(sheet.file, sheet.sheet, sheet.frame)
+        problems += found
+        if typed is not None:
+            frames[key] = typed
+    return frames, problems
+
+
+def validate_dir(data_dir: Path, prior_dir: Path | None = None) -> ValidationReport:
+    """Read and validate ``data_dir``; never raises for bad input.
+
+    Cross-sheet checks run only when every sheet passed its schema, since
+    they need typed, complete data.
+    """
+    report = ValidationReport(Path(data_dir))
+    try:
+        raw = read_year(Path(data_dir), CONTRACT)
+    except UnusableInput as exc:
+        report.unusable = exc
+        return report
+    report.data, report.problems = typed_sheets(raw)
+    if not any(p.is_error for p in report.problems):
+        report.checks = run_checks(report.data)
+    return report
