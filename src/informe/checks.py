@@ -70,6 +70,8 @@ class CheckResult:
         return self.status == OK
 
     def message(self) -> str:
+        if math.isnan(self.left):
+            return self.description
         d = self.decimals
         text = (
             f"{self.description}: {self.left_label} {format_number(self.left, d)} "
@@ -418,14 +420,47 @@ CHECKS: tuple[Callable[[Frames], list[CheckResult]], ...] = (
 )
 
 
+# Sheets a check reads that must hold at least one row for the check to mean anything.
+NEEDS: dict[Callable, tuple[tuple[str, str], ...]] = {
+    balance_sheet_identity: ((FS, BALANCE),),
+    statement_subtotals: ((FS, BALANCE), (FS, INCOME), (FS, CASH)),
+    published_variations: ((FS, BALANCE), (FS, INCOME)),
+    equity_statement: ((FS, EQUITY),),
+    equity_matches_balance: ((FS, BALANCE), (FS, EQUITY)),
+    cash_flow_matches_balance: ((FS, BALANCE), (FS, CASH)),
+    income_matches_balance: ((FS, BALANCE), (FS, INCOME)),
+    budget_execution: ((FS, BUDGET),),
+    published_financial_indicators: ((FS, BALANCE),),
+    procurement_totals: (("administrativo.xlsx", "Contratación"),),
+    pqrs_totals: (("administrativo.xlsx", "PQRS"),),
+    plan_indicators: (("plan_desarrollo.xlsx", "Indicadores"),),
+    indicator_details: (("plan_desarrollo.xlsx", "Indicadores"),),
+    award_counts: (),
+}
+
+
+def empty_sheets(frames: Frames) -> list[CheckResult]:
+    """One error per required sheet that has no rows."""
+    needed = sorted({key for keys in NEEDS.values() for key in keys})
+    return [
+        CheckResult("hoja vacía", "la hoja no tiene filas; las verificaciones que la usan no se pueden hacer",
+                    "", math.nan, "", math.nan, ERROR, file, sheet, None)
+        for file, sheet in needed
+        if (file, sheet) in frames and frames[(file, sheet)].empty
+    ]
+
+
 def run_checks(frames: Frames) -> list[CheckResult]:
-    """Run every check; a check that cannot run (a role missing...) becomes an error result."""
-    results = []
+    """Run every check whose sheets have rows; a check that cannot run becomes an error result."""
+    results = empty_sheets(frames)
+    empty = {(r.file, r.sheet) for r in results}
     for check in CHECKS:
+        if any(key in empty for key in NEEDS.get(check, ())):
+            continue
         try:
             results += check(frames)
-        except KeyError as exc:
-            message = exc.args[0] if exc.args else str(exc)
+        except (KeyError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else f"{type(exc).__name__}: {exc}"
             results.append(CheckResult(check.__name__, f"no se pudo verificar: {message}", "", math.nan, "",
                                        math.nan, ERROR))
     return results

@@ -17,6 +17,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 LISTS_SHEET = "Listas"
 TEMPLATE_ROWS = 500
+LIMIT = 999_999_999_999_999  # bounds of "any number" validations
 
 
 def header_note(column: Column) -> str:
@@ -50,7 +51,7 @@ def _write_sheet(ws, sheet: Sheet, lists_ws, list_cursor: list[int]) -> None:
             lists_ws.cell(row=1, column=list_cursor[0], value=f"{sheet.name} · {column.header}")
             for r, value in enumerate(column.allowed, start=2):
                 lists_ws.cell(row=r, column=list_cursor[0], value=value)
-            source = f"={quote_sheetname(LISTS_SHEET)}!${list_col}$2:${list_col}${len(column.allowed) + 1}"
+            source = f"{quote_sheetname(LISTS_SHEET)}!${list_col}$2:${list_col}${len(column.allowed) + 1}"
             list_cursor[0] += 1
             dv = DataValidation(type="list", formula1=source, allow_blank=not column.required,
                                 showErrorMessage=True, errorTitle="Valor no permitido",
@@ -58,8 +59,8 @@ def _write_sheet(ws, sheet: Sheet, lists_ws, list_cursor: list[int]) -> None:
         elif column.kind in ("number", "integer"):
             dv = DataValidation(type="whole" if column.kind == "integer" else "decimal",
                                 operator="greaterThanOrEqual" if column.minimum is not None else "between",
-                                formula1=str(column.minimum if column.minimum is not None else -1e15),
-                                formula2=None if column.minimum is not None else "1e15",
+                                formula1=str(column.minimum if column.minimum is not None else -LIMIT),
+                                formula2=None if column.minimum is not None else str(LIMIT),
                                 allow_blank=not column.required, showErrorMessage=True,
                                 errorTitle="Número inválido", error="Escriba un número (sin texto).")
         else:
