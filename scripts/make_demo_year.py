@@ -1,0 +1,412 @@
+#!/usr/bin/env python
+"""Generate the DEMO data year 2023 from the real 2022 workbooks and the report's 2023 targets.
+
+Usage: python scripts/make_demo_year.py [--source data/2022] [--out data/2023] [--params PATH]
+
+Synthetic but consistent figures (``informe validate`` finds no errors), drawn from one seeded
+``numpy.random.default_rng`` in a fixed order, so every run writes identical cell values.
+``params/2023.yml`` is written with ``--params``, or by default when ``--out`` is ``data/2023``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from informe import finance
+from informe.contract import (AWARD_RESULTS, COOPERATION_TYPES, EVENT_KINDS, INVESTMENT_SECTORS, INVESTMENT_TYPES,
+                              THEMATIC_LINES, workbook)
+from informe.template import write_workbook
+from informe.validation import validate_dir
+
+SEED, YEAR, PRIOR_YEAR = 20231231, 2023, 2022
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = " (demo)"
+COUNTRIES = ("Alemania", "Argentina", "Brasil", "Canadá", "Chile", "Corea del Sur", "España", "Estados Unidos",
+             "Francia", "India", "Japón", "México", "Países Bajos", "Panamá", "Perú", "Reino Unido", "Suiza")
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+          "noviembre", "diciembre")
+PLAN, INV, COOP, POS, ADMIN, FS = ("plan_desarrollo.xlsx", "inversion.xlsx", "cooperacion.xlsx",
+                                   "posicionamiento.xlsx", "administrativo.xlsx", "estados_financieros.xlsx")
+CASH_PLUG = "1.1.1.2"  # "Depósitos en instituciones financieras": closes assets = liabilities + equity
+GROSS_ASSETS = ("1.2.1.1", "1.2.1.2", "1.2.1.3", "1.2.1.4")  # property, plant and equipment only grows
+DEPRECIATION_BS, DEPRECIATION_IS = "1.2.1.5", "2.3.1"
+CONTRA_LINES = {"8.3": ("8.1", "8.2"), "9.2": ("9.1",)}  # memorandum contra accounts = −(their lines)
+# Cash-flow line -> (balance-sheet codes whose change it reports, sign of that change in the cash flow).
+CASH_FLOW_SOURCES = {
+    "O.5": (("1.1.3",), -1), "O.6": (("1.1.4.1",), -1), "O.7": (("1.1.4.2",), -1), "O.8": (("1.1.4.3",), -1),
+    "O.9": (("1.1.4.4",), -1), "O.10": (("2.1.1.1", "2.1.1.4"), 1), "O.11": (("2.1.2",), 1),
+    "O.12": (("2.1.1.2", "2.1.1.3"), 1), "O.14": (("2.1.3",), 1), "I.1": (GROSS_ASSETS, -1), "I.2": (("1.1.2",), -1),
+}
+CASH_FLOW_PLUG = "I.3"  # "Aumento ejecución excedentes": closes the cash flow (it equals the reserve movement)
+
+
+# ---------------------------------------------------------------- helpers
+
+def pick(rng, values):
+    """One element of a sequence, as a plain Python value."""
+    return values[int(rng.integers(len(values)))]
+
+
+def split_integer(rng, total: int, parts: int) -> list[int]:
+    """Split a non-negative integer into ``parts`` integers that add up to it exactly."""
+    weights = rng.uniform(0.3, 1.7, size=parts)
+    shares = [int(total * w // weights.sum()) for w in weights]
+    shares[-1] += total - sum(shares)
+    return shares
+
+
+def take(rng, frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` rows of ``frame`` (without replacement when possible), in their original order."""
+    idx = np.sort(rng.choice(len(frame), size=n, replace=n > len(frame)))
+    return frame.iloc[idx].reset_index(drop=True)
+
+
+def take_some(rng, frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
+    """Between ``minimum`` and all rows of ``frame``."""
+    return take(rng, frame, int(rng.integers(minimum, len(frame) + 1)))
+
+
+def to_year(series: pd.Series, mark: str = "") -> pd.Series:
+    """Text moved from 2022 to 2023 (and optionally marked); empty cells stay empty."""
+    return series.str.replace(str(PRIOR_YEAR), str(YEAR), regex=False) + mark
+
+
+def scale_count(rng, value, low=0.7, high=1.3):
+    """A count times a random factor (at least 1; 0 and empty stay as they are)."""
+    factor = rng.uniform(low, high)
+    return value if pd.isna(value) or value == 0 else max(1, int(round(value * factor)))
+
+
+def sheet_frame(filename: str, sheet: str, rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=workbook(filename).sheet(sheet).headers)
+
+
+def figures(rng, src: pd.DataFrame, computed: dict[str, float], added: dict[str, float] | None = None) -> pd.DataFrame:
+    """A "Cifras" sheet with the 2022 keys: ``computed`` values, 2022 value + ``added``, or 2022 value ±20 %."""
+    out, added = src.copy(), added or {}
+    values = []
+    for key, value in zip(src["Clave"], src["Valor"]):
+        scaled = value * rng.uniform(0.8, 1.2)
+        scaled = float(round(scaled, -6) if value >= 1e6 else round(scaled))
+        values.append(computed.get(key, round(value + added[key], 2) if key in added else scaled))
+    out["Valor"], out["Concepto"] = values, to_year(src["Concepto"])
+    out["Fuente"] = "Datos de demostración (sintéticos)"
+    return out
+
+
+# ---------------------------------------------------------------- plan, investment, cooperation, positioning
+
+def plan_indicators(rng, src: pd.DataFrame) -> pd.DataFrame:
+    """Meta año = the 2022 "Meta año siguiente"; Logro año 70–130 % of it; Acumulado adds it up."""
+    out = src.copy()
+    out["Meta año"] = src["Meta año siguiente"].fillna(src["Logro año"])
+    achieved = []
+    for unit, target, cumulative in zip(out["Unidad"], out["Meta año"], out["Acumulado"]):
+        value = target * rng.uniform(0.7, 1.3)
+        if unit == "Número":
+            achieved.append(float(max(1, round(value))))
+        elif unit == "Porcentaje":
+            achieved.append(float(min(round(value), 100 - cumulative)))
+        else:
+            achieved.append(round(value, 2))
+    out["Logro año"] = achieved
+    out["Acumulado"] = (src["Acumulado"] + out["Logro año"]).round(2)
+    out["Meta año siguiente"] = np.nan
+    return out
+
+
+def investment(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
+    """PI-04 demo projects whose amounts add up to PI-01 to the cent; demo free-zone progress."""
+    rows = []
+    for i, cents in enumerate(split_integer(rng, int(round(achieved["PI-01"] * 100)), int(achieved["PI-04"]))):
+        sector, kind, amount = pick(rng, INVESTMENT_SECTORS), pick(rng, INVESTMENT_TYPES), cents / 100
+        rows.append({"Empresa": f"Empresa demo {i + 1:02d}", "País de origen": pick(rng, COUNTRIES + ("Colombia",)),
+                     "Sector": sector, "Tipo de inversión": kind, "Monto (USD millones)": amount,
+                     "Empleos": int(round(10 + amount * rng.uniform(2, 8))),
+                     "Descripción": f"{kind} en {sector.lower()} (datos de demostración)."})
+    zones = data[(INV, "Zonas francas")].copy()
+    zones["Resultado"] = [f"Avance {YEAR}: {int(rng.integers(2, 9))} gestiones realizadas{DEMO}." for _ in zones.index]
+    return {"Proyectos": sheet_frame(INV, "Proyectos", rows), "Zonas francas": zones,
+            "Cifras": figures(rng, data[(INV, "Cifras")], {}, {"monto_inversion_acumulado_2008": achieved["PI-01"]})}
+
+
+def cooperation(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
+    """Received cooperation adding up to PI-02 in whole dollars; PI-05 sur-sur and PI-07 Sos Paisa rows."""
+    received = take_some(rng, data[(COOP, "Cooperación recibida")], 12)
+    received["Cooperante"], received["Proyecto"] = to_year(received["Cooperante"], DEMO), to_year(received["Proyecto"])
+    received["Línea temática"] = [pick(rng, THEMATIC_LINES) for _ in received.index]
+    received["Tipo de cooperación"] = [pick(rng, COOPERATION_TYPES) for _ in received.index]
+    received["Monto (USD)"] = split_integer(rng, int(round(achieved["PI-02"] * 1e6)), len(received))
+    south = take(rng, data[(COOP, "Sur-Sur")], int(achieved["PI-05"]))
+    south["Agenda"] = to_year(south["Agenda"], DEMO)
+    paisas = take(rng, data[(COOP, "Sos Paisa")], int(achieved["PI-07"]))
+    paisas["Aporte"] = [f"Charla o transferencia de conocimiento sobre {str(t).lower()}{DEMO}." for t in paisas["Tema"]]
+    paisas["Paisa"] = [f"Paisa demo {i + 1:02d}" for i in paisas.index]
+    paisas["País de residencia"] = [pick(rng, COUNTRIES) for _ in paisas.index]
+    paisas["Mes"] = [pick(rng, MONTHS).capitalize() for _ in paisas.index]
+    colcol = take_some(rng, data[(COOP, "Col-Col")], 5)
+    colcol["Beneficiario"] = to_year(colcol["Beneficiario"], DEMO)
+    opportunities = take_some(rng, data[(COOP, "Oportunidades OSC")], 8)
+    opportunities["Aliado"] = to_year(opportunities["Aliado"], DEMO)
+    opportunities["Oportunidad"] = to_year(opportunities["Oportunidad"])
+    opportunities["Importe (USD)"] = [float(round(v * rng.uniform(0.8, 1.2), -3))
+                                      for v in opportunities["Importe (USD)"]]
+    members = take_some(rng, data[(COOP, "OSC participantes")], 20)
+    members["N°"], members["Organización"] = range(1, len(members) + 1), to_year(members["Organización"], DEMO)
+    return {"Cooperación recibida": received, "Sur-Sur": south, "Col-Col": colcol, "Sos Paisa": paisas,
+            "Oportunidades OSC": opportunities, "OSC participantes": members,
+            "Cifras": figures(rng, data[(COOP, "Cifras")], {}, {"monto_cooperacion_acumulado_2008": achieved["PI-02"]})}
+
+
+def events(rng, src: pd.DataFrame, pqm_count: int) -> pd.DataFrame:
+    """``pqm_count`` new ¿Por qué Medellín? events plus a resample of the other 2022 events."""
+    pqm = []
+    for _ in range(pqm_count):
+        country, day, month = pick(rng, COUNTRIES), int(rng.integers(1, 29)), pick(rng, MONTHS)
+        guests = int(rng.integers(5, 60))
+        pqm.append({"Tipo de evento": "Propio", "Nombre del evento": f"¿Por Qué Medellín? {country}{DEMO}",
+                    "Fecha": f"{day} de {month}", "Finalidad": "Promoción de Medellín como destino de inversión.",
+                    "Asistentes": guests, "Asistentes (detalle)": f"{guests} representantes de empresas",
+                    "¿Por qué Medellín?": "Sí"})
+    others = src[src["¿Por qué Medellín?"] == "No"]
+    others = take_some(rng, others, len(others) * 2 // 3)
+    others["Nombre del evento"], others["Fecha"] = to_year(others["Nombre del evento"], DEMO), to_year(others["Fecha"])
+    others["Participante por Medellín"] = to_year(others["Participante por Medellín"], DEMO)
+    others["Asistentes"] = [scale_count(rng, n) for n in others["Asistentes"]]
+    others["Asistentes (detalle)"] = [text if pd.isna(n) or pd.isna(text) else re.sub(r"^\d+", str(n), text)
+                                      for n, text in zip(others["Asistentes"], others["Asistentes (detalle)"])]
+    table = pd.concat([sheet_frame(POS, "Eventos", pqm), others], ignore_index=True)
+    return table.sort_values("Tipo de evento", key=lambda s: s.map(EVENT_KINDS.index), kind="stable")
+
+
+def positioning(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
+    """Events (PI-06 ¿Por qué Medellín?), resampled award postulations and the figures they imply."""
+    table = events(rng, data[(POS, "Eventos")], int(achieved["PI-06"]))
+    awards = take_some(rng, data[(POS, "Premios")], 12)
+    awards["Premio"] = to_year(awards["Premio"], DEMO)
+    chances = np.array([0.15, 0.1, 0.1, 0.5, 0.15])  # in AWARD_RESULTS order
+    awards["Resultado"] = [AWARD_RESULTS[i] for i in rng.choice(len(AWARD_RESULTS), size=len(awards), p=chances)]
+    managed = table[table["Tipo de evento"] == "Gestionado para la Alcaldía"]
+    with_mayor = managed["Participante por Medellín"].str.contains("alcalde de Medellín", na=False)
+    computed = {"postulaciones_premios": float(len(awards)), "premios_postulados": float(awards["Premio"].nunique()),
+                "eventos_internacionales_alcaldia": float(len(managed)), "eventos_con_alcalde": float(with_mayor.sum())}
+    return {"Eventos": table, "Premios": awards, "Cifras": figures(rng, data[(POS, "Cifras")], computed)}
+
+
+def administration(rng, data) -> dict[str, pd.DataFrame]:
+    """Procurement and PQRS perturbed, with totals and percentages computed from them."""
+    procurement = data[(ADMIN, "Contratación")].copy()
+    procurement["Procesos"] = [scale_count(rng, n) for n in procurement["Procesos"]]
+    procurement["Valor (COP)"] = [float(round(v * rng.uniform(0.85, 1.15))) for v in procurement["Valor (COP)"]]
+    pqrs = data[(ADMIN, "PQRS")].copy()
+    pqrs["Cantidad"] = [scale_count(rng, n) for n in pqrs["Cantidad"]]
+    pqrs["Porcentaje publicado"] = (pqrs["Cantidad"].astype(float) / pqrs["Cantidad"].sum() * 100).round()
+    lawsuits = data[(ADMIN, "Procesos judiciales")].copy()
+    for column in ("Demandante", "Demandado"):
+        lawsuits[column] = lawsuits[column].where(lawsuits[column] == "ACI Medellín", lawsuits[column] + DEMO)
+    totals = {"contratacion_valor_total": float(procurement["Valor (COP)"].sum()),
+              "pqrs_total": float(pqrs["Cantidad"].sum())}
+    return {"Contratación": procurement, "PQRS": pqrs, "Procesos judiciales": lawsuits,
+            "Cifras": figures(rng, data[(ADMIN, "Cifras")], totals)}
+
+
+# ---------------------------------------------------------------- financial statements
+
+def roll_up(statement: pd.DataFrame, leaves: dict[str, int]) -> list[int]:
+    """Values for every line: leaves as given, parents = signed sum of their children."""
+    sign = dict(zip(statement["Código"], statement["Signo"].map({"+": 1, "-": -1})))
+    children: dict[str, list[str]] = {}
+    for code, parent in zip(statement["Código"], statement["Código padre"]):
+        if pd.notna(parent):
+            children.setdefault(parent, []).append(code)
+
+    def value(code: str) -> int:
+        return sum(sign[c] * value(c) for c in children[code]) if code in children else leaves[code]
+
+    return [value(code) for code in statement["Código"]]
+
+
+def perturbed_leaves(rng, statement: pd.DataFrame) -> dict[str, int]:
+    """Every leaf of a statement: its 2022 value ±15 %, in whole pesos."""
+    parents = set(statement["Código padre"].dropna())
+    return {code: int(round(v * rng.uniform(0.85, 1.15)))
+            for code, v in zip(statement["Código"], statement[finance.CURRENT]) if code not in parents}
+
+
+def next_statement(src: pd.DataFrame, leaves: dict[str, int]) -> pd.DataFrame:
+    """The 2023 statement: Año anterior = 2022 Año actual; published variations left empty."""
+    out = src.copy()
+    out[finance.PRIOR], out[finance.CURRENT] = src[finance.CURRENT], roll_up(src, leaves)
+    for column in ("Var $ publicada", "Var % publicada"):
+        if column in out:
+            out[column] = np.nan
+    return out
+
+
+def role_code(statement: pd.DataFrame, role: str) -> str:
+    return statement.loc[statement["Rol"] == role, "Código"].iloc[0]
+
+
+def balance_sheet(rng, src: pd.DataFrame, surplus: int, depreciation: int, reserve_move: int) -> pd.DataFrame:
+    """Leaves ±15 %, equity rolled forward, bank deposits as the plug of assets = liabilities + equity."""
+    prior = {c: int(round(v)) for c, v in zip(src["Código"], src[finance.CURRENT])}
+    role = {r: role_code(src, r) for r in src["Rol"].dropna()}
+    leaves = perturbed_leaves(rng, src)
+    leaves.update({line: int(round(prior[line] * rng.uniform(1.0, 1.15))) for line in GROSS_ASSETS})
+    leaves[DEPRECIATION_BS] = prior[DEPRECIATION_BS] - depreciation
+    for contra, lines in CONTRA_LINES.items():
+        leaves[contra] = -sum(leaves[line] for line in lines)
+    leaves[role["resultados_anteriores"]] = prior[role["resultados_anteriores"]] + prior[role["resultado_ejercicio"]]
+    leaves[role["capital_fiscal"]] = prior[role["capital_fiscal"]]
+    leaves[role["resultado_ejercicio"]] = surplus
+    leaves[role["reservas"]] = prior[role["reservas"]] + reserve_move
+    leaves[CASH_PLUG] = 0
+    draft = dict(zip(src["Código"], roll_up(src, leaves)))
+    leaves[CASH_PLUG] = draft[role["pasivo_mas_patrimonio"]] - draft[role["activo_total"]]
+    if leaves[CASH_PLUG] < 0:
+        raise SystemExit("the bank deposits came out negative; choose another SEED")
+    return next_statement(src, leaves)
+
+
+def cash_flow(src: pd.DataFrame, bs: pd.DataFrame, surplus: int, depreciation: int) -> pd.DataFrame:
+    """Indirect method from the balance-sheet changes; one investing line closes the statement."""
+    change = dict(zip(bs["Código"], bs[finance.CURRENT] - bs[finance.PRIOR]))
+    leaves = {c: 0 for c in src["Código"]} | {"O.1": surplus, "O.3": depreciation}
+    for line, (codes, sign) in CASH_FLOW_SOURCES.items():
+        leaves[line] = sign * int(sum(change[c] for c in codes))
+    cash_now = int(finance.line(bs, "efectivo"))
+    leaves[role_code(src, "efectivo_inicial")] = int(finance.line(bs, "efectivo", finance.PRIOR))
+    draft = dict(zip(src["Código"], roll_up(src, leaves)))
+    leaves[CASH_FLOW_PLUG] = cash_now - draft[role_code(src, "efectivo_final")]
+    return next_statement(src, leaves)
+
+
+def equity_changes(src: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_move: int) -> pd.DataFrame:
+    """The published 2022 block (renumbered), then the 2023 movements and the 2023 closing balance."""
+    components = list(finance.EQUITY_COMPONENTS)
+    prior_result = int(finance.line(bs, "resultado_ejercicio", finance.PRIOR))
+    moves = [("Traslado a ejercicios anteriores", {components[1]: prior_result, components[3]: -prior_result}),
+             ("Excedente del ejercicio", {components[3]: surplus}),
+             ("Ejecución de excedentes", {components[2]: reserve_move})]
+    rows = [{"Tipo de fila": "Movimiento", "Concepto": name, **{c: values.get(c, 0) for c in components}}
+            for name, values in moves]
+    closing = {c: int(finance.line(bs, role)) for c, role in finance.EQUITY_COMPONENTS.items()}
+    rows.append({"Tipo de fila": "Saldo final", "Concepto": f"Saldos al 31 de diciembre del {YEAR}", **closing})
+    new = sheet_frame(FS, "Cambios en el patrimonio", rows).assign(Periodo=YEAR)
+    new["Total publicado"] = new[components].sum(axis=1)
+    out = pd.concat([src[src["Periodo"] == PRIOR_YEAR], new], ignore_index=True)
+    out["Orden"] = range(1, len(out) + 1)
+    return out
+
+
+def budget(rng, src: pd.DataFrame) -> pd.DataFrame:
+    """One factor per amount column (so income and expenses stay balanced); parents add up; % rounded."""
+    statement, out = src.assign(Signo="+"), src.copy()
+    for column, (low, high) in {"Presupuesto inicial": (0.95, 1.2), "Adiciones": (0.6, 1.1),
+                                "Reducciones": (0.5, 1.5)}.items():
+        factor = rng.uniform(low, high)
+        leaves = {c: int(round(v * factor)) for c, v in zip(src["Código"], src[column])}
+        leaves["G.1.2"] += leaves["I.1"] + leaves["I.2"] - leaves["G.1.1"] - leaves["G.1.2"] - leaves["G.1.3"]
+        out[column] = roll_up(statement, leaves)
+    out["Presupuesto definitivo"] = out["Presupuesto inicial"] + out["Adiciones"] - out["Reducciones"]
+    execution = {c: int(round(v * rng.uniform(*((0.95, 1.15) if kind == "Ingresos" else (0.75, 0.98)))))
+                 for c, v, kind in zip(out["Código"], out["Presupuesto definitivo"], out["Tipo"])}
+    out["Ejecución"] = roll_up(statement, execution)
+    out["% publicado"] = (out["Ejecución"] / out["Presupuesto definitivo"] * 100).round()
+    return out
+
+
+def financial_statements(rng, data) -> dict[str, pd.DataFrame]:
+    """All six financial sheets, built from the income statement outwards."""
+    src = {sheet: frame for (filename, sheet), frame in data.items() if filename == FS}
+    income = next_statement(src["Resultados"], perturbed_leaves(rng, src["Resultados"]))
+    surplus = int(finance.line(income, "excedente_neto"))
+    depreciation = int(income.loc[income["Código"] == DEPRECIATION_IS, finance.CURRENT].iloc[0])
+    reserve_move = -int(round(finance.line(src["Situación financiera"], "reservas") * rng.uniform(0.1, 0.4)))
+    bs = balance_sheet(rng, src["Situación financiera"], surplus, depreciation, reserve_move)
+    indicators, computed = src["Indicadores publicados"].copy(), finance.financial_indicators(bs)
+    indicators["Valor publicado"] = [round(computed[name] / (1e6 if name == "Capital de trabajo" else 1), 2)
+                                     for name in indicators["Indicador"]]
+    return {"Situación financiera": bs, "Resultados": income,
+            "Flujo de efectivo": cash_flow(src["Flujo de efectivo"], bs, surplus, depreciation),
+            "Cambios en el patrimonio": equity_changes(src["Cambios en el patrimonio"], bs, surplus, reserve_move),
+            "Ejecución presupuestal": budget(rng, src["Ejecución presupuestal"]),
+            "Indicadores publicados": indicators}
+
+
+def generate(data, rng) -> dict[str, dict[str, pd.DataFrame]]:
+    """All six workbooks of the demo year, as {file name: {sheet name: DataFrame}}."""
+    plan = plan_indicators(rng, data[(PLAN, "Indicadores")])
+    achieved = dict(zip(plan["Código"], plan["Logro año"]))
+    return {PLAN: {"Indicadores": plan}, INV: investment(rng, data, achieved),
+            COOP: cooperation(rng, data, achieved), POS: positioning(rng, data, achieved),
+            ADMIN: administration(rng, data), FS: financial_statements(rng, data)}
+
+
+# ---------------------------------------------------------------- README, parameters, entry point
+
+README = f"""# DATOS DE DEMOSTRACIÓN — año {YEAR}
+
+DATOS DE DEMOSTRACIÓN — synthetic, generated by scripts/make_demo_year.py from the {PRIOR_YEAR} data and the
+report's {YEAR} targets; not real figures.
+
+**Español.** Datos sintéticos, generados por `scripts/make_demo_year.py` a partir de los datos de {PRIOR_YEAR}
+y de las metas {YEAR} del informe; no son cifras reales. Solo las metas del año («Meta año») son
+las metas {YEAR} publicadas en el informe de {PRIOR_YEAR}; todo lo demás es inventado, aunque coherente
+(`informe validate --year {YEAR}` no encuentra errores). Los nombres llevan «(demo)» o son del tipo
+«Empresa demo 01». No cite ni publique estas cifras.
+
+**English.** DEMO DATA — synthetic, generated by `scripts/make_demo_year.py` from the {PRIOR_YEAR} data and the
+report's {YEAR} targets; not real figures. Only the year targets ("Meta año") are the {YEAR} targets published in
+the {PRIOR_YEAR} report; everything else is invented but internally consistent. Names are marked "(demo)" or
+look like "Empresa demo 01". Do not quote or publish these figures.
+
+Regenerate (deterministic, seed {SEED}): `python scripts/make_demo_year.py --source data/{PRIOR_YEAR} --out data/{YEAR}`
+"""
+
+
+def params_text(prior: dict) -> str:
+    """params/2023.yml: the 2022 keys, year 2023, demo: true, no exchange rate, the same signatories."""
+    q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
+    lines = ["# DEMO parameters of a synthetic year generated by scripts/make_demo_year.py (not a published report).",
+             f"year: {YEAR}", f"cutoff: {YEAR}-12-31", "demo: true", f"agency: {q(prior['agency'])}",
+             f"nit: {q(prior['nit'])}", "exchange_rate:",
+             f"  note: {q(f'DEMO: sin tasa de cambio; los datos de {YEAR} son sintéticos.')}",
+             f"# DEMO: the {PRIOR_YEAR} signatories, named for layout only; they did not sign these synthetic figures.",
+             "signatories:"]
+    for person in prior["signatories"]:
+        lines += [f"  - name: {q(person['name'])}", f"    role: {q(person['role'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=ROOT / "data" / str(PRIOR_YEAR))
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / str(YEAR))
+    parser.add_argument("--params", type=Path, help=f"where to write the {YEAR} parameters file")
+    args = parser.parse_args()
+    source = validate_dir(args.source)
+    if source.exit_code:
+        raise SystemExit(f"{args.source} does not validate; fix it first")
+    for filename, sheets in generate(source.data, np.random.default_rng(SEED)).items():
+        write_workbook(workbook(filename), args.out / filename, sheets)
+    (args.out / "README.md").write_text(README, encoding="utf-8")
+    default_out = args.out.resolve() == ROOT / "data" / str(YEAR)
+    params = args.params or (ROOT / "params" / f"{YEAR}.yml" if default_out else None)
+    if params is not None:
+        prior = yaml.safe_load((ROOT / "params" / f"{PRIOR_YEAR}.yml").read_text(encoding="utf-8"))
+        params.write_text(params_text(prior), encoding="utf-8")
+    result = validate_dir(args.out)
+    print(f"wrote {args.out}{f' and {params}' if params else ''}: "
+          f"{len(result.errors)} errors, {len(result.warnings)} warnings")
+
+
+if __name__ == "__main__":
+    main()
