@@ -107,11 +107,13 @@ def build(
     year: int = typer.Option(2022, "--year", "-y", help="Año del informe."),
     data: Path = typer.Option(None, "--data", help="Carpeta de datos (por defecto data/<año>)."),
     out: Path = typer.Option(None, "--out", help="Carpeta de salida (por defecto outputs/<año>)."),
+    jobs: int = typer.Option(None, "--jobs", "-j", help="Cuadernos en paralelo (por defecto, todos los núcleos)."),
+    force: bool = typer.Option(False, "--force", help="Ejecuta aunque nada haya cambiado."),
 ) -> None:
-    """Construye el informe de un año: valida los datos y luego ejecuta las secciones."""
+    """Construye el informe de un año: valida los datos, ejecuta las secciones y publica outputs/<año>."""
     from .build import build_report
 
-    raise typer.Exit(build_report(year, data, out, console))
+    raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force))
 
 
 def main() -> None:

@@ -1,0 +1,137 @@
+"""Objects the section notebooks display: tables and short texts.
+
+A :class:`Table` keeps the raw data (for downloads and tests) and renders
+itself as escaped HTML (HTML book) and as a Markdown pipe table (PDF engines
+read Markdown, not HTML). Nothing from the data is ever inserted unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from .fmt import format_number
+
+Formatter = Callable[[object], str]
+
+
+def escape_markdown(text: object) -> str:
+    """Text safe inside Markdown (and, through it, HTML): no markup from the data survives."""
+    value = str(text).replace("\\", "\\\\")
+    for char in "`*_{}[]#|$~^":
+        value = value.replace(char, "\\" + char)
+    return html.escape(value, quote=False).replace("\n", " ")
+
+
+def _default_format(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return "Sí" if value else "No"
+    if isinstance(value, int) or (isinstance(value, float) and float(value).is_integer()):
+        return format_number(float(value))
+    if isinstance(value, float):
+        return format_number(value, 2)
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A titled table with per-column formatters and right-aligned numeric columns."""
+
+    data: pd.DataFrame
+    title: str = ""
+    formats: dict[str, Formatter] = field(default_factory=dict)
+    note: str = ""
+    bold_rows: tuple[int, ...] = ()
+    align_right: tuple[str, ...] = ()  # pre-formatted text columns that hold numbers
+
+    def formatted(self) -> pd.DataFrame:
+        """Every cell as the text the reader sees."""
+        out = pd.DataFrame(index=range(len(self.data)))
+        for column in self.data.columns:
+            fmt = self.formats.get(column, _default_format)
+            out[column] = [fmt(v) if not (v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)))
+                           else "" for v in self.data[column]]
+        return out
+
+    def numeric_columns(self) -> list[str]:
+        return [c for c in self.data.columns
+                if c in self.align_right or pd.api.types.is_numeric_dtype(self.data[c])]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The raw data (for CSV/XLSX downloads and tests)."""
+        return self.data.copy()
+
+    def _repr_html_(self) -> str:
+        cells = self.formatted()
+        numeric = set(self.numeric_columns())
+        head = "".join(f'<th class="{"num" if c in numeric else "txt"}">{html.escape(str(c))}</th>'
+                       for c in cells.columns)
+        rows = []
+        for i, record in enumerate(cells.itertuples(index=False)):
+            css = ' class="total"' if i in self.bold_rows else ""
+            tds = "".join(f'<td class="{"num" if c in numeric else "txt"}">{html.escape(v)}</td>'
+                          for c, v in zip(cells.columns, record))
+            rows.append(f"<tr{css}>{tds}</tr>")
+        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        note = f'<p class="table-note">{html.escape(self.note)}</p>' if self.note else ""
+        return (f'<table class="informe-table">{caption}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table>{note}")
+
+    def _repr_markdown_(self) -> str:
+        cells = self.formatted()
+        numeric = set(self.numeric_columns())
+        header = "| " + " | ".join(escape_markdown(c) for c in cells.columns) + " |"
+        align = "|" + "|".join("---:" if c in numeric else ":---" for c in cells.columns) + "|"
+        body = []
+        for i, record in enumerate(cells.itertuples(index=False)):
+            values = [escape_markdown(v) for v in record]
+            if i in self.bold_rows:
+                values = [_bold(v) for v in values]
+            body.append("| " + " | ".join(values) + " |")
+        parts = [header, align, *body]
+        if self.title:
+            parts += ["", f": {escape_markdown(self.title)}"]
+        if self.note:
+            parts += ["", f"*{escape_markdown(self.note)}*"]
+        return "\n".join(parts) + "\n"
+
+
+def _bold(value: str) -> str:
+    """Bold Markdown text, keeping leading indentation outside the markers (``** x**`` is not bold)."""
+    stripped = value.lstrip()
+    return value[: len(value) - len(stripped)] + f"**{stripped}**" if stripped else value
+
+
+@dataclass
+class Text:
+    """A paragraph of report text (Markdown), built from escaped data."""
+
+    markdown: str
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def _repr_html_(self) -> str:
+        import re
+
+        text = re.sub(r"\\(.)", r"\1", self.markdown)  # the data in it is already HTML-escaped
+        text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+        paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+        out = []
+        for p in paragraphs:
+            lines = p.splitlines()
+            if all(line.startswith("- ") for line in lines):
+                out.append("<ul>" + "".join(f"<li>{line[2:]}</li>" for line in lines) + "</ul>")
+            else:
+                out.append(f"<p>{' '.join(lines)}</p>")
+        return "".join(out)
+
+
+def bullet_list(items: list[str]) -> Text:
+    """A Markdown bullet list; items must already be escaped Markdown."""
+    return Text("\n".join(f"- {item}" for item in items) + "\n")

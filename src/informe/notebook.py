@@ -1,0 +1,49 @@
+"""What a section notebook calls: load the year once, then show tables, texts and charts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from IPython.display import SVG, display
+
+from . import charts
+from .display import Text, bullet_list
+from .report import YearReport, load_report
+
+DEMO_BANNER = ("**DATOS DE DEMOSTRACIÓN.** Las cifras de este capítulo son sintéticas, generadas para probar "
+               "el informe; no son resultados reales de la ACI Medellín.")
+
+
+def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..") -> YearReport:
+    """Load and validate the year, set the chart theme, and flag demo data at the top of the chapter."""
+    charts.set_theme()
+    plt.rcParams["svg.hashsalt"] = "informe"  # stable SVG ids: re-executed notebooks give identical output
+    report = load_report(int(year), data_dir, params_file, Path(root))
+    if report.params.demo:
+        display(Text(DEMO_BANNER))
+    return report
+
+
+def figure_svg(fig) -> SVG:
+    """A figure as SVG (sharp in print, scalable on phones), without a timestamp so outputs reproduce."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return SVG(buffer.getvalue())
+
+
+def show(*items) -> None:
+    """Display tables, texts, lists of Markdown bullets or figures; ``None`` items are skipped."""
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, plt.Figure):
+            display(figure_svg(item))
+        elif isinstance(item, list):
+            display(bullet_list(item))
+        elif isinstance(item, str):
+            display(Text(item))
+        else:
+            display(item)

@@ -1,0 +1,86 @@
+"""One year of validated data, as the section notebooks use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .checks import CheckResult
+from .params import Params, load_params
+from .problems import Problem
+from .validation import validate_dir
+
+PLAN = "plan_desarrollo.xlsx"
+
+
+class ReportDataError(RuntimeError):
+    """The year's data did not pass validation; the message lists the first errors."""
+
+
+@dataclass
+class YearReport:
+    """Validated frames, check results and parameters of one year (and the previous year, if any)."""
+
+    year: int
+    params: Params
+    data_dir: Path
+    frames: dict[tuple[str, str], pd.DataFrame]
+    checks: list[CheckResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    prior: "YearReport | None" = None
+
+    def frame(self, filename: str, sheet: str) -> pd.DataFrame:
+        return self.frames[(filename, sheet)]
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.frame(PLAN, "Indicadores")
+
+    def indicator(self, code: str) -> pd.Series | None:
+        """The plan indicator row with ``Código == code`` (None when absent)."""
+        rows = self.indicators[self.indicators["Código"] == code]
+        return None if rows.empty else rows.iloc[0]
+
+    def achievement(self, code: str) -> float | None:
+        row = self.indicator(code)
+        return None if row is None else float(row["Logro año"])
+
+    def figure(self, filename: str, key: str) -> float | None:
+        """A value of a workbook's «Cifras» sheet (None when not reported)."""
+        figures = self.frames.get((filename, "Cifras"))
+        if figures is None:
+            return None
+        rows = figures[figures["Clave"] == key]
+        return None if rows.empty else float(rows["Valor"].iloc[0])
+
+
+def default_paths(year: int, root: Path) -> tuple[Path, Path]:
+    return root / "data" / str(year), root / "params" / f"{year}.yml"
+
+
+def load_report(year: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,
+                root: str | Path = ".", with_prior: bool = True) -> YearReport:
+    """Validate and load a year; also the previous year when ``data/<year-1>`` exists next to it.
+
+    Raises :class:`ReportDataError` when the data has errors: a section is
+    never computed from invalid data.
+    """
+    root = Path(root)
+    default_data, default_params = default_paths(year, root)
+    data_dir = Path(data_dir) if data_dir else default_data
+    params = load_params(Path(params_file) if params_file else default_params)
+    validation = validate_dir(data_dir)
+    if validation.exit_code:
+        first = "; ".join(str(p) for p in validation.errors[:5])
+        raise ReportDataError(f"los datos de {data_dir} no son válidos: {first}")
+    prior = None
+    prior_dir = data_dir.parent / str(year - 1)
+    prior_params = (Path(params_file).parent if params_file else root / "params") / f"{year - 1}.yml"
+    if with_prior and prior_dir.is_dir() and prior_params.exists():
+        try:
+            prior = load_report(year - 1, prior_dir, prior_params, root, with_prior=False)
+        except ReportDataError:
+            prior = None
+    return YearReport(year, params, data_dir, validation.data, validation.checks, validation.problems, prior)

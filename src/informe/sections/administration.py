@@ -1,0 +1,53 @@
+"""Administration: procurement (PAA), PQRS and legal proceedings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts
+from ..display import Table
+from ..fmt import format_cop, format_percent
+from ..report import YearReport
+
+F = "administrativo.xlsx"
+
+
+def procurement(report: YearReport) -> pd.DataFrame:
+    """Procurement by modality with each modality's share of the total value."""
+    data = report.frame(F, "Contratación").copy()
+    total = data["Valor (COP)"].sum()
+    data["Participación (%)"] = data["Valor (COP)"] / total * 100 if total else 0.0
+    return data.reset_index(drop=True)
+
+
+def procurement_table(report: YearReport) -> Table:
+    data = procurement(report)
+    total = pd.DataFrame([{"Modalidad": "Total", "Procesos": data["Procesos"].sum(),
+                           "Valor (COP)": data["Valor (COP)"].sum(), "Participación (%)": 100.0}])
+    data = pd.concat([data, total], ignore_index=True)
+    return Table(data, "Contratación por modalidad (plan anual de adquisiciones)",
+                 formats={"Valor (COP)": format_cop, "Participación (%)": lambda v: format_percent(v, 1)},
+                 bold_rows=(len(data) - 1,))
+
+
+def pqrs(report: YearReport) -> pd.DataFrame:
+    data = report.frame(F, "PQRS")[["Proceso", "Cantidad"]].copy()
+    data["Porcentaje (%)"] = data["Cantidad"] / data["Cantidad"].sum() * 100
+    return data.reset_index(drop=True)
+
+
+def pqrs_table(report: YearReport) -> Table:
+    data = pqrs(report)
+    total = pd.DataFrame([{"Proceso": "Total", "Cantidad": data["Cantidad"].sum(), "Porcentaje (%)": 100.0}])
+    data = pd.concat([data, total], ignore_index=True)
+    return Table(data, "PQRS atendidas por proceso", formats={"Porcentaje (%)": lambda v: format_percent(v, 1)},
+                 bold_rows=(len(data) - 1,))
+
+
+def pqrs_figure(report: YearReport):
+    return charts.bar_chart(pqrs(report), "Proceso", "Cantidad", "PQRS atendidas por proceso", "PQRS")
+
+
+def legal_table(report: YearReport) -> Table:
+    return Table(report.frame(F, "Procesos judiciales"), "Procesos judiciales en curso",
+                 formats={"Cuantía (COP)": format_cop})

@@ -1,0 +1,70 @@
+"""International cooperation: received, sur-sur, col-col, Sos Paisa, civil-society organisations."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts
+from ..display import Table
+from ..fmt import format_number
+from ..report import YearReport
+
+F = "cooperacion.xlsx"
+
+
+def received(report: YearReport) -> pd.DataFrame:
+    return report.frame(F, "Cooperación recibida")
+
+
+def received_table(report: YearReport) -> Table:
+    data = received(report)[["Cooperante", "Proyecto", "Línea temática", "Receptor", "Tipo de cooperación",
+                             "Monto (USD)"]]
+    return Table(data, "Cooperación recibida detallada")
+
+
+def received_by(report: YearReport, column: str) -> pd.DataFrame:
+    """Number of cooperation items and amount (USD) by ``column``; «Sin dato» when not reported."""
+    data = received(report).copy()
+    data[column] = data[column].fillna("Sin dato")
+    return (data.groupby(column).agg(**{"Cooperaciones": ("Proyecto", "count"), "Monto (USD)": ("Monto (USD)", "sum")})
+            .reset_index().sort_values(["Monto (USD)", "Cooperaciones"], ascending=False).reset_index(drop=True))
+
+
+def received_by_table(report: YearReport, column: str, title: str) -> Table:
+    return Table(received_by(report, column), title)
+
+
+def south_south_by_country(report: YearReport) -> pd.DataFrame:
+    data = report.frame(F, "Sur-Sur")
+    return data.groupby("País").size().rename("Acciones").reset_index().sort_values(
+        ["Acciones", "País"], ascending=[False, True]).reset_index(drop=True)
+
+
+def south_south_figure(report: YearReport):
+    return charts.bar_chart(south_south_by_country(report), "País", "Acciones",
+                            "Acciones de cooperación sur-sur por país", "Acciones")
+
+
+def south_south_table(report: YearReport) -> Table:
+    data = report.frame(F, "Sur-Sur")[["Agenda", "País", "Tema", "Secretaría aliada", "Beneficiario"]]
+    return Table(data, "Acciones de cooperación sur-sur")
+
+
+def col_col_table(report: YearReport) -> Table:
+    data = report.frame(F, "Col-Col")[["Tema", "Beneficiario", "Secretaría", "Tipo de cooperación"]]
+    return Table(data, "Intercambios col-col con ciudades y departamentos de Colombia")
+
+
+def sos_paisa_table(report: YearReport) -> Table:
+    data = report.frame(F, "Sos Paisa")[["Paisa", "País de residencia", "Tema", "Aporte"]]
+    return Table(data, "Aportes de la red Sos Paisa")
+
+
+def opportunities_table(report: YearReport) -> Table:
+    data = report.frame(F, "Oportunidades OSC")[["Aliado", "Oportunidad", "Instrumento", "Importe (USD)"]]
+    return Table(data, "Oportunidades compartidas con organizaciones de la sociedad civil",
+                 formats={"Importe (USD)": lambda v: format_number(v, 0)})
+
+
+def organisations_count(report: YearReport) -> int:
+    return len(report.frame(F, "OSC participantes"))

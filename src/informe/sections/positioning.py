@@ -1,0 +1,64 @@
+"""Positioning and communications: events, ¿Por qué Medellín?, awards, press and agendas."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts
+from ..display import Table
+from ..report import YearReport
+
+F = "posicionamiento.xlsx"
+
+
+def events(report: YearReport) -> pd.DataFrame:
+    return report.frame(F, "Eventos")
+
+
+def events_by_kind(report: YearReport) -> pd.DataFrame:
+    """Events and reported attendees by kind (own, invited, managed for the city)."""
+    data = events(report)
+    grouped = data.groupby("Tipo de evento").agg(
+        Eventos=("Nombre del evento", "count"),
+        **{"Asistentes reportados": ("Asistentes", "sum"),
+           "Eventos con asistentes reportados": ("Asistentes", "count")})
+    return grouped.reset_index()
+
+
+def events_by_kind_table(report: YearReport) -> Table:
+    data = events_by_kind(report)
+    total = pd.DataFrame([{"Tipo de evento": "Total", **data.drop(columns="Tipo de evento").sum().to_dict()}])
+    data = pd.concat([data, total], ignore_index=True)
+    return Table(data, "Eventos por tipo", bold_rows=(len(data) - 1,))
+
+
+def por_que_medellin_table(report: YearReport) -> Table:
+    data = events(report)
+    data = data[data["¿Por qué Medellín?"] == "Sí"][["Nombre del evento", "Fecha", "Asistentes (detalle)"]]
+    return Table(data.reset_index(drop=True), "Eventos ¿Por qué Medellín?")
+
+
+def events_table(report: YearReport, kind: str) -> Table:
+    data = events(report)
+    data = data[data["Tipo de evento"] == kind]
+    columns = ["Nombre del evento", "Fecha", "Participante por Medellín"] if kind.startswith("Gestionado") else \
+        ["Nombre del evento", "Fecha", "Asistentes (detalle)"]
+    return Table(data[columns].reset_index(drop=True), f"Eventos: {kind.lower()}")
+
+
+def events_figure(report: YearReport):
+    return charts.bar_chart(events_by_kind(report), "Tipo de evento", "Eventos", "Eventos por tipo", "Eventos")
+
+
+def awards_table(report: YearReport) -> Table:
+    data = report.frame(F, "Premios")[["Premio", "Postulación", "Entidad postulada", "Resultado"]]
+    return Table(data, "Postulaciones a premios internacionales")
+
+
+def awards_by_result(report: YearReport) -> pd.DataFrame:
+    return report.frame(F, "Premios").groupby("Resultado").size().rename("Postulaciones").reset_index()
+
+
+def press_table(report: YearReport) -> Table:
+    data = report.frame(F, "Cifras")[["Concepto", "Valor"]]
+    return Table(data, "Prensa, agendas y relacionamiento")
