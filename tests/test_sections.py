@@ -1,0 +1,91 @@
+"""Section computations on the 2022 data (expected values from the published report)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from informe.display import Table, Text, escape_markdown
+from informe.report import ReportDataError, load_report
+from informe.sections import administration, cooperation, financial, investment, plan, positioning, quality, summary
+
+
+@pytest.fixture(scope="module")
+def report():
+    return load_report(2022, root=ROOT)
+
+
+def test_report_without_prior_year(report):
+    assert report.prior is None and report.params.year == 2022
+
+
+def test_plan_progress(report):
+    data = plan.indicator_progress(report, "Plan indicativo").set_index("Código")
+    assert data.at["PI-01", "Avance cuatrienio (%)"] == pytest.approx(744.16 / 850 * 100)
+    assert data.at["PI-01", "Cumplimiento año (%)"] == pytest.approx(155.67 / 140 * 100)
+    assert len(data) == 9
+
+
+def test_investment_by_sector(report):
+    data = investment.summary_by(report, "Sector").set_index("Sector")
+    assert data.at["Ciencias de la vida", "Monto (USD millones)"] == 55  # LifeFactors
+    assert data["Proyectos"].sum() == 15
+
+
+def test_cooperation_by_cooperant(report):
+    data = cooperation.received_by(report, "Cooperante").set_index("Cooperante")
+    assert data.at["Ayuntamiento de Barcelona", "Monto (USD)"] == 693_123
+    assert cooperation.south_south_by_country(report)["Acciones"].sum() == 9
+
+
+def test_events_by_kind(report):
+    data = positioning.events_by_kind(report).set_index("Tipo de evento")
+    assert data["Eventos"].sum() == 36
+
+
+def test_procurement_and_pqrs(report):
+    proc = administration.procurement(report)
+    assert proc["Participación (%)"].sum() == pytest.approx(100)
+    assert proc.set_index("Modalidad").at["Contratación directa", "Valor (COP)"] == 1_239_870_769
+    pqrs = administration.pqrs(report).set_index("Proceso")
+    assert pqrs.at["Relaciones Locales e Internacionales", "Cantidad"] == 28
+
+
+def test_financial_indicators_and_statement(report):
+    ind = financial.indicators(report).set_index("Indicador")["2022"]
+    assert round(ind["Liquidez"], 2) == 8.06 and round(ind["Razón de efectivo"], 2) == 3.79
+    bs = financial.statement_frame(report, "Situación financiera")
+    assert bs.loc[bs["Cuenta"] == "TOTAL ACTIVOS", "Var $"].item() == -286_420_405
+
+
+def test_headline_figures(report):
+    data = summary.headline_figures(report).set_index("Resultado")
+    assert data.at["Inversión nacional y extranjera reportada", "Texto"] == "USD 155,67 millones"
+    assert data.at["PQRS atendidas", "Valor"] == 96
+    assert data.at["Activo total", "Texto"] == "$5.509.310.977"
+
+
+def test_quality_findings(report):
+    data = quality.check_frame(report)
+    assert (data["Resultado"] != "Cuadra").sum() == 23
+    assert (data["Resultado"] == "Error").sum() == 0
+
+
+def test_tables_escape_data():
+    table = Table(pd.DataFrame({"Empresa": ["<script>alert(1)</script> | *Acme*"], "Monto": [1234.5]}))
+    html = table._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    md = table._repr_markdown_()
+    assert "<script>" not in md and "\\|" in md and "\\*Acme\\*" in md
+    assert "1.234,50" in md and "---:" in md
+    assert escape_markdown("a_b") == "a\\_b"
+    assert Text("**x**")._repr_html_() == "<p><strong>x</strong></p>"
+
+
+def test_invalid_data_is_refused(data_copy, tmp_path):
+    from conftest import set_cell
+
+    set_cell(data_copy / "administrativo.xlsx", "PQRS", "B2", "once")
+    with pytest.raises(ReportDataError, match="PQRS"):
+        load_report(2022, data_dir=data_copy, root=ROOT)
