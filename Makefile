@@ -22,7 +22,7 @@ validate: $(STAMP)
 	$(BIN)/informe validate --year $(YEAR)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests outputs/2022/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
 
 docs: $(STAMP)
 	$(BIN)/informe contract-doc

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,28 @@ def set_cell(path: Path, sheet: str, cell: str, value) -> None:
     wb = load_workbook(path)
     wb[sheet][cell] = value
     wb.save(path)
+
+
+def build(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+    """Run `informe build` as an analyst would (a fresh process, no inherited virtualenv PATH)."""
+    return subprocess.run([sys.executable, "-m", "informe", "build", *args], cwd=cwd, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(Path.home())})
+
+
+@pytest.fixture(scope="session")
+def built_2022(tmp_path_factory) -> Path:
+    """The 2022 report built once per session into a temporary output directory."""
+    out = tmp_path_factory.mktemp("build") / "2022"
+    result = build("--year", "2022", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_2023(tmp_path_factory) -> Path:
+    """The demo year built once per session."""
+    out = tmp_path_factory.mktemp("build") / "2023"
+    result = build("--year", "2023", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DATOS DE DEMOSTRACIÓN" in result.stdout
+    return out

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from .book import BookError, render_book
 from .execute import NotebookResult, run_notebooks, section_title
 from .params import ParamsError, load_params
 from .validation import EXIT_ERRORS, validate_dir
@@ -53,11 +54,23 @@ class BuildPlan:
         )
 
     def inputs(self) -> list[Path]:
-        """Every file whose change must trigger a new execution."""
+        """Every file whose change must trigger a new build."""
         package = sorted((self.root / "src" / "informe").rglob("*.py"))
+        book = [self.root / "_quarto.yml", self.root / "index.qmd", *sorted((self.root / "book").glob("*"))]
         data = sorted(p for p in self.data_dir.glob("*.xlsx"))
         prior = sorted((self.data_dir.parent / str(self.year - 1)).glob("*.xlsx"))
-        return [*data, *prior, self.params_file, *self.notebooks, *package]
+        return [*data, *prior, self.params_file, *self.notebooks, *package, *(p for p in book if p.is_file())]
+
+    def notebook_parameters(self) -> dict:
+        """Papermill parameters, as paths relative to where the executed notebooks are published.
+
+        Relative paths keep the committed notebooks re-executable (nbval) from any clone.
+        """
+        where = self.out_dir / "notebooks"
+        params = {"year": self.year, "root": os.path.relpath(self.root, where)}
+        if self.data_dir != self.root / "data" / str(self.year):
+            params["data_dir"] = os.path.relpath(self.data_dir, where)
+        return params
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
@@ -112,14 +125,12 @@ def _print_times(console: Console, results: list[NotebookResult], titles: dict[P
 
 def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | None) -> list[NotebookResult]:
     titles = {nb: section_title(nb) for nb in plan.notebooks}
-    parameters = {"year": plan.year, "data_dir": str(plan.data_dir), "params_file": str(plan.params_file),
-                  "root": str(plan.root)}
     (staging / "notebooks").mkdir(parents=True)
     with Progress(TextColumn("[bold]Ejecutando secciones"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
         task = progress.add_task("secciones", total=len(plan.notebooks))
-        results = run_notebooks(plan.notebooks, staging / "notebooks", parameters, plan.root / "notebooks", jobs,
-                                on_done=lambda _r: progress.advance(task))
+        results = run_notebooks(plan.notebooks, staging / "notebooks", plan.notebook_parameters(),
+                                staging / "notebooks", jobs, on_done=lambda _r: progress.advance(task))
     _print_times(console, results, titles)
     for r in results:
         if not r.ok:
@@ -129,7 +140,7 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | 
 
 
 def build_report(year: int, data: Path | None, out: Path | None, console: Console, jobs: int | None = None,
-                 force: bool = False, root: Path | None = None) -> int:
+                 force: bool = False, root: Path | None = None, engine: str = "auto") -> int:
     """Validate, execute the notebooks and publish ``outputs/<year>``; return the exit code."""
     from .cli import PROJECT_ROOT, print_report
 
@@ -173,14 +184,28 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
             "year": year, "demo": params.demo, "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "commit": git_commit(plan.root), "fingerprint": fingerprint, "timings": timings,
             "inputs": {str(p.relative_to(plan.root)) if p.is_relative_to(plan.root) else str(p): file_sha256(p)
-                       for p in plan.inputs() if p.suffix in (".xlsx", ".yml")},
+                       for p in plan.inputs() if p.suffix == ".xlsx" or p == plan.params_file},
             "notebooks": {r.source.name: round(r.seconds, 2) for r in results},
         }
+        start = time.perf_counter()
+        try:
+            book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine)
+        except BookError as exc:
+            console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
+            console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
+            return EXIT_ERRORS
+        timings["render"] = time.perf_counter() - start
+        shutil.rmtree(staging / ".work", ignore_errors=True)
+        info["engine"] = book.engine
         (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
         publish(staging, plan.out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    console.print(f"[green]Secciones ejecutadas en {plan.out_dir / 'notebooks'}[/green]")
+    engine_name = "Quarto" if book.engine == "quarto" else "pip (pandoc + typst)"
+    console.print(f"[green]Informe construido con el motor {engine_name}.[/green]")
+    console.print(f"  PDF:  {plan.out_dir / book.pdf.name}")
+    console.print(f"  HTML: {plan.out_dir / 'book' / 'index.html'}")
+    console.print(f"  Cuadernos ejecutados: {plan.out_dir / 'notebooks'}")
     return 0
 
 

@@ -109,11 +109,14 @@ def build(
     out: Path = typer.Option(None, "--out", help="Carpeta de salida (por defecto outputs/<año>)."),
     jobs: int = typer.Option(None, "--jobs", "-j", help="Cuadernos en paralelo (por defecto, todos los núcleos)."),
     force: bool = typer.Option(False, "--force", help="Ejecuta aunque nada haya cambiado."),
+    engine: str = typer.Option("auto", "--engine", help="auto (Quarto si está instalado), quarto o pandoc."),
 ) -> None:
     """Construye el informe de un año: valida los datos, ejecuta las secciones y publica outputs/<año>."""
     from .build import build_report
 
-    raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force))
+    if engine not in ("auto", "quarto", "pandoc"):
+        raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")
+    raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force, engine=engine))
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ read Markdown, not HTML). Nothing from the data is ever inserted unescaped.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -16,12 +18,28 @@ import pandas as pd
 from .fmt import format_number
 
 Formatter = Callable[[object], str]
+TABLE_MIME = "application/vnd.informe.table+json"
+DOWNLOADS_DIR = "tablas"
+
+
+def slugify(text: str) -> str:
+    """ASCII file-name slug: «Proyectos por país de origen» → proyectos-por-pais-de-origen."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tabla"
+
+
+def _jsonable(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def escape_markdown(text: object) -> str:
     """Text safe inside Markdown (and, through it, HTML): no markup from the data survives."""
     value = str(text).replace("\\", "\\\\")
-    for char in "`*_{}[]#|$~^":
+    for char in "`*_{}[]#|$~^@":
         value = value.replace(char, "\\" + char)
     return html.escape(value, quote=False).replace("\n", " ")
 
@@ -66,6 +84,29 @@ class Table:
         """The raw data (for CSV/XLSX downloads and tests)."""
         return self.data.copy()
 
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
+
+    def records(self) -> dict:
+        """The raw data as JSON (columns and rows), carried in the notebook for the downloads."""
+        return {"title": self.title, "slug": self.slug, "columns": [str(c) for c in self.data.columns],
+                "rows": [[_jsonable(v) for v in row] for row in self.data.itertuples(index=False)]}
+
+    def _downloads_markdown(self) -> str:
+        if not self.title:
+            return ""
+        base = f"{DOWNLOADS_DIR}/{self.slug}"
+        return ('\n::: {.content-visible when-format="html"}\n'
+                f"[Descargar CSV]({base}.csv) · [Descargar XLSX]({base}.xlsx)\n:::\n")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = {"text/markdown": self._repr_markdown_(), "text/html": self._repr_html_(),
+                  "text/plain": self.title or "tabla"}
+        if self.title:
+            bundle[TABLE_MIME] = self.records()
+        return bundle
+
     def _repr_html_(self) -> str:
         cells = self.formatted()
         numeric = set(self.numeric_columns())
@@ -79,14 +120,22 @@ class Table:
             rows.append(f"<tr{css}>{tds}</tr>")
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
         note = f'<p class="table-note">{html.escape(self.note)}</p>' if self.note else ""
+        downloads = ""
+        if self.title:
+            base = f"{DOWNLOADS_DIR}/{self.slug}"
+            downloads = (f'<p class="descargas"><a href="{base}.csv">Descargar CSV</a> · '
+                         f'<a href="{base}.xlsx">Descargar XLSX</a></p>')
         return (f'<table class="informe-table">{caption}<thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(rows)}</tbody></table>{note}")
+                f"<tbody>{''.join(rows)}</tbody></table>{note}{downloads}")
 
     def _repr_markdown_(self) -> str:
         cells = self.formatted()
         numeric = set(self.numeric_columns())
         header = "| " + " | ".join(escape_markdown(c) for c in cells.columns) + " |"
-        align = "|" + "|".join("---:" if c in numeric else ":---" for c in cells.columns) + "|"
+        # The number of dashes sets each column's relative width when pandoc wraps a wide table.
+        widths = {c: column_weight(str(c), cells[c]) for c in cells.columns}
+        align = "|" + "|".join(("-" * (widths[c] - 1) + ":") if c in numeric else (":" + "-" * (widths[c] - 1))
+                               for c in cells.columns) + "|"
         body = []
         for i, record in enumerate(cells.itertuples(index=False)):
             values = [escape_markdown(v) for v in record]
@@ -98,7 +147,14 @@ class Table:
             parts += ["", f": {escape_markdown(self.title)}"]
         if self.note:
             parts += ["", f"*{escape_markdown(self.note)}*"]
-        return "\n".join(parts) + "\n"
+        return "\n".join(parts) + "\n" + self._downloads_markdown()
+
+
+def column_weight(header: str, cells: pd.Series) -> int:
+    """Relative width of a column: its longest word or typical cell length, between 4 and 40."""
+    longest_word = max([len(w) + 2 for w in header.split()] + [len(w) for v in cells for w in str(v).split()] + [6])
+    typical = int(cells.map(lambda v: len(str(v))).quantile(0.9)) if len(cells) else 0
+    return max(4, min(40, max(longest_word, typical // 2 if typical > 40 else typical)))
 
 
 def _bold(value: str) -> str:

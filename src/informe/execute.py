@@ -66,6 +66,19 @@ def section_title(path: Path) -> str:
     return path.stem
 
 
+def strip_volatile_metadata(path: Path) -> None:
+    """Drop timestamps, durations and absolute paths papermill records, so that a rebuild with the
+    same inputs gives the same committed notebook (clean diffs for reviewers)."""
+    nb = nbformat.read(path, as_version=4)
+    pm_meta = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "exception"):
+        pm_meta.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+
+
 def _kernel_environment() -> None:
     """Make the kernel run on this interpreter: its kernelspec first, its bin/ on PATH."""
     prefix_share = str(Path(sys.prefix) / "share" / "jupyter")
@@ -99,6 +112,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     progress_bar=False, start_timeout=60, execution_timeout=timeout,
                     kernel_manager_class=IPCKernelManager,
                 )
+                strip_volatile_metadata(output)
                 return NotebookResult(source, output, time.perf_counter() - start, attempts=attempt)
             except PapermillExecutionError as exc:
                 return NotebookResult(source, output, time.perf_counter() - start,
@@ -118,7 +132,7 @@ def run_notebooks(sources: list[Path], out_dir: Path, parameters: dict, cwd: Pat
     results: list[NotebookResult] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {
-            pool.submit(run_notebook, src, out_dir / src.name, {**parameters, "output_dir": str(out_dir)}, cwd): src
+            pool.submit(run_notebook, src, out_dir / src.name, {**parameters, "output_dir": "."}, cwd): src
             for src in sources
         }
         for future in as_completed(futures):

@@ -1,0 +1,304 @@
+"""The book: executed notebooks → HTML book and PDF, with Quarto or the pip-only engine.
+
+Both engines read the same ``_quarto.yml`` and use the same Typst template
+(``book/typst-template.typ``). The build first stages the book sources: the
+project's ``_quarto.yml``, ``index.qmd`` and ``book/`` assets, the executed
+notebooks, the tables for download (``tablas/``), the colophon and the year's
+metadata (``_quarto-build.yml``, the Quarto profile ``build``).
+
+* Quarto (found through ``$QUARTO`` or ``PATH``) renders that staging folder
+  with ``quarto render --profile build`` (HTML book and Typst PDF).
+* The pip-only engine converts the notebooks' outputs (never their code) to one
+  Markdown book, then uses pandoc (from ``pypandoc-binary``) for the
+  ``chunkedhtml`` HTML book and for Typst, and the ``typst`` package for the PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import yaml
+from babel.dates import format_date, format_datetime
+
+from .display import DOWNLOADS_DIR, TABLE_MIME, escape_markdown
+from .params import Params
+
+QUARTO_FILES = ("_quarto.yml", "index.qmd")
+ASSETS = "book"
+FIGURES = "figuras"
+
+
+class BookError(RuntimeError):
+    """The book could not be rendered; the message says which engine and why."""
+
+
+@dataclass(frozen=True)
+class BookResult:
+    engine: str
+    html_dir: Path
+    pdf: Path
+
+
+def spanish_date(value: dt.date) -> str:
+    """``2022-12-31`` → ``31 de diciembre de 2022``."""
+    return format_date(value, "d 'de' MMMM 'de' y", locale="es_CO")
+
+
+def book_metadata(params: Params) -> dict:
+    """The year's metadata added to ``_quarto.yml`` (as the Quarto profile ``build``)."""
+    meta = {
+        "informe": {"year": str(params.year), "cutoff": spanish_date(params.cutoff), "demo": params.demo,
+                    "agency": params.agency},
+        "book": {"title": "Informe de Gestión", "subtitle": f"{params.year}", "date": params.cutoff.isoformat()},
+    }
+    if params.demo:
+        meta["format"] = {"html": {"include-before-body": f"{ASSETS}/demo-banner.html"}}
+    return meta
+
+
+def load_book_config(src: Path) -> dict:
+    """``_quarto.yml`` merged with the ``build`` profile, as Quarto merges them."""
+    config = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8"))
+    profile = src / "_quarto-build.yml"
+    if profile.exists():
+        config = _merge(config, yaml.safe_load(profile.read_text(encoding="utf-8")) or {})
+    return config
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+# --------------------------------------------------------------------------
+# Staging the sources
+# --------------------------------------------------------------------------
+
+def table_payloads(notebook: Path) -> list[dict]:
+    """The raw data of every table displayed in an executed notebook."""
+    nb = nbformat.read(notebook, as_version=4)
+    return [out["data"][TABLE_MIME] for cell in nb.cells for out in cell.get("outputs", [])
+            if TABLE_MIME in out.get("data", {})]
+
+
+def write_downloads(notebooks: list[Path], target: Path) -> list[Path]:
+    """CSV (UTF-8 with BOM, for Excel) and XLSX of every table, named after the table's title."""
+    target.mkdir(parents=True, exist_ok=True)
+    written, seen = [], {}
+    for notebook in notebooks:
+        for payload in table_payloads(notebook):
+            slug = payload["slug"]
+            if slug in seen and seen[slug] != notebook.name:
+                raise BookError(f"dos tablas se llaman igual («{payload['title']}») en {seen[slug]} y {notebook.name}")
+            seen[slug] = notebook.name
+            frame = pd.DataFrame(payload["rows"], columns=payload["columns"])
+            frame.to_csv(target / f"{slug}.csv", index=False, encoding="utf-8-sig")
+            frame.to_excel(target / f"{slug}.xlsx", index=False, sheet_name="Tabla")
+            written += [target / f"{slug}.csv", target / f"{slug}.xlsx"]
+    return written
+
+
+def colophon_markdown(params: Params, info: dict) -> str:
+    built = dt.datetime.fromisoformat(info["built_at"])
+    lines = [
+        "# Colofón {.unnumbered}",
+        "",
+        f"Informe de Gestión {params.year} de la ACI Medellín, con corte al {spanish_date(params.cutoff)}.",
+        "",
+        f"- Construido el {format_datetime(built, 'd MMMM y, HH:mm', locale='es_CO')} "
+        f"con el motor «{escape_markdown(info.get('engine', ''))}».",
+        f"- Versión del código (commit): `{info.get('commit', 'desconocido')}`.",
+        "- Libros de datos y parámetros usados (huella SHA-256):",
+        "",
+        "| Archivo | SHA-256 |",
+        "|:---|:---|",
+    ]
+    lines += [f"| {escape_markdown(name)} | `{digest}` |" for name, digest in sorted(info["inputs"].items())]
+    lines += ["", ": Huella de los archivos de entrada", ""]
+    if params.demo:
+        lines += ["**DATOS DE DEMOSTRACIÓN:** las cifras de este informe son sintéticas.", ""]
+    return "\n".join(lines)
+
+
+def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict) -> Path:
+    """Copy everything the book needs into ``src``; return it."""
+    src.mkdir(parents=True, exist_ok=True)
+    for name in QUARTO_FILES:
+        shutil.copy2(root / name, src / name)
+    shutil.copytree(root / ASSETS, src / ASSETS, dirs_exist_ok=True)
+    shutil.copytree(executed, src / "notebooks", dirs_exist_ok=True)
+    notebooks = sorted((src / "notebooks").glob("*.ipynb"))
+    write_downloads(notebooks, src / DOWNLOADS_DIR)
+    (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
+    (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
+                                           encoding="utf-8")
+    return src
+
+
+# --------------------------------------------------------------------------
+# Quarto engine
+# --------------------------------------------------------------------------
+
+def find_quarto() -> str | None:
+    """The Quarto executable: ``$QUARTO`` first, then ``PATH``."""
+    explicit = os.environ.get("QUARTO")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    return shutil.which("quarto")
+
+
+def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
+    for fmt in ("html", "typst"):
+        proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--to", fmt, "--no-execute"],
+                              capture_output=True, text=True)
+        if proc.returncode:
+            raise BookError(f"quarto render --to {fmt} falló:\n{proc.stderr[-3000:]}")
+    book = src / "_book"
+    pdfs = sorted(book.glob("*.pdf"))
+    if not pdfs:
+        raise BookError("quarto no produjo ningún PDF en _book/")
+    shutil.move(str(pdfs[0]), pdf)
+    shutil.copytree(book, html_dir, dirs_exist_ok=True)
+
+
+# --------------------------------------------------------------------------
+# pip-only engine
+# --------------------------------------------------------------------------
+
+def _meta_shortcodes(text: str, config: dict) -> str:
+    """Replace Quarto's ``{{< meta a.b >}}`` shortcodes with the metadata value."""
+    def value(match):
+        node = config
+        for part in match.group(1).split("."):
+            node = node.get(part, "") if isinstance(node, dict) else ""
+        return escape_markdown(node)
+    return re.sub(r"\{\{<\s*meta\s+([\w.-]+)\s*>\}\}", value, text)
+
+
+def _output_markdown(output: dict, figures: Path, stem: str, counter: list[int]) -> str:
+    if output.get("output_type") == "error":
+        raise BookError(f"{stem}: el cuaderno ejecutado contiene un error ({output.get('ename')})")
+    data = output.get("data", {})
+    if "text/markdown" in data:
+        return data["text/markdown"]
+    for mime, ext in (("image/svg+xml", "svg"), ("image/png", "png")):
+        if mime in data:
+            counter[0] += 1
+            path = figures / f"{stem}-{counter[0]}.{ext}"
+            content = data[mime]
+            if ext == "svg":
+                path.write_text(content if isinstance(content, str) else "".join(content), encoding="utf-8")
+            else:
+                path.write_bytes(base64.b64decode(content))
+            return f"![]({FIGURES}/{path.name}){{width=100%}}"
+    return ""  # plain text, streams and HTML-only outputs are not part of the printed report
+
+
+def notebook_markdown(notebook: Path, figures: Path) -> str:
+    """A notebook as Markdown: its Markdown cells and its code cells' outputs, never the code."""
+    nb = nbformat.read(notebook, as_version=4)
+    parts, counter = [], [0]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+        elif cell.cell_type == "code":
+            parts += [_output_markdown(o, figures, notebook.stem, counter) for o in cell.get("outputs", [])]
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def book_markdown(src: Path, config: dict) -> str:
+    """All chapters of ``_quarto.yml`` as one Markdown document."""
+    figures = src / FIGURES
+    figures.mkdir(exist_ok=True)
+    chapters = []
+    for chapter in config["book"]["chapters"]:
+        path = src / (chapter if isinstance(chapter, str) else chapter["href"])
+        if not path.exists():
+            raise BookError(f"falta el capítulo {path.name} listado en _quarto.yml")
+        text = notebook_markdown(path, figures) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+        chapters.append(_meta_shortcodes(text, config))
+    return "\n\n".join(chapters) + "\n"
+
+
+def _pandoc(*args: str) -> None:
+    import pypandoc
+
+    proc = subprocess.run([pypandoc.get_pandoc_path(), *args], capture_output=True, text=True)
+    if proc.returncode:
+        raise BookError(f"pandoc falló: {proc.stderr.strip()[-2000:]}")
+
+
+def _typst_string(value: object) -> str:
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def render_pandoc(src: Path, html_dir: Path, pdf: Path) -> None:
+    """HTML book (pandoc chunkedhtml) and PDF (pandoc → Typst → typst) from the staged sources."""
+    import typst
+    from matplotlib import get_data_path
+
+    config = load_book_config(src)
+    info = config["informe"]
+    (src / "book.md").write_text(book_markdown(src, config), encoding="utf-8")
+    title = f"{config['book']['title']} {info['year']}"
+    visibility = str(src / ASSETS / "format-visibility.lua")
+
+    html_args = ["book.md", "-f", "markdown-citations", "-t", "chunkedhtml", "--standalone", "--toc", "--toc-depth=2",
+                 "--split-level=1", "--number-sections", "--wrap=none", "--lua-filter", visibility,
+                 "--css", "styles.css", "--metadata", f"title={title}", "--metadata", "lang=es",
+                 "-o", str(html_dir)]
+    banner = config.get("format", {}).get("html", {}).get("include-before-body")
+    if banner:
+        html_args[-2:-2] = ["--include-before-body", str(src / banner)]
+    shutil.rmtree(html_dir, ignore_errors=True)
+    cwd = os.getcwd()
+    try:
+        os.chdir(src)
+        _pandoc(*html_args)
+        _pandoc("book.md", "-f", "markdown-citations", "-t", "typst", "--lua-filter", visibility, "-o", "body.typ")
+    finally:
+        os.chdir(cwd)
+    for folder in (FIGURES, DOWNLOADS_DIR):
+        shutil.copytree(src / folder, html_dir / folder, dirs_exist_ok=True)
+    shutil.copy2(src / ASSETS / "styles.css", html_dir / "styles.css")
+
+    main = (f'#import "{ASSETS}/typst-template.typ": informe\n'
+            f"#show: informe.with(title: {_typst_string(config['book']['title'])}, "
+            f"year: {_typst_string(info['year'])}, cutoff: {_typst_string(info['cutoff'])}, "
+            f"agency: {_typst_string(info['agency'])}, demo: {'true' if info.get('demo') else 'false'})\n"
+            '#include "body.typ"\n')
+    (src / "main.typ").write_text(main, encoding="utf-8")
+    fonts = str(Path(get_data_path()) / "fonts" / "ttf")  # DejaVu Sans ships with matplotlib
+    try:
+        typst.compile(str(src / "main.typ"), output=str(pdf), root=str(src), font_paths=[fonts])
+    except Exception as exc:  # noqa: BLE001 - typst raises its own error types
+        raise BookError(f"typst no pudo compilar el PDF: {exc}") from exc
+
+
+def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
+                engine: str = "auto") -> BookResult:
+    """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``."""
+    quarto = find_quarto() if engine in ("auto", "quarto") else None
+    if engine == "quarto" and quarto is None:
+        raise BookError("no se encontró Quarto (defina QUARTO o agréguelo al PATH), o use --engine pandoc")
+    chosen = "quarto" if quarto else "pandoc"
+    info = {**info, "engine": "Quarto" if quarto else "pandoc + typst (solo pip)"}
+    src = stage_sources(root, executed, work / "book-src", params, info)
+    html_dir, pdf = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
+    if quarto:
+        render_quarto(quarto, src, html_dir, pdf)
+    else:
+        render_pandoc(src, html_dir, pdf)
+    return BookResult(chosen, html_dir, pdf)

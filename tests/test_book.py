@@ -1,0 +1,124 @@
+"""The book: PDF and HTML of 2022 (pip-only engine), their contents, escaping and the demo mark."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, build, set_cell
+
+CHAPTERS = ["Resumen ejecutivo", "Indicadores del Plan de Desarrollo", "Atracción de inversión",
+            "Cooperación internacional", "Posicionamiento y comunicaciones", "Gestión administrativa",
+            "Estados financieros", "Anexo: calidad de los datos"]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="session")
+def pdf_pages(built_2022) -> list[str]:
+    reader = PdfReader(built_2022 / "informe-gestion-2022.pdf")
+    return [squash(page.extract_text()) for page in reader.pages]
+
+
+def test_build_used_the_pip_engine(built_2022):
+    import json
+
+    info = json.loads((built_2022 / "build-info.json").read_text(encoding="utf-8"))
+    assert info["engine"] == "pandoc" and "render" in info["timings"]
+
+
+def test_pdf_headline_figures(pdf_pages):
+    text = " ".join(pdf_pages)
+    for figure in ("USD 155,67 millones", "USD 7,43 millones", "$5.509.310.977", "$1.615.131.603",
+                   "($382.871.509)", "8,06"):
+        assert figure in text, figure
+
+
+def test_pdf_cover(pdf_pages):
+    cover = pdf_pages[0]
+    assert "Informe de Gestión" in cover and "2022" in cover
+    assert "Corte: 31 de diciembre de 2022" in cover
+    assert "Agencia de Cooperación e Inversión de Medellín" in cover
+    assert "Página" not in cover  # no header or page number on the cover
+    assert "DATOS DE DEMOSTRACIÓN" not in " ".join(pdf_pages)
+
+
+def test_pdf_table_of_contents_and_chapters(pdf_pages):
+    toc = pdf_pages[1]
+    assert toc.startswith("ACI Medellín · Informe de Gestión 2022") and "Contenido" in toc
+    for number, title in enumerate(CHAPTERS, start=1):
+        assert f"{number} {title}" in toc, title
+        # The chapter's pages carry the Spanish running header with its title.
+        header = f"ACI Medellín · Informe de Gestión 2022 {title} {number} {title}"
+        assert any(page.startswith(header) for page in pdf_pages[2:]), title
+    total = len(pdf_pages)
+    assert all(f"Página {i + 1} de {total}" in page for i, page in enumerate(pdf_pages) if i > 0)
+    assert not any("import " in page or "show(" in page for page in pdf_pages)  # no code cells
+
+
+def test_pdf_colophon(pdf_pages, built_2022):
+    import hashlib
+
+    colophon = pdf_pages[-1] if "Colofón" in pdf_pages[-1] else " ".join(pdf_pages[-3:])
+    assert "Colofón" in colophon and "commit" in colophon
+    digest = hashlib.sha256((ROOT / "data" / "2022" / "estados_financieros.xlsx").read_bytes()).hexdigest()
+    assert digest[:20] in colophon.replace(" ", "")
+
+
+def test_html_book_navigation_and_chapters(built_2022):
+    book = built_2022 / "book"
+    index = (book / "index.html").read_text(encoding="utf-8")
+    for title in CHAPTERS:
+        assert title in index, title
+    pages = sorted(book.glob("*.html"))
+    assert len(pages) >= len(CHAPTERS) + 2
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "styles.css" in text
+        assert "show(" not in text and "from informe" not in text
+
+
+def test_html_tables_are_downloadable(built_2022):
+    book = built_2022 / "book"
+    links = set()
+    for page in book.glob("*.html"):
+        links |= set(re.findall(r'href="(tablas/[^"]+)"', page.read_text(encoding="utf-8")))
+    assert len(links) >= 40
+    for link in links:
+        assert (book / link).exists(), link
+    with (book / "tablas" / "contratacion-por-modalidad-plan-anual-de-adquisiciones.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[-1]["Modalidad"] == "Total" and float(rows[-1]["Valor (COP)"]) == 1_615_131_603
+
+
+def test_html_charts_scale(built_2022):
+    figures = list((built_2022 / "book" / "figuras").glob("*.svg"))
+    assert len(figures) >= 5
+    css = (built_2022 / "book" / "styles.css").read_text(encoding="utf-8")
+    assert "max-width: 100%" in css
+
+
+def test_data_is_never_inserted_unescaped(data_copy, tmp_path):
+    set_cell(data_copy / "inversion.xlsx", "Proyectos", "A2", "Acme <script>alert('x')</script> S.A.S.")
+    out = tmp_path / "2022"
+    result = build("--year", "2022", "--data", str(data_copy), "--out", str(out), "--force")
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = "".join(p.read_text(encoding="utf-8") for p in (out / "book").glob("*.html"))
+    assert "<script>alert" not in html
+    assert "Acme &lt;script&gt;alert" in html
+    text = "".join(page.extract_text() for page in PdfReader(out / "informe-gestion-2022.pdf").pages)
+    assert "Acme<script>alert(" in re.sub(r"\s+", "", text)  # shown as plain text in the PDF
+
+
+def test_demo_year_marks_every_page(built_2023):
+    out = built_2023
+    pages = [squash(p.extract_text()) for p in PdfReader(out / "informe-gestion-2023.pdf").pages]
+    assert all("DATOS DE DEMOSTRACIÓN" in page for page in pages)
+    for page in (out / "book").glob("*.html"):
+        assert "DATOS DE DEMOSTRACIÓN" in page.read_text(encoding="utf-8"), page.name
