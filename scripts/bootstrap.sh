@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install the project with pinned dependencies (idempotent).
+# Everything the report needs comes from PyPI: pandoc (pypandoc-binary), Typst (typst), the fonts
+# (DejaVu, shipped with matplotlib). Quarto, the primary book engine, is installed when the machine
+# can download it; otherwise the build uses the pip-only engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -12,4 +15,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+if [ -n "${QUARTO:-}" ] || command -v quarto >/dev/null 2>&1 || [ -x .venv/bin/quarto ]; then
+  echo "Quarto encontrado: será el motor del libro."
+elif [ "${INFORME_SKIP_QUARTO:-0}" != "1" ] && \
+     timeout 300 .venv/bin/python -m pip install --quiet "quarto-cli==1.10.19" >/dev/null 2>&1; then
+  echo "Quarto instalado en .venv: será el motor del libro."
+else
+  echo "Quarto no está disponible en esta máquina: el libro se construirá con el motor solo-pip (pandoc + typst)."
+fi
 echo "Entorno listo en .venv"

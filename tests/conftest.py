@@ -52,7 +52,7 @@ def build(*args, cwd=ROOT) -> subprocess.CompletedProcess:
 def built_2022(tmp_path_factory) -> Path:
     """The 2022 report built once per session into a temporary output directory."""
     out = tmp_path_factory.mktemp("build") / "2022"
-    result = build("--year", "2022", "--out", str(out))
+    result = build("--year", "2022", "--out", str(out), "--engine", "pandoc")
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -61,7 +61,7 @@ def built_2022(tmp_path_factory) -> Path:
 def built_2023(tmp_path_factory) -> Path:
     """The demo year built once per session."""
     out = tmp_path_factory.mktemp("build") / "2023"
-    result = build("--year", "2023", "--out", str(out))
+    result = build("--year", "2023", "--out", str(out), "--engine", "pandoc")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "DATOS DE DEMOSTRACIÓN" in result.stdout
     return out

@@ -152,11 +152,14 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
 # --------------------------------------------------------------------------
 
 def find_quarto() -> str | None:
-    """The Quarto executable: ``$QUARTO`` first, then ``PATH``."""
+    """The Quarto executable: ``$QUARTO`` first, then ``PATH``, then next to this Python (``pip install quarto-cli``)."""
+    import sys
+
     explicit = os.environ.get("QUARTO")
     if explicit:
         return explicit if Path(explicit).exists() else None
-    return shutil.which("quarto")
+    beside = Path(sys.executable).parent / "quarto"
+    return shutil.which("quarto") or (str(beside) if beside.exists() else None)
 
 
 def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:

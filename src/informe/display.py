@@ -133,7 +133,7 @@ class Table:
         numeric = set(self.numeric_columns())
         header = "| " + " | ".join(escape_markdown(c) for c in cells.columns) + " |"
         # The number of dashes sets each column's relative width when pandoc wraps a wide table.
-        widths = {c: column_weight(str(c), cells[c]) for c in cells.columns}
+        widths = {c: column_weight(str(c), cells[c], c in numeric) for c in cells.columns}
         align = "|" + "|".join(("-" * (widths[c] - 1) + ":") if c in numeric else (":" + "-" * (widths[c] - 1))
                                for c in cells.columns) + "|"
         body = []
@@ -150,11 +150,18 @@ class Table:
         return "\n".join(parts) + "\n" + self._downloads_markdown()
 
 
-def column_weight(header: str, cells: pd.Series) -> int:
-    """Relative width of a column: its longest word or typical cell length, between 4 and 40."""
-    longest_word = max([len(w) + 2 for w in header.split()] + [len(w) for v in cells for w in str(v).split()] + [6])
+def column_weight(header: str, cells: pd.Series, numeric: bool = False) -> int:
+    """Relative width of a column for wrapped tables.
+
+    Numbers never wrap, so a numeric column gets its longest value (plus room for padding);
+    a text column gets its longest word or a share of its typical length, at most 28.
+    """
+    header_word = max([len(w) + 1 for w in header.split()] + [4])
+    if numeric:
+        return max(header_word + 1, max([len(str(v)) + 3 for v in cells] + [4]))
+    longest_word = max([len(w) for v in cells for w in str(v).split()] + [header_word])
     typical = int(cells.map(lambda v: len(str(v))).quantile(0.9)) if len(cells) else 0
-    return max(4, min(40, max(longest_word, typical // 2 if typical > 40 else typical)))
+    return max(6, min(28, max(longest_word, typical // 2 if typical > 28 else typical)))
 
 
 def _bold(value: str) -> str:
