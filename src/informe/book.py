@@ -140,7 +140,8 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     shutil.copytree(root / ASSETS, src / ASSETS, dirs_exist_ok=True)
     shutil.copytree(executed, src / "notebooks", dirs_exist_ok=True)
     notebooks = sorted((src / "notebooks").glob("*.ipynb"))
-    write_downloads(notebooks, src / DOWNLOADS_DIR)
+    # Next to the chapters, so that the tables' relative links work in both engines' HTML.
+    write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
                                            encoding="utf-8")
@@ -273,8 +274,8 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path) -> None:
         _pandoc("book.md", "-f", "markdown-citations", "-t", "typst", "--lua-filter", visibility, "-o", "body.typ")
     finally:
         os.chdir(cwd)
-    for folder in (FIGURES, DOWNLOADS_DIR):
-        shutil.copytree(src / folder, html_dir / folder, dirs_exist_ok=True)
+    shutil.copytree(src / FIGURES, html_dir / FIGURES, dirs_exist_ok=True)
+    shutil.copytree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR, dirs_exist_ok=True)
     shutil.copy2(src / ASSETS / "styles.css", html_dir / "styles.css")
 
     main = (f'#import "{ASSETS}/typst-template.typ": informe\n'
