@@ -46,3 +46,22 @@ def test_section_title(tmp_path):
     path = tmp_path / "x.ipynb"
     tiny_notebook(path, 7)
     assert section_title(path) == "Sección 7"
+
+
+def test_volatile_metadata_is_stripped(tmp_path):
+    from informe.execute import strip_volatile_metadata
+
+    path = tmp_path / "n.ipynb"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("year = 2022")
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell.metadata["papermill"] = {"duration": 0.1, "start_time": "2026-11-22T03:00:00"}
+    cell["id"] = "a1b2c3d4"
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"start_time": "x", "end_time": "y", "duration": 1.0, "input_path": "/abs/in.ipynb",
+                                "parameters": {"year": 2022}}
+    nbformat.write(nb, path)
+    strip_volatile_metadata(path)
+    clean = nbformat.read(path, as_version=4)
+    assert clean.metadata["papermill"] == {"parameters": {"year": 2022}}
+    assert clean.cells[0]["id"] == "injected-parameters" and "papermill" not in clean.cells[0].metadata
