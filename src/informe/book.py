@@ -261,6 +261,7 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path) -> None:
 
     html_args = ["book.md", "-f", "markdown-citations", "-t", "chunkedhtml", "--standalone", "--toc", "--toc-depth=2",
                  "--split-level=1", "--number-sections", "--wrap=none", "--lua-filter", visibility,
+                 "--template", str(src / ASSETS / "chunkedhtml.html"), "--metadata", "toc-title=Contenido",
                  "--css", "styles.css", "--metadata", f"title={title}", "--metadata", "lang=es",
                  "-o", str(html_dir)]
     banner = config.get("format", {}).get("html", {}).get("include-before-body")
