@@ -156,7 +156,7 @@ def column_weight(header: str, cells: pd.Series, numeric: bool = False) -> int:
     Numbers never wrap, so a numeric column gets its longest value (plus room for padding);
     a text column gets its longest word or a share of its typical length, at most 28.
     """
-    header_word = max([len(w) + 1 for w in header.split()] + [4])
+    header_word = max([int(len(w) * 1.25) + 2 for w in header.split()] + [4])  # headers are bold
     if numeric:
         return max(header_word + 1, max([len(str(v)) + 3 for v in cells] + [4]))
     longest_word = max([len(w) for v in cells for w in str(v).split()] + [header_word])
