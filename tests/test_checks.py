@@ -155,3 +155,9 @@ def test_compare_statuses():
     assert compare("c", "d", "a", 10, "b", 11).status == WARNING
     assert compare("c", "d", "a", 10, "b", 12).status == ERROR
     assert compare("c", "d", "a", 10, "b", 10.4, tolerance=0.5, rounded=True).status == OK
+
+
+def test_checks_do_not_depend_on_column_order(frames_2022):
+    frames = {key: frame[list(reversed(frame.columns))] for key, frame in frames_2022.items()}
+    original = [(r.description, r.status) for r in checks.run_checks(frames_2022)]
+    assert [(r.description, r.status) for r in checks.run_checks(frames)] == original

@@ -39,3 +39,10 @@ def test_params_errors_are_spanish(tmp_path):
     bad.write_text("year: 2030\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="faltan las claves"):
         load_params(bad)
+
+
+def test_project_root_is_found_from_a_subfolder():
+    from informe.cli import find_project_root
+
+    assert find_project_root(ROOT / "notebooks") == ROOT
+    assert find_project_root(ROOT) == ROOT

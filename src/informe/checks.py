@@ -179,8 +179,9 @@ def published_variations(frames: Frames) -> list[CheckResult]:
     for sheet in (BALANCE, INCOME):
         statement = frames[(FS, sheet)]
         computed = finance.variations(statement)
+        label = finance.label_column(statement)
         for row, item in statement.iterrows():
-            name = item.iloc[2]
+            name = item[label]
             if pd.notna(item["Var $ publicada"]):
                 results.append(compare("Var $ publicada", f"Var $ de «{name}»", "publicada", item["Var $ publicada"],
                                        "calculada", computed.at[row, "Var $"], severity=WARNING,

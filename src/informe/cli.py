@@ -20,7 +20,18 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Informe de G
 console = Console()
 err_console = Console(stderr=True)
 
-PROJECT_ROOT = Path.cwd()
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The folder holding ``params/`` and ``data/``: the current one or its nearest parent that does."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "params").is_dir() and (folder / "data").is_dir():
+            return folder
+    return start
+
+
+PROJECT_ROOT = find_project_root()
 
 
 def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:

@@ -12,6 +12,15 @@ CURRENT, PRIOR = "Año actual", "Año anterior"
 YEARS = (CURRENT, PRIOR)
 
 
+def label_column(statement: pd.DataFrame) -> str:
+    """The column holding the line names: «Cuenta» in the statements, «Concepto» in the cash flow,
+    «Rubro» in the budget (whatever the column order in the workbook)."""
+    for name in ("Cuenta", "Concepto", "Rubro"):
+        if name in statement.columns:
+            return name
+    raise KeyError("el estado no tiene columna Cuenta, Concepto ni Rubro")
+
+
 def signed(statement: pd.DataFrame, column: str) -> pd.Series:
     """The column with each line's sign in its parent applied (``-`` lines negated)."""
     sign = statement["Signo"].map({"+": 1, "-": -1})
@@ -34,7 +43,7 @@ def subtotal_differences(statement: pd.DataFrame, column: str) -> pd.DataFrame:
     result = pd.DataFrame(
         {
             "Código": parents["Código"],
-            "Línea": parents.iloc[:, 2],
+            "Línea": parents[label_column(statement)],
             "Publicado": parents[column],
             "Suma de líneas": parents["Código"].map(sums),
         }

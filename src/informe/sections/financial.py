@@ -28,7 +28,7 @@ def _depth(statement: pd.DataFrame) -> pd.Series:
 def statement_frame(report: YearReport, sheet: str) -> pd.DataFrame:
     """A statement in published order with computed Var $ and Var % (never the published ones)."""
     statement = report.frame(F, sheet)
-    label = statement.columns[2]
+    label = finance.label_column(statement)
     out = pd.DataFrame({
         label: statement[label].values,
         "Nivel": _depth(statement).values,
