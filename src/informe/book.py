@@ -163,18 +163,24 @@ def find_quarto() -> str | None:
     return shutil.which("quarto") or (str(beside) if beside.exists() else None)
 
 
-def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
-    for fmt in ("html", "typst"):
-        proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--to", fmt, "--no-execute"],
-                              capture_output=True, text=True)
-        if proc.returncode:
-            raise BookError(f"quarto render --to {fmt} falló:\n{proc.stderr[-3000:]}")
+def _quarto_render(quarto: str, src: Path, fmt: str) -> Path:
+    """``quarto render`` of the staged project to one format; return its output folder."""
     book = src / "_book"
-    pdfs = sorted(book.glob("*.pdf"))
+    shutil.rmtree(book, ignore_errors=True)
+    proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--to", fmt, "--no-execute"],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise BookError(f"quarto render --to {fmt} falló:\n{(proc.stderr or proc.stdout)[-3000:]}")
+    return book
+
+
+def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
+    """HTML book and Typst PDF with Quarto, one format at a time (each render owns ``_book/``)."""
+    shutil.copytree(_quarto_render(quarto, src, "html"), html_dir, dirs_exist_ok=True)
+    pdfs = sorted(_quarto_render(quarto, src, "typst").glob("*.pdf"))
     if not pdfs:
-        raise BookError("quarto no produjo ningún PDF en _book/")
+        raise BookError("quarto render --to typst no produjo ningún PDF en _book/")
     shutil.move(str(pdfs[0]), pdf)
-    shutil.copytree(book, html_dir, dirs_exist_ok=True)
 
 
 # --------------------------------------------------------------------------
