@@ -89,3 +89,9 @@ def test_invalid_data_is_refused(data_copy, tmp_path):
     set_cell(data_copy / "administrativo.xlsx", "PQRS", "B2", "once")
     with pytest.raises(ReportDataError, match="PQRS"):
         load_report(2022, data_dir=data_copy, root=ROOT)
+
+
+def test_awards_by_result(report):
+    data = positioning.awards_by_result(report).set_index("Resultado")
+    assert data.at["Ganador", "Postulaciones"] == 1  # BID Gobernarte 2022
+    assert data["Postulaciones"].sum() == 20

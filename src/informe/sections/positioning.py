@@ -56,7 +56,14 @@ def awards_table(report: YearReport) -> Table:
 
 
 def awards_by_result(report: YearReport) -> pd.DataFrame:
-    return report.frame(F, "Premios").groupby("Resultado").size().rename("Postulaciones").reset_index()
+    """Postulations and distinct awards by result (won, not selected, no result yet...)."""
+    awards = report.frame(F, "Premios")
+    return awards.groupby("Resultado").agg(Postulaciones=("Postulación", "count"),
+                                           Premios=("Premio", "nunique")).reset_index()
+
+
+def awards_by_result_table(report: YearReport) -> Table:
+    return Table(awards_by_result(report), "Resultados de las postulaciones a premios")
 
 
 def press_table(report: YearReport) -> Table:
