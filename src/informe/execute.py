@@ -93,7 +93,7 @@ def _kernel_environment() -> None:
 def _is_kernel_start_failure(exc: Exception) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(s in text for s in ("Kernel didn't respond", "Kernel died", "Address already in use",
-                                   "DeadKernelError", "TimeoutError"))
+                                   "DeadKernelError"))
 
 
 def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeout: int = 600) -> NotebookResult:
