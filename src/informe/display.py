@@ -170,6 +170,15 @@ def _bold(value: str) -> str:
     return value[: len(value) - len(stripped)] + f"**{stripped}**" if stripped else value
 
 
+def table_with_total(data: pd.DataFrame, label: str, title: str, fixed: dict | None = None, **options) -> Table:
+    """A table with a bold «Total» row: the sum of every other column, except those given in ``fixed``
+    (e.g. a share column whose total is 100 by definition)."""
+    totals = {c: data[c].sum() for c in data.columns if c != label}
+    total = pd.DataFrame([{label: "Total", **totals, **(fixed or {})}])
+    data = pd.concat([data, total], ignore_index=True)
+    return Table(data, title, bold_rows=(len(data) - 1,), **options)
+
+
 @dataclass
 class Text:
     """A paragraph of report text (Markdown), built from escaped data."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table
+from ..display import Table, table_with_total
 from ..fmt import format_cop, format_percent
 from ..report import YearReport
 
@@ -21,13 +21,10 @@ def procurement(report: YearReport) -> pd.DataFrame:
 
 
 def procurement_table(report: YearReport) -> Table:
-    data = procurement(report)
-    total = pd.DataFrame([{"Modalidad": "Total", "Procesos": data["Procesos"].sum(),
-                           "Valor (COP)": data["Valor (COP)"].sum(), "Participación (%)": 100.0}])
-    data = pd.concat([data, total], ignore_index=True)
-    return Table(data, "Contratación por modalidad (plan anual de adquisiciones)",
-                 formats={"Valor (COP)": format_cop, "Participación (%)": lambda v: format_percent(v, 1)},
-                 bold_rows=(len(data) - 1,))
+    return table_with_total(procurement(report), "Modalidad",
+                            "Contratación por modalidad (plan anual de adquisiciones)",
+                            fixed={"Participación (%)": 100.0},
+                            formats={"Valor (COP)": format_cop, "Participación (%)": lambda v: format_percent(v, 1)})
 
 
 def pqrs(report: YearReport) -> pd.DataFrame:
@@ -37,11 +34,9 @@ def pqrs(report: YearReport) -> pd.DataFrame:
 
 
 def pqrs_table(report: YearReport) -> Table:
-    data = pqrs(report)
-    total = pd.DataFrame([{"Proceso": "Total", "Cantidad": data["Cantidad"].sum(), "Porcentaje (%)": 100.0}])
-    data = pd.concat([data, total], ignore_index=True)
-    return Table(data, "PQRS atendidas por proceso", formats={"Porcentaje (%)": lambda v: format_percent(v, 1)},
-                 bold_rows=(len(data) - 1,))
+    return table_with_total(pqrs(report), "Proceso", "PQRS atendidas por proceso",
+                            fixed={"Porcentaje (%)": 100.0},
+                            formats={"Porcentaje (%)": lambda v: format_percent(v, 1)})
 
 
 def pqrs_figure(report: YearReport):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table
+from ..display import Table, table_with_total
 from ..fmt import format_number
 from ..report import YearReport
 
@@ -36,13 +36,8 @@ def summary_by(report: YearReport, column: str) -> pd.DataFrame:
 
 
 def summary_table(report: YearReport, column: str, title: str) -> Table:
-    data = summary_by(report, column)
-    total = pd.DataFrame([{column: "Total", "Proyectos": data["Proyectos"].sum(),
-                           "Monto (USD millones)": data["Monto (USD millones)"].sum(),
-                           "Empleos": data["Empleos"].sum()}])
-    data = pd.concat([data, total], ignore_index=True)
-    return Table(data, title, formats={"Monto (USD millones)": lambda v: format_number(v, 2)},
-                 bold_rows=(len(data) - 1,))
+    return table_with_total(summary_by(report, column), column, title,
+                            formats={"Monto (USD millones)": lambda v: format_number(v, 2)})
 
 
 def amount_by_sector_figure(report: YearReport):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table
+from ..display import Table, table_with_total
 from ..report import YearReport
 
 F = "posicionamiento.xlsx"
@@ -26,10 +26,7 @@ def events_by_kind(report: YearReport) -> pd.DataFrame:
 
 
 def events_by_kind_table(report: YearReport) -> Table:
-    data = events_by_kind(report)
-    total = pd.DataFrame([{"Tipo de evento": "Total", **data.drop(columns="Tipo de evento").sum().to_dict()}])
-    data = pd.concat([data, total], ignore_index=True)
-    return Table(data, "Eventos por tipo", bold_rows=(len(data) - 1,))
+    return table_with_total(events_by_kind(report), "Tipo de evento", "Eventos por tipo")
 
 
 def por_que_medellin_table(report: YearReport) -> Table:
