@@ -72,11 +72,20 @@ class BuildPlan:
             params["data_dir"] = os.path.relpath(self.data_dir, where)
         return params
 
-    def fingerprint(self) -> str:
+    def name(self, path: Path) -> str:
+        """``path`` relative to the project (absolute when outside it)."""
+        return str(path.relative_to(self.root) if path.is_relative_to(self.root) else path)
+
+    def input_hashes(self) -> dict[Path, str]:
+        """SHA-256 of every input, read once per build."""
+        return {p: file_sha256(p) for p in self.inputs()}
+
+    def fingerprint(self, hashes: dict[Path, str]) -> str:
+        """One digest of all the inputs: a rebuild is skipped when it is unchanged."""
         digest = hashlib.sha256()
-        for path in self.inputs():
-            digest.update(str(path.relative_to(self.root) if path.is_relative_to(self.root) else path).encode())
-            digest.update(file_sha256(path).encode())
+        for path, file_hash in hashes.items():
+            digest.update(self.name(path).encode())
+            digest.update(file_hash.encode())
         return digest.hexdigest()
 
 
@@ -162,8 +171,9 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
         console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
         return report.exit_code
 
-    fingerprint = plan.fingerprint()
-    if not force and previous_build(plan.out_dir).get("fingerprint") == fingerprint:
+    hashes = plan.input_hashes()
+    digest = plan.fingerprint(hashes)
+    if not force and previous_build(plan.out_dir).get("fingerprint") == digest:
         console.print(f"Sin cambios desde la última construcción: {plan.out_dir} está al día "
                       "(use --force para ejecutar de nuevo).")
         timings["execute"] = 0.0
@@ -182,9 +192,8 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
             return EXIT_ERRORS
         info = {
             "year": year, "demo": params.demo, "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "commit": git_commit(plan.root), "fingerprint": fingerprint, "timings": timings,
-            "inputs": {str(p.relative_to(plan.root)) if p.is_relative_to(plan.root) else str(p): file_sha256(p)
-                       for p in plan.inputs() if p.suffix == ".xlsx" or p == plan.params_file},
+            "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
+            "inputs": {plan.name(p): h for p, h in hashes.items() if p.suffix == ".xlsx" or p == plan.params_file},
             "notebooks": {r.source.name: round(r.seconds, 2) for r in results},
         }
         start = time.perf_counter()

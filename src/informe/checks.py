@@ -403,26 +403,9 @@ def award_counts(frames: Frames) -> list[CheckResult]:
     return results
 
 
-CHECKS: tuple[Callable[[Frames], list[CheckResult]], ...] = (
-    balance_sheet_identity,
-    statement_subtotals,
-    published_variations,
-    equity_statement,
-    equity_matches_balance,
-    cash_flow_matches_balance,
-    income_matches_balance,
-    budget_execution,
-    published_financial_indicators,
-    procurement_totals,
-    pqrs_totals,
-    plan_indicators,
-    indicator_details,
-    award_counts,
-)
-
-
-# Sheets a check reads that must hold at least one row for the check to mean anything.
-NEEDS: dict[Callable, tuple[tuple[str, str], ...]] = {
+# Every check, in the order they run, with the sheets it reads that must hold at least one row
+# for the check to mean anything.
+NEEDS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] = {
     balance_sheet_identity: ((FS, BALANCE),),
     statement_subtotals: ((FS, BALANCE), (FS, INCOME), (FS, CASH)),
     published_variations: ((FS, BALANCE), (FS, INCOME)),
@@ -438,6 +421,7 @@ NEEDS: dict[Callable, tuple[tuple[str, str], ...]] = {
     indicator_details: (("plan_desarrollo.xlsx", "Indicadores"),),
     award_counts: (),
 }
+CHECKS = tuple(NEEDS)
 
 
 def empty_sheets(frames: Frames) -> list[CheckResult]:
@@ -456,7 +440,7 @@ def run_checks(frames: Frames) -> list[CheckResult]:
     results = empty_sheets(frames)
     empty = {(r.file, r.sheet) for r in results}
     for check in CHECKS:
-        if any(key in empty for key in NEEDS.get(check, ())):
+        if any(key in empty for key in NEEDS[check]):
             continue
         try:
             results += check(frames)

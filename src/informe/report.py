@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .checks import CheckResult
+from .checks import CheckResult, figure
 from .params import Params, load_params
 from .problems import Problem
 from .validation import validate_dir
@@ -49,11 +49,8 @@ class YearReport:
 
     def figure(self, filename: str, key: str) -> float | None:
         """A value of a workbook's «Cifras» sheet (None when not reported)."""
-        figures = self.frames.get((filename, "Cifras"))
-        if figures is None:
-            return None
-        rows = figures[figures["Clave"] == key]
-        return None if rows.empty else float(rows["Valor"].iloc[0])
+        found = figure(self.frames, filename, key)
+        return None if found is None else found[0]
 
 
 def default_paths(year: int, root: Path) -> tuple[Path, Path]:
