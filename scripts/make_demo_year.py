@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from informe import finance
-from informe.contract import (AWARD_RESULTS, COOPERATION_TYPES, EVENT_KINDS, INVESTMENT_SECTORS, INVESTMENT_TYPES,
+from informe.data import finance
+from informe.data.contract import (AWARD_RESULTS, COOPERATION_TYPES, EVENT_KINDS, INVESTMENT_SECTORS, INVESTMENT_TYPES,
                               THEMATIC_LINES, workbook)
-from informe.template import write_workbook
-from informe.validation import validate_dir
+from informe.data.template import write_workbook
+from informe.data.validation import validate_dir
 
 SEED, YEAR, PRIOR_YEAR = 20231231, 2023, 2022
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from informe.validation import validate_dir
+from informe.data.validation import validate_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_2022 = ROOT / "data" / "2022"

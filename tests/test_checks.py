@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from informe import checks
-from informe.checks import FS, OK, compare, published_tolerance
-from informe.problems import ERROR, WARNING
+from informe.data import checks
+from informe.data.checks import FS, OK, compare, published_tolerance
+from informe.data.problems import ERROR, WARNING
 
 
 def by_description(results, text):

@@ -11,7 +11,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from conftest import ROOT, set_cell
-from informe.validation import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, validate_dir
+from informe.data.validation import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, validate_dir
 
 
 def run_cli(*args, cwd=ROOT):

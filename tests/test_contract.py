@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import ROOT
-from informe.contract import CONTRACT, INDICATOR_DETAILS, INVESTMENT_SECTORS, THEMATIC_LINES
-from informe.contract_doc import contract_markdown
+from informe.data.contract import CONTRACT, INDICATOR_DETAILS, INVESTMENT_SECTORS, THEMATIC_LINES
+from informe.data.contract_doc import contract_markdown
 
 
 def test_headers_are_unique_within_each_sheet():

@@ -8,9 +8,9 @@ import sys
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from informe.contract import CONTRACT
-from informe.params import load_params
-from informe.validation import validate_dir
+from informe.data.contract import CONTRACT
+from informe.data.params import load_params
+from informe.data.validation import validate_dir
 
 
 def test_demo_year_is_valid_and_labelled():

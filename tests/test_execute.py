@@ -6,7 +6,7 @@ import os
 
 import nbformat
 
-from informe.execute import IPCKernelManager, run_notebooks, section_title
+from informe.build.execute import IPCKernelManager, run_notebooks, section_title
 
 
 def tiny_notebook(path, i):
@@ -49,7 +49,7 @@ def test_section_title(tmp_path):
 
 
 def test_volatile_metadata_is_stripped(tmp_path):
-    from informe.execute import strip_volatile_metadata
+    from informe.build.execute import strip_volatile_metadata
 
     path = tmp_path / "n.ipynb"
     nb = nbformat.v4.new_notebook()

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from informe.fmt import format_cop, format_number, format_percent, format_ratio, format_usd_millions
-from informe.params import ParamsError, load_params
+from informe.data.params import ParamsError, load_params
 
 
 def test_colombian_number_formats():
@@ -42,7 +42,7 @@ def test_params_errors_are_spanish(tmp_path):
 
 
 def test_project_root_is_found_from_a_subfolder():
-    from informe.cli import find_project_root
+    from informe.paths import find_project_root
 
     assert find_project_root(ROOT / "notebooks") == ROOT
     assert find_project_root(ROOT) == ROOT

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from informe.book import BookError, find_quarto, render_book, stage_sources
-from informe.params import load_params
+from informe.build.book import BookError, find_quarto, render_book, stage_sources
+from informe.data.params import load_params
 
 EXECUTED = ROOT / "outputs" / "2022" / "notebooks"
 INFO = {"built_at": "2026-11-22T03:00:00+00:00", "commit": "abc1234",

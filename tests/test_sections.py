@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from informe.display import Table, Text, escape_markdown
-from informe.report import ReportDataError, load_report
-from informe.sections import administration, cooperation, financial, investment, plan, positioning, quality, summary
+from informe.report.display import Table, Text, escape_markdown
+from informe.report.report import ReportDataError, load_report
+from informe.report.sections import administration, cooperation, financial, investment, plan, positioning, quality, summary
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from informe import finance
-from informe.checks import FS
+from informe.data import finance
+from informe.data.checks import FS
 
 BALANCE = (FS, "Situación financiera")
 

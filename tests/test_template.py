@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from informe.contract import CONTRACT
-from informe.template import write_templates
-from informe.validation import EXIT_UNUSABLE, validate_dir
-from informe.workbooks import read_year
+from informe.data.contract import CONTRACT
+from informe.data.template import write_templates
+from informe.data.validation import EXIT_UNUSABLE, validate_dir
+from informe.data.workbooks import read_year
 
 
 @pytest.fixture(scope="module")

@@ -13,22 +13,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .problems import write_report
-from .validation import EXIT_UNUSABLE, ValidationReport, validate_dir
+from .data.problems import write_report
+from .data.validation import EXIT_UNUSABLE, print_report, validate_dir
+from .paths import data_dir as default_data_dir, find_project_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Informe de Gestión de la ACI Medellín.")
 console = Console()
 err_console = Console(stderr=True)
 
-
-
-def find_project_root(start: Path | None = None) -> Path:
-    """The folder holding ``params/`` and ``data/``: the current one or its nearest parent that does."""
-    start = (start or Path.cwd()).resolve()
-    for folder in (start, *start.parents):
-        if (folder / "params").is_dir() and (folder / "data").is_dir():
-            return folder
-    return start
 
 
 PROJECT_ROOT = find_project_root()
@@ -39,27 +31,8 @@ def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:
     if data_dir is not None:
         return data_dir
     if year is not None:
-        return PROJECT_ROOT / "data" / str(year)
+        return default_data_dir(PROJECT_ROOT, year)
     raise typer.BadParameter("indique DATA_DIR o --year AÑO")
-
-
-def print_report(report: ValidationReport) -> None:
-    console.print(f"Validación de {report.data_dir}")
-    for p in report.all_problems:
-        style = "red" if p.is_error else "yellow"
-        console.print(f"[{style}]{p.severity.upper()}[/{style}] {escape(p.location())}: {escape(p.message)}",
-                      highlight=False, soft_wrap=True)
-    checks = report.checks
-    if checks:
-        passed = sum(c.passed for c in checks)
-        console.print(f"Verificaciones cruzadas: {passed} de {len(checks)} cuadran exactamente.")
-    console.print(f"{len(report.errors)} errores, {len(report.warnings)} advertencias.")
-    if report.unusable is not None:
-        console.print("[red]Entrada inutilizable: corrija el archivo y vuelva a validar.[/red]")
-    elif report.errors:
-        console.print("[red]Hay errores: corríjalos antes de construir el informe.[/red]")
-    else:
-        console.print("[green]Datos válidos.[/green]")
 
 
 @app.command()
@@ -71,7 +44,7 @@ def validate(
     """Valida los libros de Excel de un año: salida 0 sin errores, 1 con errores, 2 si la entrada es inutilizable."""
     directory = resolve_data_dir(data_dir, year)
     result = validate_dir(directory)
-    print_report(result)
+    print_report(result, console)
     if report is not None:
         write_report(result.all_problems, report)
         console.print(f"Reporte escrito en {report}")
@@ -81,7 +54,7 @@ def validate(
 @app.command()
 def template(directory: Path = typer.Argument(..., help="Carpeta donde escribir los libros vacíos.")) -> None:
     """Escribe libros vacíos que siguen el contrato de datos, con notas y listas desplegables."""
-    from .template import write_templates
+    from .data.template import write_templates
 
     try:
         paths = write_templates(directory)
@@ -98,7 +71,7 @@ def contract_doc(
     check: bool = typer.Option(False, "--check", help="Solo comprueba que el archivo está al día."),
 ) -> None:
     """Escribe docs/data-contract.md a partir del contrato en el código."""
-    from .contract_doc import contract_markdown
+    from .data.contract_doc import contract_markdown
 
     text = contract_markdown()
     if check:
@@ -123,7 +96,7 @@ def build(
     engine: str = typer.Option("auto", "--engine", help="auto (Quarto si está instalado), quarto o pandoc."),
 ) -> None:
     """Construye el informe de un año: valida los datos, ejecuta las secciones y publica outputs/<año>."""
-    from .build import build_report
+    from .build.build import build_report
 
     if engine not in ("auto", "quarto", "pandoc"):
         raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import charts
 from ..display import Table, table_with_total
-from ..fmt import format_number
+from ...fmt import format_number
 from ..report import YearReport
 
 F = "inversion.xlsx"

@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .fmt import format_number
+from ..fmt import format_number
 
 Formatter = Callable[[object], str]
 TABLE_MIME = "application/vnd.informe.table+json"

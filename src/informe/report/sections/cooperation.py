@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import charts
 from ..display import Table
-from ..fmt import format_number
+from ...fmt import format_number
 from ..report import YearReport
 
 F = "cooperacion.xlsx"

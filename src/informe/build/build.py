@@ -24,8 +24,9 @@ from rich.table import Table as RichTable
 
 from .book import BookError, render_book
 from .execute import NotebookResult, run_notebooks, section_title
-from .params import ParamsError, load_params
-from .validation import EXIT_ERRORS, validate_dir
+from ..data.params import ParamsError, load_params
+from ..data.validation import EXIT_ERRORS, print_report, validate_dir
+from ..paths import data_dir, find_project_root, output_dir, params_file
 
 BUILD_INFO = "build-info.json"
 
@@ -47,9 +48,9 @@ class BuildPlan:
         return cls(
             year=year,
             root=root,
-            data_dir=Path(data).resolve() if data else root / "data" / str(year),
-            params_file=root / "params" / f"{year}.yml",
-            out_dir=Path(out).resolve() if out else root / "outputs" / str(year),
+            data_dir=Path(data).resolve() if data else data_dir(root, year),
+            params_file=params_file(root, year),
+            out_dir=Path(out).resolve() if out else output_dir(root, year),
             notebooks=sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")),
         )
 
@@ -68,7 +69,7 @@ class BuildPlan:
         """
         where = self.out_dir / "notebooks"
         params = {"year": self.year, "root": os.path.relpath(self.root, where)}
-        if self.data_dir != self.root / "data" / str(self.year):
+        if self.data_dir != data_dir(self.root, self.year):
             params["data_dir"] = os.path.relpath(self.data_dir, where)
         return params
 
@@ -151,9 +152,7 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | 
 def build_report(year: int, data: Path | None, out: Path | None, console: Console, jobs: int | None = None,
                  force: bool = False, root: Path | None = None, engine: str = "auto") -> int:
     """Validate, execute the notebooks and publish ``outputs/<year>``; return the exit code."""
-    from .cli import PROJECT_ROOT, print_report
-
-    plan = BuildPlan.create(year, root or PROJECT_ROOT, data, out)
+    plan = BuildPlan.create(year, root or find_project_root(), data, out)
     timings: dict[str, float] = {}
     try:
         params = load_params(plan.params_file)
@@ -166,7 +165,7 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
     start = time.perf_counter()
     report = validate_dir(plan.data_dir)
     timings["validate"] = time.perf_counter() - start
-    print_report(report)
+    print_report(report, console)
     if report.exit_code:
         console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
         return report.exit_code

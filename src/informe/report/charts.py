@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .fmt import format_number  # noqa: E402
+from ..fmt import format_number  # noqa: E402
 
 # ACI Medellín's palette: deep blue, teal, green, amber, grey.
 PALETTE = ["#1F4E79", "#1A9E9A", "#6BA539", "#F2A900", "#7F8C8D", "#C0392B"]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .checks import CheckResult, figure
-from .params import Params, load_params
-from .problems import Problem
-from .validation import validate_dir
+from .. import paths
+from ..data.checks import CheckResult, figure
+from ..data.params import Params, load_params
+from ..data.problems import Problem
+from ..data.validation import validate_dir
 
 PLAN = "plan_desarrollo.xlsx"
 
@@ -54,7 +55,7 @@ class YearReport:
 
 
 def default_paths(year: int, root: Path) -> tuple[Path, Path]:
-    return root / "data" / str(year), root / "params" / f"{year}.yml"
+    return paths.data_dir(root, year), paths.params_file(root, year)
 
 
 def load_report(year: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from rich.markup import escape
 
 from .checks import CheckResult, run_checks
 from .contract import CONTRACT
@@ -76,3 +77,23 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None) -> ValidationRep
     if not any(p.is_error for p in report.problems):
         report.checks = run_checks(report.data)
     return report
+
+
+def print_report(report: ValidationReport, console) -> None:
+    """Print every problem in Spanish, then the summary line, on a rich ``console``."""
+    console.print(f"Validación de {report.data_dir}")
+    for p in report.all_problems:
+        style = "red" if p.is_error else "yellow"
+        console.print(f"[{style}]{p.severity.upper()}[/{style}] {escape(p.location())}: {escape(p.message)}",
+                      highlight=False, soft_wrap=True)
+    checks = report.checks
+    if checks:
+        passed = sum(c.passed for c in checks)
+        console.print(f"Verificaciones cruzadas: {passed} de {len(checks)} cuadran exactamente.")
+    console.print(f"{len(report.errors)} errores, {len(report.warnings)} advertencias.")
+    if report.unusable is not None:
+        console.print("[red]Entrada inutilizable: corrija el archivo y vuelva a validar.[/red]")
+    elif report.errors:
+        console.print("[red]Hay errores: corríjalos antes de construir el informe.[/red]")
+    else:
+        console.print("[green]Datos válidos.[/green]")

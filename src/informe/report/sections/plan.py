@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import charts
 from ..display import Table
-from ..fmt import format_number, format_percent
+from ...fmt import format_number, format_percent
 from ..report import YearReport
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import finance
+from ...data import finance
 from ..display import Table, escape_markdown
-from ..fmt import format_cop, format_number, format_ratio, format_usd_millions
+from ...fmt import format_cop, format_number, format_ratio, format_usd_millions
 from ..report import YearReport
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..checks import OK
+from ...data.checks import OK
 from ..display import Table
-from ..fmt import format_number
-from ..problems import ERROR
+from ...fmt import format_number
+from ...data.problems import ERROR
 from ..report import YearReport
 
 STATUS = {OK: "Cuadra", "advertencia": "Advertencia", ERROR: "Error"}

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import yaml
 from babel.dates import format_date, format_datetime
 
-from .display import DOWNLOADS_DIR, TABLE_MIME, escape_markdown
-from .params import Params
+from ..report.display import DOWNLOADS_DIR, escape_markdown
+from .downloads import DownloadError, write_downloads
+from ..data.params import Params
 
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
 ASSETS = "book"
@@ -86,30 +86,6 @@ def _merge(base: dict, extra: dict) -> dict:
 # Staging the sources
 # --------------------------------------------------------------------------
 
-def table_payloads(notebook: Path) -> list[dict]:
-    """The raw data of every table displayed in an executed notebook."""
-    nb = nbformat.read(notebook, as_version=4)
-    return [out["data"][TABLE_MIME] for cell in nb.cells for out in cell.get("outputs", [])
-            if TABLE_MIME in out.get("data", {})]
-
-
-def write_downloads(notebooks: list[Path], target: Path) -> list[Path]:
-    """CSV (UTF-8 with BOM, for Excel) and XLSX of every table, named after the table's title."""
-    target.mkdir(parents=True, exist_ok=True)
-    written, seen = [], {}
-    for notebook in notebooks:
-        for payload in table_payloads(notebook):
-            slug = payload["slug"]
-            if slug in seen and seen[slug] != notebook.name:
-                raise BookError(f"dos tablas se llaman igual («{payload['title']}») en {seen[slug]} y {notebook.name}")
-            seen[slug] = notebook.name
-            frame = pd.DataFrame(payload["rows"], columns=payload["columns"])
-            frame.to_csv(target / f"{slug}.csv", index=False, encoding="utf-8-sig")
-            frame.to_excel(target / f"{slug}.xlsx", index=False, sheet_name="Tabla")
-            written += [target / f"{slug}.csv", target / f"{slug}.xlsx"]
-    return written
-
-
 def colophon_markdown(params: Params, info: dict) -> str:
     built = dt.datetime.fromisoformat(info["built_at"])
     lines = [
@@ -141,7 +117,10 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     shutil.copytree(executed, src / "notebooks", dirs_exist_ok=True)
     notebooks = sorted((src / "notebooks").glob("*.ipynb"))
     # Next to the chapters, so that the tables' relative links work in both engines' HTML.
-    write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
+    try:
+        write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
+    except DownloadError as exc:
+        raise BookError(str(exc)) from exc
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
                                            encoding="utf-8")
@@ -242,10 +221,11 @@ def book_markdown(src: Path, config: dict) -> str:
     return "\n\n".join(chapters) + "\n"
 
 
-def _pandoc(*args: str) -> None:
+def _pandoc_in(folder: Path, *args: str) -> None:
+    """Run pandoc with ``folder`` as working directory (relative resource paths resolve there)."""
     import pypandoc
 
-    proc = subprocess.run([pypandoc.get_pandoc_path(), *args], capture_output=True, text=True)
+    proc = subprocess.run([pypandoc.get_pandoc_path(), *args], capture_output=True, text=True, cwd=folder)
     if proc.returncode:
         raise BookError(f"pandoc falló: {proc.stderr.strip()[-2000:]}")
 
@@ -256,35 +236,22 @@ def _typst_string(value: object) -> str:
 
 def render_pandoc(src: Path, html_dir: Path, pdf: Path) -> None:
     """HTML book (pandoc chunkedhtml) and PDF (pandoc → Typst → typst) from the staged sources."""
+    from .html_book import render_html_book
+
+    config = load_book_config(src)
+    (src / "book.md").write_text(book_markdown(src, config), encoding="utf-8")
+    render_html_book(src, config, html_dir)
+    render_pdf(src, config, pdf)
+
+
+def render_pdf(src: Path, config: dict, pdf: Path) -> None:
+    """The PDF: pandoc turns ``book.md`` into Typst, the ``typst`` package compiles it with the shared template."""
     import typst
     from matplotlib import get_data_path
 
-    config = load_book_config(src)
     info = config["informe"]
-    (src / "book.md").write_text(book_markdown(src, config), encoding="utf-8")
-    title = f"{config['book']['title']} {info['year']}"
-    visibility = str(src / ASSETS / "format-visibility.lua")
-
-    html_args = ["book.md", "-f", "markdown-citations", "-t", "chunkedhtml", "--standalone", "--toc", "--toc-depth=2",
-                 "--split-level=1", "--number-sections", "--wrap=none", "--lua-filter", visibility,
-                 "--template", str(src / ASSETS / "chunkedhtml.html"), "--metadata", "toc-title=Contenido",
-                 "--css", "styles.css", "--metadata", f"title={title}", "--metadata", "lang=es",
-                 "-o", str(html_dir)]
-    banner = config.get("format", {}).get("html", {}).get("include-before-body")
-    if banner:
-        html_args[-2:-2] = ["--include-before-body", str(src / banner)]
-    shutil.rmtree(html_dir, ignore_errors=True)
-    cwd = os.getcwd()
-    try:
-        os.chdir(src)
-        _pandoc(*html_args)
-        _pandoc("book.md", "-f", "markdown-citations", "-t", "typst", "--lua-filter", visibility, "-o", "body.typ")
-    finally:
-        os.chdir(cwd)
-    shutil.copytree(src / FIGURES, html_dir / FIGURES, dirs_exist_ok=True)
-    shutil.copytree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR, dirs_exist_ok=True)
-    shutil.copy2(src / ASSETS / "styles.css", html_dir / "styles.css")
-
+    _pandoc_in(src, "book.md", "-f", "markdown-citations", "-t", "typst", "--lua-filter",
+               str(src / ASSETS / "format-visibility.lua"), "-o", "body.typ")
     main = (f'#import "{ASSETS}/typst-template.typ": informe\n'
             f"#show: informe.with(title: {_typst_string(config['book']['title'])}, "
             f"year: {_typst_string(info['year'])}, cutoff: {_typst_string(info['cutoff'])}, "

@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import finance
 from .contract import INDICATOR_DETAILS
-from .fmt import format_number
+from ..fmt import format_number
 from .problems import ERROR, WARNING, Problem
 
 OK = "ok"

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import charts
 from ..display import Table, table_with_total
-from ..fmt import format_cop, format_percent
+from ...fmt import format_cop, format_percent
 from ..report import YearReport
 
 F = "administrativo.xlsx"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import finance
+from ...data import finance
 from ..display import Table
-from ..fmt import format_cop, format_percent, format_ratio
+from ...fmt import format_cop, format_percent, format_ratio
 from ..report import YearReport
 
 F = "estados_financieros.xlsx"
