@@ -22,7 +22,7 @@ def test_report_without_prior_year(report):
 
 def test_plan_progress(report):
     data = plan.indicator_progress(report, "Plan indicativo").set_index("Código")
-    assert data.at["PI-01", "Avance cuatrienio (%)"] == pytest.approx(744.16 / 850 * 100)
+    assert data.at["PI-01", "Avance del plan (%)"] == pytest.approx(744.16 / 850 * 100)
     assert data.at["PI-01", "Cumplimiento año (%)"] == pytest.approx(155.67 / 140 * 100)
     assert len(data) == 9
 

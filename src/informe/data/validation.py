@@ -9,7 +9,8 @@ import pandas as pd
 from rich.markup import escape
 
 from .checks import CheckResult, run_checks
-from .contract import CONTRACT
+from .catalogs import catalog_values, resolve_sheet
+from .contract import CATALOG_SHEET, CONTRACT
 from .problems import Problem
 from .schemas import unknown_columns, validate_frame
 from .workbooks import UnusableInput, YearData, read_year
@@ -50,11 +51,17 @@ class ValidationReport:
 
 
 def typed_sheets(raw: YearData) -> tuple[dict[tuple[str, str], pd.DataFrame], list[Problem]]:
-    """Validate every sheet against its schema; return the typed frames and the problems."""
+    """Validate every sheet against its schema; return the typed frames and the problems.
+
+    Catalog columns are checked against the same workbook's «Catálogos» sheet (see :mod:`.catalogs`).
+    """
     frames, problems = {}, []
+    values = {sheet.file: catalog_values(sheet.frame) for (file, name), sheet in raw.sheets.items()
+              if name == CATALOG_SHEET}
     for key, sheet in raw.sheets.items():
         problems += unknown_columns(sheet.file, sheet.sheet, sheet.headers)
-        typed, found = validate_frame(sheet.file, sheet.sheet, sheet.frame)
+        spec = resolve_sheet(sheet.sheet, values.get(sheet.file, {}))
+        typed, found = validate_frame(sheet.file, spec, sheet.frame)
         problems += found
         if typed is not None:
             frames[key] = typed
@@ -74,9 +81,28 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None) -> ValidationRep
         report.unusable = exc
         return report
     report.data, report.problems = typed_sheets(raw)
-    if not any(p.is_error for p in report.problems):
-        report.checks = run_checks(report.data)
+    # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
+    year = year_of(data_dir)
+    report.checks = run_checks(report.data, year)
+    report.checks += prior_year_checks(Path(data_dir), year, report.data, prior_dir)
     return report
+
+
+def prior_year_checks(data_dir: Path, year: int | None, frames, prior_dir: Path | None = None) -> list[CheckResult]:
+    """Closing balances carried over from the comparable prior year (see :mod:`.prior`), when it exists."""
+    from . import prior
+
+    if prior_dir is None and year is not None:
+        prior_dir = prior.prior_dir_for(data_dir, year, prior.is_demo(data_dir))
+    if prior_dir is None:
+        return []
+    return prior.carried_balances(frames, prior.read_prior_statements(prior_dir), Path(prior_dir))
+
+
+def year_of(data_dir: Path) -> int | None:
+    """The report year when the folder is named after it (``data/2024``), else None."""
+    name = Path(data_dir).name
+    return int(name) if name.isdigit() and len(name) == 4 else None
 
 
 def print_report(report: ValidationReport, console) -> None:
