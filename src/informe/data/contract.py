@@ -187,7 +187,7 @@ PLAN = Workbook(
             "Plan",
             "Una sola fila: el Plan de Desarrollo vigente en el año del informe y su periodo (de cualquier duración).",
             (
-                _text("Nombre", "Nombre del plan tal como se publica (p. ej. Plan de Desarrollo 2020-2023 «Medellín Futuro»)."),
+                _text("Nombre", "Nombre del plan tal como se publica."),
                 _int("Primer año", "count", "Primer año del periodo del plan.", minimum=1900),
                 _int("Último año", "count", "Último año del periodo del plan (igual o posterior al primero).", minimum=1900),
             ),
@@ -198,7 +198,7 @@ PLAN = Workbook(
             "van en la hoja «Metas». Las columnas «Orden en resumen», «Cifra en resumen» y «Frase en resumen» "
             "ponen el indicador entre las cifras principales del resumen ejecutivo.",
             (
-                _text("Código", "Identificador del indicador dentro del plan (p. ej. PI-01, PA-01).", unique=True),
+                _text("Código", "Identificador del indicador dentro del plan, como lo publica el plan.", unique=True),
                 _enum("Plan", PLANS, "Plan al que pertenece el indicador."),
                 _catalog("Frente", "Frente de trabajo o línea que responde por el indicador.", required=False),
                 _text("Indicador", "Nombre del indicador tal como se publica."),
