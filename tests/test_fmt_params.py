@@ -117,3 +117,10 @@ def test_count_axes_have_whole_ticks():
     ax = fig.axes[0]
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     assert all(float(t).is_integer() for t in ticks)
+
+
+def test_colophon_datetime_in_words():
+    """The 2022 colophon printed «24 noviembre 2026»."""
+    from informe.fmt import format_datetime
+
+    assert format_datetime(dt.datetime(2026, 11, 24, 18, 5)) == "24 de noviembre de 2026, 18:05"

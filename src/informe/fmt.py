@@ -115,3 +115,8 @@ def exact_sum(values) -> float:
     """
     present = [float(v) for v in values if not is_missing(v)]
     return round(math.fsum(present), decimals_of(present)) + 0.0
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """``2026-11-24 18:05`` → ``24 de noviembre de 2026, 18:05`` (never «24 noviembre 2026»)."""
+    return f"{format_date(value)}, {value:%H:%M}"
