@@ -7,7 +7,7 @@ import pandas as pd
 from .. import charts
 from ..display import Table, Text, escape_markdown
 from ...data import plan as plan_data
-from ...fmt import format_date, format_number, format_percent
+from ...fmt import decimals_of, format_date, format_number, format_percent
 from ..report import YearReport
 
 
@@ -25,8 +25,9 @@ def indicator_progress(report: YearReport, plan: str | None = None, front: str |
     out = table[["Código", "Indicador", "Unidad", "Meta del plan", "Meta año", "Logro año", "Acumulado",
                  "Meta año siguiente"]].copy()
     out["Decimales"] = [plan_data.decimals(row) for _, row in table.iterrows()]
-    out["Cumplimiento año (%)"] = out["Logro año"] / out["Meta año"] * 100
-    out["Avance del plan (%)"] = out["Acumulado"] / out["Meta del plan"] * 100
+    # Rounded far below what is shown: no float artefacts (110.00000000000001) in the downloads.
+    out["Cumplimiento año (%)"] = (out["Logro año"] / out["Meta año"] * 100).round(10)
+    out["Avance del plan (%)"] = (out["Acumulado"] / out["Meta del plan"] * 100).round(10)
     return out.reset_index(drop=True)
 
 
@@ -74,7 +75,8 @@ def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table |
         f"Logro {report.prior.year}": prior["Logro año"].reindex(current.index).values,
         f"Logro {report.year}": current["Logro año"].values,
     })
-    data["Variación"] = data[f"Logro {report.year}"] - data[f"Logro {report.prior.year}"]
+    places = decimals_of([*data[f"Logro {report.year}"], *data[f"Logro {report.prior.year}"]])
+    data["Variación"] = (data[f"Logro {report.year}"] - data[f"Logro {report.prior.year}"]).round(places)
     return Table(data, f"Logro {report.year} frente a {report.prior.year}",
                  formats={c: (lambda v: format_number(v, 2)) for c in data.columns[2:]})
 
