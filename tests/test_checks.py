@@ -194,3 +194,12 @@ def test_failed_check_names_file_and_sheet(frames_2022):
     frames[(FS, "Situación financiera")] = bs
     failed = [r for r in checks.run_checks(frames) if r.check == "cash_flow_matches_balance"]
     assert failed and all(r.file == FS and r.sheet for r in failed)
+
+
+def test_missing_cash_flow_role_names_the_cash_flow_sheet_once(frames_2022):
+    frames = dict(frames_2022)
+    cf = frames[(FS, "Flujo de efectivo")].copy()
+    cf.loc[cf["Rol"] == "efectivo_final", "Rol"] = None
+    frames[(FS, "Flujo de efectivo")] = cf
+    failed = [r for r in checks.run_checks(frames) if "efectivo_final" in r.description]
+    assert [(r.file, r.sheet, r.column, r.status) for r in failed] == [(FS, "Flujo de efectivo", "Rol", ERROR)]

@@ -26,3 +26,9 @@ def test_worked_example_passes_the_checks():
     assert finance.line(bs, "activo_total") == finance.line(bs, "pasivo_total") + finance.line(bs, "patrimonio_total")
     assert finance.line(EXAMPLE_INCOME, "excedente_neto") == finance.line(bs, "resultado_ejercicio")
     assert finance.line(EXAMPLE_CASH, "efectivo_final") == finance.line(bs, "efectivo")
+
+
+def test_role_sheets_agree_with_the_guide():
+    from informe.data.contract import ROLE_SHEETS
+
+    assert {role: sheet for role, (sheet, _) in ROLE_DESCRIPTIONS.items()} == ROLE_SHEETS

@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import finance
 from . import plan
+from .contract import ROLE_SHEETS
 from ..fmt import format_number
 from .problems import ERROR, WARNING, Problem
 
@@ -468,7 +469,17 @@ def run_checks(frames: Frames, year: int | None = None) -> list[CheckResult]:
             results += check(frames, year) if check is plan_declarations else check(frames)
         except (KeyError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else f"{type(exc).__name__}: {exc}"
-            file, sheet = NEEDS[check][0] if NEEDS[check] else ("", "")
-            results.append(CheckResult(check.__name__, f"no se pudo verificar: {message}", "", math.nan, "",
-                                       math.nan, ERROR, file, sheet))
+            file, sheet = _where(check, str(message))
+            failure = CheckResult(check.__name__, f"no se pudo verificar: {message}", "", math.nan, "",
+                                  math.nan, ERROR, file, sheet, None, "Rol" if "rol «" in str(message) else "")
+            if not any((r.file, r.sheet, r.description) == (file, sheet, failure.description) for r in results):
+                results.append(failure)  # a missing role is reported once, not once per check that needs it
     return results
+
+
+def _where(check, message: str) -> tuple[str, str]:
+    """File and sheet a failed check points at: the sheet a missing role belongs to, else its first input."""
+    for role, sheet in ROLE_SHEETS.items():
+        if f"«{role}»" in message:
+            return FS, sheet
+    return NEEDS[check][0] if NEEDS[check] else ("", "")

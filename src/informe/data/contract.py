@@ -506,6 +506,16 @@ FINANCIAL = Workbook(
 
 
 
+# The statement each role belongs to.
+ROLE_SHEETS = {
+    **{role: "Situación financiera" for role in (
+        "activo_total", "activo_corriente", "efectivo", "pasivo_total", "pasivo_corriente", "patrimonio_total",
+        "pasivo_mas_patrimonio", "capital_fiscal", "resultados_anteriores", "reservas", "resultado_ejercicio")},
+    "excedente_neto": "Resultados",
+    **{role: "Flujo de efectivo" for role in ("efectivo_inicial", "efectivo_final", "variacion_efectivo")},
+}
+
+
 def catalogs(spec: Workbook) -> dict[str, list[tuple[str, Column]]]:
     """Catalog name → the (sheet, column) pairs of ``spec`` whose allowed values it lists."""
     found: dict[str, list[tuple[str, Column]]] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import CATALOG_SHEET, CONTRACT, MEASURES, STATEMENT_ROLES, catalogs
+from .contract import CATALOG_SHEET, CONTRACT, MEASURES, ROLE_SHEETS, STATEMENT_ROLES, catalogs
 from .newyear import NewYear
 
 # What each role marks, in which sheet, and what uses it.
@@ -104,8 +104,7 @@ def _catalogs() -> list[str]:
 def _roles() -> list[str]:
     lines = ["| Rol | Hoja | Qué marca y para qué se usa |", "|---|---|---|"]
     for role in STATEMENT_ROLES:
-        sheet, text = ROLE_DESCRIPTIONS[role]
-        lines.append(f"| `{role}` | {sheet} | {text} |")
+        lines.append(f"| `{role}` | {ROLE_SHEETS[role]} | {ROLE_DESCRIPTIONS[role][1]} |")
     return lines + [""]
 
 
