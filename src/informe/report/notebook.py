@@ -9,18 +9,35 @@ import matplotlib.pyplot as plt
 from IPython.display import SVG, display
 
 from . import charts
-from .display import Text, bullet_list
+from .display import Table, Text, bullet_list
 from .report import YearReport, load_report
 
 DEMO_BANNER = ("**DATOS DE DEMOSTRACIÓN.** Las cifras de este capítulo son sintéticas, generadas para probar "
                "el informe; no son resultados reales de la ACI Medellín.")
 
 
-def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..") -> YearReport:
-    """Load and validate the year, set the chart theme, and flag demo data at the top of the chapter."""
+# Where shown tables write their download data (set by ``setup`` when the build gives an output folder).
+_SIDECARS: dict = {}
+
+
+def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..",
+          output_dir: str | None = None) -> YearReport:
+    """Load and validate the year, set the chart theme, and flag demo data at the top of the chapter.
+
+    With ``output_dir`` (given by the build), every titled table shown writes its raw data to
+    ``<output_dir>/tablas/<slug>.json`` for the CSV/XLSX downloads; without it nothing is written.
+    """
     charts.set_theme()
     plt.rcParams["svg.hashsalt"] = "informe"  # stable SVG ids: re-executed notebooks give identical output
     report = load_report(int(year), data_dir, params_file, Path(root))
+    _SIDECARS.clear()
+    if output_dir is not None:
+        params = report.params
+        source = f"Fuente: {params.agency}, Informe de Gestión {params.year} (corte {params.cutoff:%d/%m/%Y})."
+        if params.demo:
+            source += " DATOS DE DEMOSTRACIÓN: cifras sintéticas, no son resultados reales."
+        _SIDECARS.update(folder=Path(output_dir), context={"year": params.year, "demo": params.demo,
+                                                           "source": source})
     if report.params.demo:
         display(Text(DEMO_BANNER))
     return report
@@ -46,4 +63,6 @@ def show(*items) -> None:
         elif isinstance(item, str):
             display(Text(item))
         else:
+            if isinstance(item, Table) and item.title and _SIDECARS:
+                item.save_sidecar(_SIDECARS["folder"], **_SIDECARS["context"])
             display(item)

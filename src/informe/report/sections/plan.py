@@ -5,13 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table
-from ...fmt import format_number, format_percent
+from ..display import Table, number, percent
 from ..report import YearReport
 
 
 def _value_format(unit: str):
-    return (lambda v: format_number(v, 2)) if unit == "Millones de USD" else (lambda v: format_number(v, 0))
+    return number(2) if unit == "Millones de USD" else number(0)
 
 
 def indicator_progress(report: YearReport, plan: str | None = None, front: str | None = None) -> pd.DataFrame:
@@ -42,14 +41,12 @@ def indicator_table(report: YearReport, plan: str | None = None, front: str | No
     units = data["Unidad"].tolist()
     value_columns = ["Meta cuatrienio", f"Meta {report.year}", f"Logro {report.year}", "Acumulado",
                      f"Meta {report.year + 1}"]
-    formatted = data.copy()
-    for column in value_columns:
-        if column in formatted:
-            formatted[column] = [_value_format(u)(v) if pd.notna(v) else "" for u, v in zip(units, data[column])]
-    return Table(formatted, title, formats={
-        "Cumplimiento año (%)": lambda v: format_percent(v, 1),
-        "Avance cuatrienio (%)": lambda v: format_percent(v, 1),
-    }, align_right=tuple(c for c in formatted.columns if c in value_columns))
+    row_formats = [_value_format(u) for u in units]
+    return Table(data, title, formats={
+        **{column: row_formats for column in value_columns if column in data},
+        "Cumplimiento año (%)": percent(1),
+        "Avance cuatrienio (%)": percent(1),
+    })
 
 
 def progress_figure(report: YearReport, plan: str = "Plan indicativo"):
@@ -74,4 +71,4 @@ def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table |
     })
     data["Variación"] = data[f"Logro {report.year}"] - data[f"Logro {report.prior.year}"]
     return Table(data, f"Logro {report.year} frente a {report.prior.year}",
-                 formats={c: (lambda v: format_number(v, 2)) for c in data.columns[2:]})
+                 formats={c: number(2) for c in data.columns[2:]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data.checks import OK
-from ..display import Table
+from ..display import Table, number
 from ...fmt import format_number
 from ...data.problems import ERROR
 from ..report import YearReport
@@ -43,10 +43,8 @@ def findings_table(report: YearReport) -> Table:
     data = check_frame(report)
     data = data[data["Resultado"] != "Cuadra"]
     decimals = data.pop("_decimals").tolist()
-    shown = data.copy()
-    shown["Diferencia"] = [format_number(v, d) for v, d in zip(data["Diferencia"], decimals)]
-    return Table(shown.drop(columns=["Verificación"]).reset_index(drop=True),
-                 "Diferencias encontradas", align_right=("Diferencia",))
+    return Table(data.drop(columns=["Verificación"]).reset_index(drop=True), "Diferencias encontradas",
+                 formats={"Diferencia": [number(d) for d in decimals]})
 
 
 def passed_table(report: YearReport) -> Table:

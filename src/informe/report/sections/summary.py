@@ -5,17 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
-from ..display import Table, escape_markdown
-from ...fmt import format_cop, format_number, format_ratio, format_usd_millions
+from ..display import COP, Table, escape_markdown, number, usd_millions
+from ...fmt import format_number
 from ..report import YearReport
 
 
-def _usd(v):
-    return format_usd_millions(v)
-
-
-def _count(v):
-    return format_number(v)
+_usd = usd_millions(2)
+_count = number(0)
+_ratio = number(2)
 
 
 HEADLINES = (
@@ -32,15 +29,15 @@ HEADLINES = (
     ("Postulaciones a premios internacionales", lambda r: float(len(r.frame("posicionamiento.xlsx", "Premios"))),
      _count),
     ("Valor contratado (plan anual de adquisiciones)",
-     lambda r: float(r.frame("administrativo.xlsx", "Contratación")["Valor (COP)"].sum()), format_cop),
+     lambda r: float(r.frame("administrativo.xlsx", "Contratación")["Valor (COP)"].sum()), COP),
     ("PQRS atendidas", lambda r: float(r.frame("administrativo.xlsx", "PQRS")["Cantidad"].sum()), _count),
     ("Activo total", lambda r: finance.line(r.frame("estados_financieros.xlsx", "Situación financiera"),
-                                            "activo_total"), format_cop),
+                                            "activo_total"), COP),
     ("Excedente o déficit del ejercicio", lambda r: finance.line(r.frame("estados_financieros.xlsx", "Resultados"),
-                                                                "excedente_neto"), format_cop),
+                                                                "excedente_neto"), COP),
     ("Liquidez (activo corriente / pasivo corriente)",
      lambda r: finance.financial_indicators(r.frame("estados_financieros.xlsx", "Situación financiera"))["Liquidez"],
-     format_ratio),
+     _ratio),
 )
 
 
@@ -60,10 +57,11 @@ def headline_figures(report: YearReport) -> pd.DataFrame:
 
 def headline_table(report: YearReport) -> Table:
     data = headline_figures(report)
-    shown = pd.DataFrame({"Resultado": data["Resultado"], str(report.year): data["Texto"]})
+    shown = pd.DataFrame({"Resultado": data["Resultado"], str(report.year): data["Valor"]})
     if report.prior is not None:
-        shown[str(report.prior.year)] = data["Texto anterior"]
-    return Table(shown, f"Cifras principales {report.year}", align_right=tuple(shown.columns[1:]))
+        shown[str(report.prior.year)] = data["Valor anterior"]
+    formats = [fmt for _label, _getter, fmt in HEADLINES]
+    return Table(shown, f"Cifras principales {report.year}", formats={c: formats for c in shown.columns[1:]})
 
 
 def headline_bullets(report: YearReport) -> list[str]:
