@@ -176,7 +176,7 @@ def load_folder(path: Path | str) -> dict[str, Section]:
 def _git(root: Path, *args: str) -> str:
     proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
     if proc.returncode:
-        raise DiffInputError(f"git {' '.join(args)}: {proc.stderr.strip() or 'falló'}")
+        raise DiffInputError(f"git no pudo leer «{args[-1]}» (git {' '.join(args)}): {proc.stderr.strip() or 'falló'}")
     return proc.stdout
 
 
