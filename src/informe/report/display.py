@@ -112,7 +112,10 @@ KNOWN_FORMATTERS: dict = {format_cop: COP, str: PLAIN}
 
 def default_format(value) -> Format:
     """Integers without decimals, other numbers with two, text as is (what the report always did)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or hasattr(value, "isoformat"):
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars
+    if is_missing(value) or isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or hasattr(value, "isoformat"):
         return TEXT
     return number(0) if float(value).is_integer() else number(2)
 
@@ -210,8 +213,8 @@ class Table:
         rows = []
         for i, (record, level) in enumerate(zip(self.data.itertuples(index=False), self._levels())):
             row = {"values": [_jsonable(v) for v in record], "role": self.row_role(i), "indent": level}
-            overrides = {str(j): self.cell_format(c, i).spec() for j, c in enumerate(self.data.columns)
-                         if self.cell_format(c, i).spec() != column_formats[j]}
+            overrides = {str(j): self.cell_format(c, i).spec() for j, (c, v) in enumerate(zip(self.data.columns, record))
+                         if not is_missing(v) and self.cell_format(c, i).spec() != column_formats[j]}
             if overrides:
                 row["formats"] = overrides
             rows.append(row)
