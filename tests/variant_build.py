@@ -1,7 +1,8 @@
 """One real 2022 build from changed data, shared by the download and diff tests (built once per session).
 
 The changes, and the figures they must move, are computed here from the published ones:
-* the «Contratación directa» value of the procurement table gets ``PROCUREMENT_DELTA`` more pesos;
+* the «Contratación directa» value of the procurement table, and the published total, get
+  ``PROCUREMENT_DELTA`` more pesos;
 * four investment projects get company names that spreadsheets would read as formulas.
 """
 
@@ -50,6 +51,10 @@ def variant_2022(tmp_root: Path) -> Path:
     row = procurement_row(workbook, "Contratación directa")
     cell = ws.cell(row=row, column=header.index("Valor (COP)") + 1)
     cell.value = cell.value + PROCUREMENT_DELTA
+    figures = wb["Cifras"]
+    for row in figures.iter_rows(min_row=2, max_col=3):
+        if row[0].value == "contratacion_valor_total":  # the published total moves with it
+            row[2].value = row[2].value + PROCUREMENT_DELTA
     wb.save(workbook)
     for i, name in enumerate(FORMULA_NAMES, start=2):
         set_text(data / "inversion.xlsx", "Proyectos", f"A{i}", name)
