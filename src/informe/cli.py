@@ -196,7 +196,7 @@ def diff(
 def main() -> None:
     """Entry point that turns any unexpected failure into a short Spanish message and exit 3."""
     try:
-        app()
+        app(prog_name="informe")
     except SystemExit:
         raise
     except KeyboardInterrupt:
