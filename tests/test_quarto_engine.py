@@ -13,6 +13,12 @@ from informe.build.book import BookError, find_quarto, render_book, stage_source
 from informe.data.params import load_params
 
 EXECUTED = ROOT / "outputs" / "2022" / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def executed(built_2022):
+    """Freshly executed notebooks: next to them, their tables' data (tablas/*.json) for the downloads."""
+    return built_2022 / "notebooks"
 INFO = {"built_at": "2026-11-22T03:00:00+00:00", "commit": "abc1234",
         "inputs": {"data/2022/estados_financieros.xlsx": "0" * 64}}
 
@@ -40,10 +46,10 @@ def test_quarto_is_found_through_the_env_var_first(fake_quarto):
     assert find_quarto() == str(fake_quarto[0])
 
 
-def test_quarto_engine_renders_the_staged_project_without_executing(fake_quarto, tmp_path):
+def test_quarto_engine_renders_the_staged_project_without_executing(fake_quarto, tmp_path, executed):
     out = tmp_path / "out"
     out.mkdir()
-    result = render_book(ROOT, EXECUTED, tmp_path / "work", out, load_params(ROOT / "params" / "2022.yml"), INFO)
+    result = render_book(ROOT, executed, tmp_path / "work", out, load_params(ROOT / "params" / "2022.yml"), INFO)
     assert result.engine == "quarto"
     assert (out / "book" / "index.html").exists() and (out / "informe-gestion-2022.pdf").exists()
     calls = fake_quarto[1].read_text(encoding="utf-8").splitlines()
@@ -51,9 +57,9 @@ def test_quarto_engine_renders_the_staged_project_without_executing(fake_quarto,
     assert all("--profile build" in c and "--no-execute" in c for c in calls)
 
 
-def test_staged_project_has_the_year_metadata_and_executed_notebooks(tmp_path):
+def test_staged_project_has_the_year_metadata_and_executed_notebooks(tmp_path, executed):
     params = load_params(ROOT / "params" / "2022.yml")
-    src = stage_sources(ROOT, EXECUTED, tmp_path / "src", params, {**INFO, "engine": "Quarto"})
+    src = stage_sources(ROOT, executed, tmp_path / "src", params, {**INFO, "engine": "Quarto"})
     profile = yaml.safe_load((src / "_quarto-build.yml").read_text(encoding="utf-8"))
     assert profile["informe"] == {"year": "2022", "cutoff": "31 de diciembre de 2022", "demo": False,
                                   "agency": params.agency}
