@@ -117,3 +117,30 @@ def test_parse_markdown_table_caption_and_text():
     [table] = tables
     assert table.title == "Título {1}" and table.header == ["A", "B"] and table.rows == [["x | y", "$1"]]
     assert lines == ["Hay 3 filas."]
+
+
+def test_nbdime_shows_notebook_diffs_cell_by_cell(tmp_path):
+    """`.gitattributes` + scripts/nbdime-git.sh: `git diff` of a notebook is nbdime's, without an active venv."""
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy2(ROOT / ".gitattributes", repo / ".gitattributes")
+    shutil.copy2(ROOT / "scripts" / "nbdime-git.sh", repo / "scripts" / "nbdime-git.sh")
+    (repo / ".venv").mkdir()
+    (repo / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
+    notebook = repo / "06-administrativo.ipynb"
+    shutil.copy2(PUBLISHED / "06-administrativo.ipynb", notebook)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env)
+
+    git("init", "-q")
+    git("add", "-A")
+    assert git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x").returncode == 0
+    setup = subprocess.run(["bash", "scripts/nbdime-git.sh"], cwd=repo, capture_output=True, text=True, env=env)
+    assert setup.returncode == 0 and "nbdime configurado" in setup.stdout, setup.stderr
+    edit_markdown(notebook, "\\" + format_cop(PROCUREMENT_TOTAL), "\\" + format_cop(PROCUREMENT_TOTAL + 1))
+    diff = git("diff", "--no-color", "--", notebook.name)
+    assert diff.returncode == 0, diff.stderr
+    assert "## modified /cells/" in diff.stdout and "text/markdown" in diff.stdout
+    assert format_cop(PROCUREMENT_TOTAL + 1).replace("$", "\\$") in diff.stdout
