@@ -74,7 +74,7 @@ def typed_sheets(raw: YearData, year: int | None = None) -> tuple[dict[tuple[str
         problems += [p for p in found if (p.row, p.column) not in sheet.bad_cells]
         if typed is not None:
             problems += period_problems(sheet.file, sheet.sheet, typed, year)
-            if key in REQUIRED_ROLES:
+            if key in REQUIRED_ROLES and not typed.empty:  # an empty sheet is reported by the checks
                 problems += role_problems(sheet.file, sheet.sheet.name, typed)
             frames[key] = typed
     return frames, problems
@@ -129,7 +129,7 @@ def declared_indicator_codes() -> dict[str, str]:
 
 def indicator_problems(frames: dict[tuple[str, str], pd.DataFrame]) -> list[Problem]:
     frame = frames.get((PLAN_FILE, PLAN_SHEET))
-    if frame is None or CODE not in frame.columns:
+    if frame is None or CODE not in frame.columns or frame.empty:  # an empty sheet is reported by the checks
         return []
     return code_problems(PLAN_FILE, PLAN_SHEET, frame[CODE], declared_indicator_codes())
 
