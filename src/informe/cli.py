@@ -103,6 +103,23 @@ def build(
     raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force, engine=engine))
 
 
+@app.command("new-year")
+def new_year_command(year: int = typer.Argument(..., help="Año nuevo: crea data/<año>/ y params/<año>.yml.")) -> None:
+    """Empieza un año a partir del anterior: estructura, catálogos, plan y saldos de cierre; imprime qué llenar."""
+    from .data.newyear import NewYearError, new_year
+
+    try:
+        result = new_year(PROJECT_ROOT, year)
+    except NewYearError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_UNUSABLE)
+    for path in result.written:
+        console.print(f"escrito {escape(str(path.relative_to(PROJECT_ROOT)))}")
+    console.print(f"\n[bold]Qué falta para el informe {year}:[/bold]")
+    for item in result.checklist():
+        console.print(f"- {escape(item)}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point that turns any unexpected failure into a short Spanish message and exit 3."""
     try:

@@ -60,6 +60,8 @@ class BuildPlan:
         book = [self.root / "_quarto.yml", self.root / "index.qmd", *sorted((self.root / "book").glob("*"))]
         data = sorted(p for p in self.data_dir.glob("*.xlsx"))
         prior = sorted((self.data_dir.parent / str(self.year - 1)).glob("*.xlsx"))
+        prior_params = params_file(self.root, self.year - 1)  # decides whether the prior year is comparable
+        prior += [prior_params] if prior_params.is_file() else []
         return [*data, *prior, self.params_file, *self.notebooks, *package, *(p for p in book if p.is_file())]
 
     def notebook_parameters(self) -> dict:
@@ -192,7 +194,7 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
         info = {
             "year": year, "demo": params.demo, "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
-            "inputs": {plan.name(p): h for p, h in hashes.items() if p.suffix == ".xlsx" or p == plan.params_file},
+            "inputs": {plan.name(p): h for p, h in hashes.items() if p.suffix in (".xlsx", ".yml")},
             "notebooks": {r.source.name: round(r.seconds, 2) for r in results},
         }
         start = time.perf_counter()

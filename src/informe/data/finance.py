@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .contract import FINANCIAL, ROLE_SHEETS
 from .problems import Problem
 
 CURRENT, PRIOR = "Año actual", "Año anterior"
 YEARS = (CURRENT, PRIOR)
 
 # The roles each statement must mark exactly once: the lines the checks, the indicators and the
-# report read (``line`` refuses a missing or repeated role instead of guessing).
-REQUIRED_ROLES = {
-    ("estados_financieros.xlsx", "Situación financiera"): (
-        "activo_corriente", "efectivo", "activo_total", "pasivo_corriente", "pasivo_total", "patrimonio_total",
-        "capital_fiscal", "resultados_anteriores", "reservas", "resultado_ejercicio", "pasivo_mas_patrimonio",
-    ),
-    ("estados_financieros.xlsx", "Resultados"): ("excedente_neto",),
-    ("estados_financieros.xlsx", "Flujo de efectivo"): ("efectivo_inicial", "efectivo_final", "variacion_efectivo"),
-}
+# report read (``line`` refuses a missing or repeated role instead of guessing). Declared once, in
+# the contract (``ROLE_SHEETS``: role → statement).
+REQUIRED_ROLES: dict[tuple[str, str], tuple[str, ...]] = {}
+for _role, _sheet in ROLE_SHEETS.items():
+    REQUIRED_ROLES.setdefault((FINANCIAL.filename, _sheet), ())
+    REQUIRED_ROLES[(FINANCIAL.filename, _sheet)] += (_role,)
 ROLE_COLUMN = "Rol"
 
 

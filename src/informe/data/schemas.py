@@ -71,6 +71,10 @@ def _message(column: Column | None, check: str, value) -> str:
         return "valor obligatorio vacío"
     if check == "field_uniqueness":
         return f"valor repetido {shown}; cada fila debe tener un valor distinto"
+    if check == "allowed" and column is not None and column.catalog:
+        listed = f"valores actuales: {', '.join(column.allowed)}" if column.allowed else "el catálogo está vacío"
+        return (f"valor no permitido {shown}: no está en el catálogo «{column.catalog}» de la hoja «Catálogos» de "
+                f"este libro; si es un valor válido, agréguelo allí ({listed})")
     if check == "allowed" and column is not None:
         return f"valor no permitido {shown}; use uno de: {', '.join(column.allowed)}"
     if check == "minimum" and column is not None:

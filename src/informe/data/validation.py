@@ -9,7 +9,8 @@ import pandas as pd
 from rich.markup import escape
 
 from .checks import CheckResult, run_checks
-from .contract import CONTRACT, INDICATOR_DETAILS
+from .catalogs import catalog_values, resolve_sheet
+from .contract import CATALOG_SHEET, CONTRACT
 from .finance import REQUIRED_ROLES, role_problems
 from .params import ParamsError, load_params
 from .problems import Problem
@@ -64,26 +65,35 @@ def typed_sheets(raw: YearData, year: int | None = None) -> tuple[dict[tuple[str
     """Validate every sheet against its schema; return the typed frames and the problems.
 
     Problems found while reading (booleans, NaN, merged cells, formulas without a value...) come
-    first; the schema does not report the cells they already name.
+    first; the schema does not report the cells they already name. Catalog columns are checked
+    against the same workbook's «Catálogos» sheet (see :mod:`.catalogs`).
     """
     frames, problems = {}, []
+    values = {sheet.file: catalog_values(sheet.frame) for (file, name), sheet in raw.sheets.items()
+              if name == CATALOG_SHEET}
     for key, sheet in raw.sheets.items():
-        problems += sheet.problems
+        found = list(sheet.problems)
         problems += unknown_columns(sheet.file, sheet.sheet, [h for h in sheet.headers if h])
-        typed, found = validate_frame(sheet.file, sheet.sheet, sheet.frame)
-        problems += [p for p in found if (p.row, p.column) not in sheet.bad_cells]
+        spec = resolve_sheet(sheet.sheet, values.get(sheet.file, {}))
+        typed, schema_found = validate_frame(sheet.file, spec, sheet.frame)
+        found += [p for p in schema_found if (p.row, p.column) not in sheet.bad_cells]
         if typed is not None:
-            problems += period_problems(sheet.file, sheet.sheet, typed, year)
+            found += period_problems(sheet.file, sheet.sheet, typed, year)
             if key in REQUIRED_ROLES and not typed.empty:  # an empty sheet is reported by the checks
-                problems += role_problems(sheet.file, sheet.sheet.name, typed)
+                found += role_problems(sheet.file, sheet.sheet.name, typed)
+        problems += found
+        # Only an intact sheet feeds the cross-sheet checks: a blanked or doubtful cell must not
+        # turn into a second, misleading finding (or a wrong figure) downstream.
+        if typed is not None and not any(p.is_error for p in found):
             frames[key] = typed
     return frames, problems
 
 
-PLAN_FILE, PLAN_SHEET, CODE = "plan_desarrollo.xlsx", "Indicadores", "Código"
+PLAN_FILE, PLAN_SHEET, RECONCILIATIONS, CODE = "plan_desarrollo.xlsx", "Indicadores", "Conciliaciones", "Código"
 
 
-def code_problems(file: str, sheet: str, codes: pd.Series, declared: dict[str, str]) -> list[Problem]:
+def code_problems(file: str, sheet: str, codes: pd.Series, declared: dict[str, str],
+                  report_absent: bool = True) -> list[Problem]:
     """Codes a reader cannot tell apart, and declared codes without their row.
 
     ``codes`` is the code column (index = Excel row); ``declared`` maps each code that something
@@ -112,18 +122,22 @@ def code_problems(file: str, sheet: str, codes: pd.Series, declared: dict[str, s
             problems.append(Problem(file, sheet, twin[0], CODE,
                                     f"el código «{twin[1]}» se parece a «{code}», que usa {user}, pero no es igual; "
                                     f"escriba «{code}» exactamente"))
-        else:
+        elif report_absent:  # else the caller reports it (plan.reconcile names the declaration's row)
             problems.append(Problem(file, sheet, None, CODE,
                                     f"falta el indicador «{code}», que usa {user}; sin él esa conciliación no se "
                                     "puede hacer"))
     return problems
 
 
-def declared_indicator_codes() -> dict[str, str]:
-    """Indicator code → who relies on it (the reconciliations of indicators with their detail)."""
+def declared_indicator_codes(frames: dict[tuple[str, str], pd.DataFrame]) -> dict[str, str]:
+    """Indicator code → who relies on it (the reconciliations declared in «Conciliaciones»)."""
     declared: dict[str, str] = {}
-    for spec in INDICATOR_DETAILS:
-        declared.setdefault(spec.code, f"la conciliación con {spec.filename}, hoja «{spec.sheet}»")
+    recon = frames.get((PLAN_FILE, RECONCILIATIONS))
+    if recon is None or CODE not in recon.columns:
+        return declared
+    for _, item in recon.iterrows():
+        if not pd.isna(item[CODE]):
+            declared.setdefault(str(item[CODE]).strip(), f"la conciliación con {item.get('Libro', '')}, hoja «{item.get('Hoja', '')}»")
     return declared
 
 
@@ -131,7 +145,7 @@ def indicator_problems(frames: dict[tuple[str, str], pd.DataFrame]) -> list[Prob
     frame = frames.get((PLAN_FILE, PLAN_SHEET))
     if frame is None or CODE not in frame.columns or frame.empty:  # an empty sheet is reported by the checks
         return []
-    return code_problems(PLAN_FILE, PLAN_SHEET, frame[CODE], declared_indicator_codes())
+    return code_problems(PLAN_FILE, PLAN_SHEET, frame[CODE], declared_indicator_codes(frames), report_absent=False)
 
 
 def year_of(data_dir: Path) -> int | None:
@@ -160,8 +174,8 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
 
     ``year`` (default: the folder's name when it is a year) bounds the periods the data may name.
     A workbook that cannot be read at all is reported (exit 2) and the others are still checked.
-    Cross-sheet checks run only when every sheet passed its schema, since they need typed,
-    complete data.
+    Cross-sheet checks run on the sheets that passed their schema, so every independent problem
+    is reported in one run.
     """
     year = year if year is not None else year_of(data_dir)
     report = ValidationReport(Path(data_dir), year=year)
@@ -174,9 +188,21 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
     report.data, report.problems = typed_sheets(raw, year)
     report.problems += params_problems(Path(data_dir), year)
     report.problems += indicator_problems(report.data)
-    if not report.unusables and not any(p.is_error for p in report.problems):
-        report.checks = run_checks(report.data)
+    # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
+    report.checks = run_checks(report.data, year)
+    report.checks += prior_year_checks(Path(data_dir), year, report.data, prior_dir)
     return report
+
+
+def prior_year_checks(data_dir: Path, year: int | None, frames, prior_dir: Path | None = None) -> list[CheckResult]:
+    """Closing balances carried over from the comparable prior year (see :mod:`.prior`), when it exists."""
+    from . import prior
+
+    if prior_dir is None and year is not None:
+        prior_dir = prior.prior_dir_for(data_dir, year, prior.is_demo(data_dir))
+    if prior_dir is None:
+        return []
+    return prior.carried_balances(frames, prior.read_prior_statements(prior_dir), Path(prior_dir))
 
 
 def print_report(report: ValidationReport, console) -> None:

@@ -8,12 +8,15 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
+from ..data import plan as plan_data
+from ..data import prior as prior_data
 from ..data.checks import CheckResult, figure
 from ..data.params import Params, load_params
 from ..data.problems import Problem
 from ..data.validation import validate_dir
 
-PLAN = "plan_desarrollo.xlsx"
+PLAN = plan_data.PLAN_FILE
+NO_PRIOR = "El año anterior no está disponible para comparar."
 
 
 class ReportDataError(RuntimeError):
@@ -36,8 +39,27 @@ class YearReport:
         return self.frames[(filename, sheet)]
 
     @property
+    def plan(self) -> plan_data.PlanInfo:
+        """Name and period of the development plan (sheet «Plan» of plan_desarrollo.xlsx)."""
+        info = plan_data.plan_info(self.frames)
+        if info is None:
+            raise ReportDataError("plan_desarrollo.xlsx, hoja «Plan»: falta el plan vigente (una fila)")
+        return info
+
+    @property
     def indicators(self) -> pd.DataFrame:
-        return self.frame(PLAN, "Indicadores")
+        """«Indicadores» with the year's goal («Meta año») and next year's («Meta año siguiente») from «Metas»."""
+        return plan_data.indicators_for_year(self.frames, self.year)
+
+    def headline_indicators(self) -> pd.DataFrame:
+        """The indicators the executive summary shows, in their «Orden en resumen»."""
+        table = self.indicators
+        return table[table["Orden en resumen"].notna()].sort_values("Orden en resumen", kind="stable")
+
+    @property
+    def prior_note(self) -> str:
+        """What the comparison says when there is no comparable prior year (never a file path)."""
+        return "" if self.prior is not None else NO_PRIOR
 
     def indicator(self, code: str) -> pd.Series | None:
         """The plan indicator row with ``Código == code`` (None when absent)."""
@@ -60,7 +82,8 @@ def default_paths(year: int, root: Path) -> tuple[Path, Path]:
 
 def load_report(year: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,
                 root: str | Path = ".", with_prior: bool = True) -> YearReport:
-    """Validate and load a year; also the previous year when ``data/<year-1>`` exists next to it.
+    """Validate and load a year; also the previous year when ``data/<year-1>`` exists next to it
+    and may be compared (a real year is never compared with a demo year).
 
     Raises :class:`ReportDataError` when the data has errors: a section is
     never computed from invalid data.
@@ -74,9 +97,9 @@ def load_report(year: int, data_dir: str | Path | None = None, params_file: str 
         first = "; ".join(str(p) for p in validation.errors[:5])
         raise ReportDataError(f"los datos de {data_dir} no son válidos: {first}")
     prior = None
-    prior_dir = data_dir.parent / str(year - 1)
     prior_params = (Path(params_file).parent if params_file else root / "params") / f"{year - 1}.yml"
-    if with_prior and prior_dir.is_dir() and prior_params.exists():
+    prior_dir = prior_data.prior_dir_for(data_dir, year, params.demo, prior_params)
+    if with_prior and prior_dir is not None:
         try:
             prior = load_report(year - 1, prior_dir, prior_params, root, with_prior=False)
         except ReportDataError:
