@@ -7,7 +7,7 @@
 * :func:`clean_text` / :func:`bad_characters`: invisible characters at the edges of text count as
   nothing; control characters and Unicode non-characters are reported.
 * :func:`confusable_key`: the key under which codes that differ only by case, spacing or look-alike
-  letters collide (``PI-01``, ``pi-01``, ``PІ-01`` with a Cyrillic І, ``PI-O1``).
+  letters collide (``AB-12``, ``ab-12``, ``АB-12`` with a Cyrillic А, ``AB-I2``).
 
 Every limit is a module constant so that messages can quote it.
 """
@@ -205,7 +205,7 @@ def confusable_key(text: str) -> str:
 
     Case, Unicode compatibility forms (full-width letters), invisible characters and spaces, dash
     variants and look-alike letters (Cyrillic/Greek capitals, ``O``/``0``, ``I``/``l``/``1``) all
-    collapse, so ``PI-01``, ``pi-01``, ``PI–01``, ``PI-O1`` and ``PІ-01`` (Cyrillic І) share one key.
+    collapse, so ``AB-10``, ``ab-10``, ``AB–10``, ``AB-1O`` and ``АB-10`` (Cyrillic А) share one key.
     """
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if not _invisible(ch))
