@@ -65,6 +65,7 @@ def built_2022(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build") / "2022"
     result = build("--year", "2022", "--out", str(out), "--engine", "pandoc")
     assert result.returncode == 0, result.stdout + result.stderr
+    (out.parent / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     return out
 
 
