@@ -22,6 +22,7 @@ import psutil
 import pytest
 
 from conftest import DATA_2022, build, set_cell, start_build
+from informe.build.lock import holder_path
 from informe.build.workspace import (STAGING_MARKER, OutputDirError, check_output_dir, remove_kernel_leftovers,
                                      remove_leftovers)
 
@@ -228,7 +229,7 @@ def test_concurrent_builds_wait_or_name_the_holder(built_2022, tmp_path):
     out = tmp_path / "2022"
     shutil.copytree(built_2022, out)
     first = start_build("--year", "2022", "--out", str(out), "--engine", "pandoc", "--force")
-    holder = out.with_name(".2022.lock.json")
+    holder = holder_path(out)
     wait_for(lambda: holder.exists() and json.loads(holder.read_text(encoding="utf-8"))["pid"] == first.pid, 60,
              "the first build to hold the lock")
     refused = build("--year", "2022", "--out", str(out), "--engine", "pandoc", "--no-wait")
@@ -243,4 +244,5 @@ def test_concurrent_builds_wait_or_name_the_holder(built_2022, tmp_path):
     info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
     assert all((out / name).stat().st_size == size for name, size in info["outputs"].items())
     assert len(list((out / "notebooks").glob("*.ipynb"))) == 8
-    assert not list(tmp_path.glob(".2022.building-*")) and not list(tmp_path.glob(".2022.old-*"))
+    # nothing left next to the outputs but the no-op build's timings
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2022.last-run.json", "2022"]

@@ -212,6 +212,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     str(source), str(output), parameters=parameters, kernel_name="python3", cwd=str(cwd),
                     progress_bar=False, start_timeout=60, execution_timeout=timeout,
                     kernel_manager_class=InformeKernelManager,
+                    request_save_on_cell_execute=False,  # one write at the end, not two per cell
                 )
                 strip_volatile_metadata(output)
                 return NotebookResult(source, output, time.perf_counter() - start, attempts=attempt)

@@ -1,10 +1,16 @@
-"""One build at a time per output folder (a file lock next to it, released even if the build is killed)."""
+"""One build at a time per output folder: a file lock, released by the OS even if the build is killed.
+
+The lock and the record of who holds it live in ``<tmp>/informe-locks/``, named by a digest of the output
+folder's path, so that nothing is left next to the analyst's outputs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -15,12 +21,18 @@ class LockBusy(Exception):
     """Another build holds the output folder; the message names it."""
 
 
+def _lock_stem(out_dir: Path) -> Path:
+    folder = Path(tempfile.gettempdir()) / "informe-locks"
+    folder.mkdir(exist_ok=True)
+    return folder / hashlib.sha256(str(Path(out_dir).resolve()).encode()).hexdigest()[:24]
+
+
 def lock_path(out_dir: Path) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.lock")
+    return _lock_stem(out_dir).with_suffix(".lock")
 
 
 def holder_path(out_dir: Path) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.lock.json")
+    return _lock_stem(out_dir).with_suffix(".json")
 
 
 def describe_holder(out_dir: Path) -> str:
@@ -47,7 +59,6 @@ class OutputLock:
         self._lock = FileLock(str(lock_path(out_dir)))
 
     def __enter__(self) -> "OutputLock":
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
