@@ -6,7 +6,9 @@ Each run starts fresh kernels the way the build does (informe's kernel manager, 
 in order: the kernel start until it answers; ``import pandas``; ``import matplotlib.pyplot``;
 ``import seaborn``; ``import informe.report.notebook`` (the rest of the package); the first figure with
 text (font cache lookup); then loading the year either by validating the workbooks (what every notebook
-did before the snapshot, and still does when opened by hand) or from the build's snapshot.
+did before the snapshot, and still does when opened by hand) or from the build's snapshot. The
+"before" kernel starts as jupyter_client's default (IPython history on), the "after" one as the build
+starts it now (history off).
 Medians are printed. Numbers are printed, never asserted.
 """
 
@@ -33,7 +35,8 @@ STEPS = [
 ]
 
 
-async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str]) -> dict[str, float]:
+async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str],
+                      arguments: list[str]) -> dict[str, float]:
     from informe.build.execute import InformeKernelManager, _kernel_environment
 
     _kernel_environment()
@@ -41,11 +44,11 @@ async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str]) -
     times = {}
     start = time.perf_counter()
     km = InformeKernelManager(kernel_name="python3")
-    await km.start_kernel()
+    await km.start_kernel(extra_arguments=arguments)
     kc = km.client()
     kc.start_channels()
     await kc.wait_for_ready(timeout=120)
-    times["kernel start (until it answers)"] = time.perf_counter() - start
+    times[f"kernel start{' (no history)' if arguments else ' (IPython history on)'}"] = time.perf_counter() - start
     try:
         for label, code in [*STEPS, *extra_steps]:
             start = time.perf_counter()
@@ -61,6 +64,7 @@ async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str]) -
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
+    from informe.build.execute import KERNEL_ARGUMENTS
     from informe.report.report import load_report, write_report_snapshot
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -70,14 +74,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="informe-kprof-") as tmp:
         snapshot = Path(tmp) / "snapshot"
         write_report_snapshot(load_report(args.year, root=ROOT), snapshot)
-        validate = [("load the year: validate the workbooks",
+        validate = [("before: load the year validating the workbooks",
                      f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
-        from_snapshot = [("load the year: from the snapshot",
+        from_snapshot = [("after: load the year from the snapshot",
                           f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
         results: dict[str, list[float]] = {}
         for _ in range(args.runs):
-            for steps, env in ((validate, {"INFORME_SNAPSHOT": ""}), (from_snapshot, {"INFORME_SNAPSHOT": str(snapshot)})):
-                for label, seconds in asyncio.run(time_kernel(steps, env)).items():
+            for steps, env, arguments in ((validate, {"INFORME_SNAPSHOT": ""}, []),
+                                          (from_snapshot, {"INFORME_SNAPSHOT": str(snapshot)}, KERNEL_ARGUMENTS)):
+                for label, seconds in asyncio.run(time_kernel(steps, env, arguments)).items():
                     results.setdefault(label, []).append(seconds)
     print(f"Kernel start-up of one section notebook ({os.cpu_count()} cores, {args.runs} runs, medians)")
     for label, values in results.items():

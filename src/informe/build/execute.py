@@ -39,6 +39,9 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 KERNEL_START_ATTEMPTS = 3
+# A build's kernels need no command history; IPython's SQLite history costs start-up time (and locks
+# ~/.ipython/profile_default/history.sqlite between parallel kernels).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 KERNEL_DIR_PREFIX = "informe-kernel-"
 OWNER_MARKER = "owner.json"
 TRANSPORT_ENV = "INFORME_KERNEL_TRANSPORT"  # force "ipc" or "tcp" (tests, diagnosis)
@@ -174,6 +177,28 @@ def _kernel_environment() -> None:
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    _font_cache_folder()
+
+
+def _font_cache_folder() -> None:
+    """Keep matplotlib's font cache across kernels and builds.
+
+    matplotlib caches its font list in ``~/.cache/matplotlib``; where that cannot be written (a read-only
+    or missing home, as on some CI runners) it would rebuild the list in a new temporary folder in every
+    kernel. Then a folder kept in the system's temporary directory is used instead.
+    """
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / f".informe-probe-{os.getpid()}"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / "informe-matplotlib"
+        fallback.mkdir(exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(fallback)
 
 
 def _is_kernel_start_failure(exc: Exception) -> bool:
@@ -213,6 +238,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     progress_bar=False, start_timeout=60, execution_timeout=timeout,
                     kernel_manager_class=InformeKernelManager,
                     request_save_on_cell_execute=False,  # one write at the end, not two per cell
+                    extra_arguments=KERNEL_ARGUMENTS,
                 )
                 strip_volatile_metadata(output)
                 return NotebookResult(source, output, time.perf_counter() - start, attempts=attempt)
