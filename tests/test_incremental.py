@@ -135,3 +135,19 @@ def test_section_fingerprint_depends_only_on_what_the_section_read():
     assert section_fingerprint("nb", "code", {"year": 2022}, with_prior, reads) != base  # a prior year appeared
     for changed in (("nb2", "code", {"year": 2022}), ("nb", "code2", {"year": 2022}), ("nb", "code", {"year": 2023})):
         assert section_fingerprint(*changed, manifests, reads) != base
+
+
+def test_notebook_parameters_are_relative_with_forward_slashes_on_every_platform():
+    import ntpath
+    import posixpath
+
+    from informe.build.build import relative_posix
+
+    assert relative_posix(r"C:\Users\ana\informe", r"C:\Users\ana\informe\outputs\2022\notebooks",
+                          flavour=ntpath) == "../../.."
+    assert relative_posix(r"C:\Users\ana\datos\2022", r"C:\Users\ana\informe\outputs\2022\notebooks",
+                          flavour=ntpath) == "../../../../datos/2022"
+    assert relative_posix("/home/ana/informe", "/home/ana/informe/outputs/2022/notebooks",
+                          flavour=posixpath) == "../../.."
+    plan = BuildPlan.create(2022, Path(__file__).resolve().parents[1])
+    assert plan.notebook_parameters() == {"year": 2022, "root": "../../.."}

@@ -84,12 +84,13 @@ class BuildPlan:
     def notebook_parameters(self) -> dict:
         """Papermill parameters, as paths relative to where the executed notebooks are published.
 
-        Relative paths keep the committed notebooks re-executable (nbval) from any clone.
+        Relative paths keep the committed notebooks re-executable (nbval) from any clone; written with
+        forward slashes (which Windows accepts too), so that a notebook built on Windows is the same.
         """
         where = self.out_dir / "notebooks"
-        params = {"year": self.year, "root": os.path.relpath(self.root, where)}
+        params = {"year": self.year, "root": relative_posix(self.root, where)}
         if self.data_dir != data_dir(self.root, self.year):
-            params["data_dir"] = os.path.relpath(self.data_dir, where)
+            params["data_dir"] = relative_posix(self.data_dir, where)
         return params
 
     def name(self, path: Path) -> str:
@@ -109,6 +110,12 @@ class BuildPlan:
         digest.update(json.dumps(env or {}, sort_keys=True).encode())
         digest.update(json.dumps(self.notebook_parameters(), sort_keys=True).encode())
         return digest.hexdigest()
+
+
+def relative_posix(path: Path, start: Path, flavour=os.path) -> str:
+    """``path`` relative to ``start`` (``..`` allowed), with forward slashes on every platform."""
+    relative = flavour.relpath(str(path), str(start))
+    return relative.replace(flavour.sep, "/")
 
 
 def file_sha256(path: Path) -> str:
