@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from ..fmt import format_cop, format_number, format_percent, format_usd_millions
+from ..fmt import (exact_sum, format_cop, format_cop_millions, format_number, format_percent, format_usd_millions,
+                   format_value, is_missing)
 
 Formatter = Callable[[object], str]
 DOWNLOADS_DIR = "tablas"
@@ -32,10 +32,6 @@ def slugify(text: str) -> str:
     """ASCII file-name slug: «Proyectos por país de origen» → proyectos-por-pais-de-origen."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "tabla"
-
-
-def is_missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def _jsonable(value):
@@ -62,7 +58,8 @@ def escape_markdown(text: object) -> str:
 class Format:
     """How a number reads in the report (es-CO) and what kind it is for the downloads.
 
-    Kinds: ``cop`` (pesos, negatives in parentheses), ``number`` (``decimals`` digits),
+    Kinds: ``cop`` (pesos, negatives in parentheses), ``cop_millions`` (pesos shown in millions:
+    ``$4.618,83 millones``), ``number`` (``decimals`` digits),
     ``percent`` (the value is already in percent: 97.6 → ``97,6 %``), ``usd_millions``
     (``USD 155,67 millones``), ``plain`` (a year or code: digits only) and ``text``.
     """
@@ -77,6 +74,8 @@ class Format:
             return "Sí" if value else "No"
         if self.kind == "cop":
             return format_cop(value)
+        if self.kind == "cop_millions":
+            return format_cop_millions(value, self.decimals)
         if self.kind == "percent":
             return format_percent(value, self.decimals)
         if self.kind == "usd_millions":
@@ -106,6 +105,10 @@ def usd_millions(decimals: int = 2) -> Format:
     return Format("usd_millions", decimals)
 
 
+def cop_millions(decimals: int = 2) -> Format:
+    return Format("cop_millions", decimals)
+
+
 # Plain formatting functions used as column formats map to their kind.
 KNOWN_FORMATTERS: dict = {format_cop: COP, str: PLAIN}
 
@@ -121,11 +124,7 @@ def default_format(value) -> Format:
 
 
 def _default_format(value: object) -> str:
-    if is_missing(value):
-        return ""
-    if isinstance(value, bool):
-        return "Sí" if value else "No"
-    return default_format(value)(value)
+    return format_value(value)  # numpy counts included (the formatting layer, informe.fmt)
 
 
 @dataclass
@@ -298,7 +297,8 @@ def _bold(value: str) -> str:
 def table_with_total(data: pd.DataFrame, label: str, title: str, fixed: dict | None = None, **options) -> Table:
     """A table with a bold «Total» row: the sum of every other column, except those given in ``fixed``
     (e.g. a share column whose total is 100 by definition)."""
-    totals = {c: data[c].sum() for c in data.columns if c != label}
+    totals = {c: exact_sum(data[c]) if pd.api.types.is_float_dtype(data[c]) else data[c].sum()
+              for c in data.columns if c != label}
     total = pd.DataFrame([{label: "Total", **totals, **(fixed or {})}])
     data = pd.concat([data, total], ignore_index=True)
     return Table(data, title, total_rows=(len(data) - 1,), **options)

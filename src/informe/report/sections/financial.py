@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
-from ..display import COP, PLAIN, Table, number, percent
-from ...fmt import format_cop, format_ratio
+from ..display import COP, PLAIN, Format, Table, cop_millions, number, percent
 from ..report import YearReport
 
 F = "estados_financieros.xlsx"
@@ -95,30 +94,34 @@ def indicators(report: YearReport) -> pd.DataFrame:
                          str(report.year): list(current.values()), str(report.year - 1): list(prior.values())})
 
 
-# How each indicator reads: pesos, a percentage (the ratio times 100) or a ratio with two decimals.
-INDICATOR_FORMATS = {"Capital de trabajo": (COP, 1), "Nivel de endeudamiento": (percent(1), 100)}
+def indicator_format(name: str) -> Format:
+    """How a financial indicator reads: working capital in millions of pesos (as published), the rest as ratios."""
+    return cop_millions(2) if name == "Capital de trabajo" else number(2)
+
+
+def indicator_text(name: str, value: float) -> str:
+    """One financial indicator as the report prints it, the same in the table and in the text:
+    working capital in millions of pesos (as published), every other indicator as a ratio."""
+    return indicator_format(name)(value)
 
 
 def indicators_table(report: YearReport) -> Table:
     data = indicators(report)
-    shown = data.copy()
-    formats, scales = zip(*(INDICATOR_FORMATS.get(n, (number(2), 1)) for n in data["Indicador"]))
-    for column in (str(report.year), str(report.year - 1)):
-        shown[column] = [v * scale for v, scale in zip(data[column], scales)]
-    return Table(shown, "Indicadores financieros", formats={str(report.year): list(formats),
-                                                            str(report.year - 1): list(formats)})
+    formats = [indicator_format(n) for n in data["Indicador"]]
+    return Table(data, "Indicadores financieros", formats={str(report.year): formats, str(report.year - 1): formats})
 
 
 def indicator_sentences(report: YearReport) -> list[str]:
     """One plain-language sentence per indicator, as the published report explains them."""
-    v = dict(zip(indicators(report)["Indicador"], indicators(report)[str(report.year)]))
+    data = indicators(report)
+    t = {n: indicator_text(n, v) for n, v in zip(data["Indicador"], data[str(report.year)])}
     return [
-        f"**Liquidez {format_ratio(v['Liquidez'])}**: por cada peso que la entidad debe en el pasivo corriente "
-        f"cuenta con {format_ratio(v['Liquidez'])} pesos de respaldo en el activo corriente.",
-        f"**Capital de trabajo {format_cop(v['Capital de trabajo'])}**: excedente de los activos corrientes una vez "
+        f"**Liquidez {t['Liquidez']}**: por cada peso que la entidad debe en el pasivo corriente "
+        f"cuenta con {t['Liquidez']} pesos de respaldo en el activo corriente.",
+        f"**Capital de trabajo {t['Capital de trabajo']}**: excedente de los activos corrientes una vez "
         "cancelados los pasivos corrientes.",
-        f"**Nivel de endeudamiento {format_ratio(v['Nivel de endeudamiento'])}**: por cada peso de activo la entidad "
-        f"debe {format_ratio(v['Nivel de endeudamiento'])} pesos.",
-        f"**Razón de efectivo {format_ratio(v['Razón de efectivo'])}**: por cada peso que la entidad debe en el pasivo "
-        f"corriente cuenta con {format_ratio(v['Razón de efectivo'])} pesos de disponibilidad inmediata.",
+        f"**Nivel de endeudamiento {t['Nivel de endeudamiento']}**: por cada peso de activo la entidad "
+        f"debe {t['Nivel de endeudamiento']} pesos.",
+        f"**Razón de efectivo {t['Razón de efectivo']}**: por cada peso que la entidad debe en el pasivo "
+        f"corriente cuenta con {t['Razón de efectivo']} pesos de disponibilidad inmediata.",
     ]
