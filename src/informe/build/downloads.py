@@ -24,6 +24,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -58,6 +59,15 @@ def table_slugs(notebook: Path) -> list[str]:
     return slugs
 
 
+def copy_table_data(notebook: Path, target: Path) -> None:
+    """Copy the sidecars of a notebook's tables next to its copy in ``target`` (a reused section's downloads)."""
+    for slug in table_slugs(notebook):
+        source = notebook.parent / DOWNLOADS_DIR / f"{slug}.json"
+        if source.exists():  # a missing one is reported by load_tables, with what to do
+            (target / DOWNLOADS_DIR).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / DOWNLOADS_DIR / source.name)
+
+
 def load_tables(notebooks: list[Path]) -> list[dict]:
     """The sidecar of every table the notebooks show, in report order."""
     tables, seen = [], {}
@@ -72,7 +82,7 @@ def load_tables(notebooks: list[Path]) -> list[dict]:
                 table = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise DownloadError(f"falta o es ilegible {path} (datos de la tabla «{slug}» de {notebook.name}); "
-                                    "ejecute los cuadernos con `informe build`") from exc
+                                    "ejecute de nuevo los cuadernos con `informe build --force`") from exc
             tables.append(table)
     return tables
 
