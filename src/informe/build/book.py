@@ -46,8 +46,8 @@ FIGURES = "figuras"
 # Quarto): no ``smart`` extension, so the workbooks' text keeps its straight quotes, ``--`` and ``...``.
 MARKDOWN_READER = "markdown-citations-smart"
 # Lua filters of the pip-only engine, in ``book/``: Quarto's ``content-visible``/``content-hidden``
-# blocks, per-chapter numbers of tables and figures in HTML, and Typst shorthands kept literal.
-LUA_FILTERS = ("format-visibility.lua", "crossref-numbers.lua", "literal-text.lua")
+# blocks and `fig-alt`, and Typst shorthands kept literal (the HTML book numbers its captions itself).
+LUA_FILTERS = ("format-visibility.lua", "literal-text.lua")
 IMAGE_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"))
 
 

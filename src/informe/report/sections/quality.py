@@ -6,7 +6,6 @@ exactly is shown in the HTML book only, and is downloadable as CSV/XLSX like eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -90,22 +89,17 @@ def findings(report: YearReport) -> list:
 
 
 def passed_table(report: YearReport) -> Table:
+    """Every check that adds up exactly (HTML book and downloads only)."""
     data = check_frame(report)
     data = data[data["Resultado"] == "Cuadra"].drop(columns=["_decimals", "Diferencia", "Resultado"])
-    return Table(data.reset_index(drop=True), PASSED_TITLE)
+    return HtmlOnlyTable(data.reset_index(drop=True), PASSED_TITLE)
 
 
-@dataclass
-class HtmlOnly:
-    """A table shown in the HTML book only (and downloadable); the PDF says where to find it."""
+class HtmlOnlyTable(Table):
+    """A table shown in the HTML book only (the PDF says where to find it); downloadable like every table."""
 
-    table: Table
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle = self.table._repr_mimebundle_(include, exclude)
-        bundle["text/markdown"] = ('::::: {.content-visible when-format="html"}\n'
-                                   f"{bundle['text/markdown']}\n:::::\n")
-        return bundle
+    def _repr_markdown_(self) -> str:
+        return f'::::: {{.content-visible when-format="html"}}\n{super()._repr_markdown_()}\n:::::\n'
 
 
 def passed_checks(report: YearReport) -> list:
@@ -114,7 +108,7 @@ def passed_checks(report: YearReport) -> list:
     return [Text(f"Las {format_number(len(table.data))} verificaciones que cuadran exactamente se listan en la "
                  f"versión HTML de este informe y en el archivo descargable "
                  f"{escape_markdown(f'{DOWNLOADS_DIR}/{table.slug}.csv')}."),
-            HtmlOnly(table)]
+            table]
 
 
 def schema_warnings_table(report: YearReport) -> Table | None:
