@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from informe.build.book import BookError, find_quarto, render_book, stage_sources
+from informe.build.book import BookError, find_quarto, render_book, stage_figures, stage_sources
 from informe.data.params import load_params
 
 EXECUTED = ROOT / "outputs" / "2022" / "notebooks"
@@ -172,3 +172,31 @@ def test_quarto_config_keeps_data_text_and_names_the_cutoff():
         assert config["format"][fmt]["from"] == "markdown-smart", fmt
     assert "book/literal-text.lua" in config["filters"]
     assert (ROOT / "book" / "literal-text.lua").exists()
+
+
+def test_charts_are_staged_as_labelled_markdown_figures(tmp_path):
+    import nbformat
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Inversión\n\n## Proyectos por sector {#sec-x}"),
+        nbformat.v4.new_code_cell("show(fig)", outputs=[
+            nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}),
+            nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "application/vnd.informe.test+json": {"a": 1}},
+                                   metadata={"informe": {"caption": 'Monto "USD" por país', "label": "fig-monto",
+                                                         "alt": 'Barras: "Colombia" 10'}}),
+        ]),
+    ]
+    path = tmp_path / "03-inversion.ipynb"
+    nbformat.write(nb, path)
+    seen = {"fig-monto"}  # a label already used in an earlier chapter
+    assert stage_figures(path, tmp_path / "figuras", seen) == 2
+    outputs = nbformat.read(path, as_version=4).cells[1].outputs
+    first, second = (o.data["text/markdown"] for o in outputs)
+    assert first == "![Proyectos por sector](figuras/03-inversion-1.svg){#fig-proyectos-por-sector width=100%}"
+    assert second == ('![Monto "USD" por país](figuras/03-inversion-2.svg)'
+                      '{#fig-monto-2 fig-alt="Barras: \\"Colombia\\" 10" width=100%}')
+    assert outputs[1].data["application/vnd.informe.test+json"] == {"a": 1}  # other payloads are kept
+    assert not any(k.startswith("image/") for o in outputs for k in o.data)
+    assert (tmp_path / "figuras" / "03-inversion-2.svg").read_text(encoding="utf-8") == svg

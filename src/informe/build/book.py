@@ -197,8 +197,10 @@ def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
             caption_md = escape_markdown(caption) if meta.get("caption") else caption
             label = slugify(str(meta.get("label") or caption))
             label = _unique(label if label.startswith("fig-") else f"fig-{label}", seen)
-            output["data"] = {"text/markdown": _figure_markdown(meta, f"{FIGURES}/{path.name}", caption_md, label),
-                              "text/plain": caption}
+            # Other payloads (e.g. the chart's data for download) stay; no engine may pick the image or HTML instead.
+            kept = {k: v for k, v in data.items() if not k.startswith("image/") and k != "text/html"}
+            output["data"] = {**kept, "text/markdown": _figure_markdown(meta, f"{FIGURES}/{path.name}", caption_md,
+                                                                        label), "text/plain": caption}
     if count:
         nbformat.write(nb, notebook)
     return count
