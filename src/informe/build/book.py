@@ -246,10 +246,11 @@ def find_quarto() -> str | None:
 
 def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
     """HTML book and Typst PDF with one ``quarto render`` of every format of ``_quarto.yml`` (the project is
-    set up once). Both land in ``_book/``: the PDF is moved out, the rest is the HTML book."""
+    set up and its notebooks read once, not once per format). Both land in ``_book/``: the PDF is moved out, the rest is the HTML book."""
     book = src / "_book"
     shutil.rmtree(book, ignore_errors=True)
-    proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--to", "html,typst", "--no-execute"],
+    # Without --to, `quarto render` of a project renders every format of _quarto.yml (html and typst).
+    proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--no-execute"],
                           capture_output=True, text=True)
     if proc.returncode:
         raise BookError(f"quarto render falló:\n{(proc.stderr or proc.stdout)[-3000:]}")
