@@ -1,7 +1,5 @@
--- Quarto features the pip-only engine's pandoc does not know:
--- * `::: {.content-visible when-format="html"}` / `.content-hidden`: keep or drop those blocks
---   according to the output format, as Quarto does;
--- * `fig-alt="…"` on an image: the image's alt text (pandoc would use the caption), as Quarto does.
+-- Quarto's `::: {.content-visible when-format="html"}` / `.content-hidden` for the pip-only engine:
+-- keep or drop those blocks according to the output format, as Quarto does.
 local function visible(el)
   local fmt = el.attributes["when-format"]
   if not fmt then return nil end
@@ -15,12 +13,4 @@ function Div(el)
   local keep = visible(el)
   if keep == nil then return nil end
   if keep then return el.content else return {} end
-end
-
-function Image(el)
-  local alt = el.attributes["fig-alt"]
-  if not alt or not FORMAT:match("html") then return nil end
-  el.attributes["fig-alt"] = nil
-  el.attributes["alt"] = alt
-  return el
 end

@@ -168,8 +168,8 @@ def test_signatories_page_is_staged_from_params(tmp_path):
 def test_quarto_config_keeps_data_text_and_names_the_cutoff():
     config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["language"]["title-block-published"] == "Fecha de corte"
-    for fmt in ("html", "typst"):
-        assert config["format"][fmt]["from"] == "markdown-smart", fmt
+    assert config["from"] == "markdown-smart"  # every format
+    assert not any("from" in options for options in config["format"].values())
     assert "book/literal-text.lua" in config["filters"]
     assert (ROOT / "book" / "literal-text.lua").exists()
 
@@ -200,3 +200,13 @@ def test_charts_are_staged_as_labelled_markdown_figures(tmp_path):
     assert outputs[1].data["application/vnd.informe.test+json"] == {"a": 1}  # other payloads are kept
     assert not any(k.startswith("image/") for o in outputs for k in o.data)
     assert (tmp_path / "figuras" / "03-inversion-2.svg").read_text(encoding="utf-8") == svg
+
+
+def test_every_pandoc_call_reads_markdown_without_smart():
+    from informe.build.book import without_smart
+
+    assert without_smart(["book.md", "-f", "markdown-citations", "-t", "html5"]) == \
+        ["book.md", "-f", "markdown-citations-smart", "-t", "html5"]
+    assert without_smart(["--from", "markdown+smart"]) == ["--from", "markdown-smart"]
+    assert without_smart(["-f", "markdown-smart", "-t", "typst"]) == ["-f", "markdown-smart", "-t", "typst"]
+    assert without_smart(["-f", "html", "-t", "typst"]) == ["-f", "html", "-t", "typst"]  # only Markdown

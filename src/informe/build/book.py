@@ -42,11 +42,11 @@ from .downloads import DownloadError, write_downloads
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
 ASSETS = "book"
 FIGURES = "figuras"
-# Pandoc's Markdown reader for both formats of the pip-only engine (``_quarto.yml`` sets the same for
+# Pandoc's Markdown reader for the pip-only engine (``_quarto.yml`` sets ``from: markdown-smart`` for
 # Quarto): no ``smart`` extension, so the workbooks' text keeps its straight quotes, ``--`` and ``...``.
 MARKDOWN_READER = "markdown-citations-smart"
-# Lua filters of the pip-only engine, in ``book/``: Quarto's ``content-visible``/``content-hidden``
-# blocks and `fig-alt`, and Typst shorthands kept literal (the HTML book numbers its captions itself).
+# Lua filters of the pip-only engine's PDF, in ``book/``: Quarto's ``content-visible``/``content-hidden``
+# blocks, and Typst shorthands kept literal.
 LUA_FILTERS = ("format-visibility.lua", "literal-text.lua")
 IMAGE_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"))
 
@@ -317,15 +317,29 @@ def book_markdown(src: Path, config: dict) -> str:
 
 
 def lua_filter_args(src: Path) -> list[str]:
-    """``--lua-filter`` arguments for the pip-only engine's pandoc calls."""
+    """``--lua-filter`` arguments for the pip-only engine's pandoc call to Typst."""
     return [arg for name in LUA_FILTERS for arg in ("--lua-filter", str(src / ASSETS / name))]
 
 
+def without_smart(args: tuple[str, ...] | list[str]) -> list[str]:
+    """Pandoc arguments whose Markdown reader (``-f markdown…``) has the ``smart`` extension off."""
+    out = list(args)
+    for i, arg in enumerate(out[:-1]):
+        if arg in ("-f", "--from") and out[i + 1].startswith("markdown") and "-smart" not in out[i + 1]:
+            out[i + 1] = out[i + 1].replace("+smart", "") + "-smart"
+    return out
+
+
 def _pandoc_in(folder: Path, *args: str) -> None:
-    """Run pandoc with ``folder`` as working directory (relative resource paths resolve there)."""
+    """Run pandoc with ``folder`` as working directory (relative resource paths resolve there).
+
+    Every pandoc call of the book reads its Markdown without ``smart``: text from the workbooks keeps its
+    straight quotes, ``--`` and ``...`` in the HTML book and in the PDF.
+    """
     import pypandoc
 
-    proc = subprocess.run([pypandoc.get_pandoc_path(), *args], capture_output=True, text=True, cwd=folder)
+    proc = subprocess.run([pypandoc.get_pandoc_path(), *without_smart(args)], capture_output=True, text=True,
+                          cwd=folder)
     if proc.returncode:
         raise BookError(f"pandoc falló: {proc.stderr.strip()[-2000:]}")
 

@@ -6,15 +6,16 @@ import shutil
 from pathlib import Path
 
 from ..report.display import DOWNLOADS_DIR
-from .book import ASSETS, FIGURES, MARKDOWN_READER, _pandoc_in, lua_filter_args
+from .book import ASSETS, FIGURES, _pandoc_in
 
 
 def render_html_book(src: Path, config: dict, html_dir: Path) -> None:
     """One page per chapter in ``html_dir``, with the book's styles, figures and downloads."""
     info = config["informe"]
     title = f"{config['book']['title']} {info['year']}"
-    html_args = ["book.md", "-f", MARKDOWN_READER, "-t", "chunkedhtml", "--standalone", "--toc", "--toc-depth=2",
-                 "--split-level=1", "--number-sections", "--wrap=none", *lua_filter_args(src),
+    html_args = ["book.md", "-f", "markdown-citations", "-t", "chunkedhtml", "--standalone", "--toc", "--toc-depth=2",
+                 "--split-level=1", "--number-sections", "--wrap=none", "--lua-filter",
+                 str(src / ASSETS / "format-visibility.lua"),
                  "--template", str(src / ASSETS / "chunkedhtml.html"), "--metadata", "toc-title=Contenido",
                  "--css", "styles.css", "--metadata", f"title={title}", "--metadata", "lang=es",
                  "-o", str(html_dir)]
