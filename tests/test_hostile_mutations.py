@@ -4,7 +4,7 @@ Every variant must end as: exit 0 with every published figure unchanged; exit 0 
 naming the damaged place; or exit 1/2 naming file and sheet (and row when there is one). Never
 exit 3, never a traceback, never a changed figure without a message.
 
-A deterministic sample (two variants per category, one full build) runs by default; the whole set
+A deterministic sample (one variant per category, the one of them a full build) runs by default; the whole set
 runs with ``pytest -m mutations tests/test_hostile_mutations.py`` and, when
 ``INFORME_MUTATIONS_REPORT`` names a file, writes there the counts per outcome and per category.
 """
@@ -18,11 +18,17 @@ from pathlib import Path
 import pytest
 
 from mutations.generator import CATEGORIES, sample, variants
-from mutations.oracle import check, write_counts
+from mutations.oracle import check, pristine, write_counts
 
 ALL = variants()
 SAMPLE = sample(ALL)
 RESULTS: list = []
+
+
+@pytest.fixture(scope="session")
+def pristine_2022(tmp_path_factory):
+    """The figures of the untouched 2022 data, computed once per session."""
+    return pristine(tmp_path_factory.mktemp("pristine"))
 
 
 def _run(variant, tmp_path, pristine_2022):

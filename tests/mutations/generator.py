@@ -683,7 +683,7 @@ def variants(seed: int = SEED) -> list[Variant]:
     return result
 
 
-def sample(all_variants: list[Variant], per_category: int = 2, seed: int = SEED) -> list[Variant]:
+def sample(all_variants: list[Variant], per_category: int = 1, seed: int = SEED) -> list[Variant]:
     """A deterministic sample: ``per_category`` variants of every category (builds: exactly one)."""
     rng = random.Random(seed + 1)
     by_category: dict[str, list[Variant]] = {}
