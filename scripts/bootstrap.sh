@@ -23,4 +23,5 @@ elif [ "${INFORME_SKIP_QUARTO:-0}" != "1" ] && \
 else
   echo "Quarto no está disponible en esta máquina: el libro se construirá con el motor solo-pip (pandoc + typst)."
 fi
+bash scripts/nbdime-git.sh || true  # notebook diffs cell by cell (nbdime), per clone
 echo "Entorno listo en .venv"

@@ -30,6 +30,7 @@ def set_theme() -> None:
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.formatter.use_locale": False,
+        "text.parse_math": False,  # data text such as «$\\notacommand$» is printed literally, never as math
     })
 
 

@@ -3,27 +3,59 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from IPython.display import SVG, display
 
 from . import charts
-from .display import Text, bullet_list
-from .report import YearReport, load_report
+from .display import Table, Text, bullet_list
+from .report import YearReport, load_report, load_report_from_snapshot
+
+SNAPSHOT_ENV = "INFORME_SNAPSHOT"  # set by the build for its kernels: the data it validated once
+READS_ENV = "INFORME_READS"  # where the build wants to know which sheets this notebook read
 
 DEMO_BANNER = ("**DATOS DE DEMOSTRACIÓN.** Las cifras de este capítulo son sintéticas, generadas para probar "
                "el informe; no son resultados reales de la ACI Medellín.")
 
 
-def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..") -> YearReport:
-    """Load and validate the year, set the chart theme, and flag demo data at the top of the chapter."""
+# Where shown tables write their download data (set by ``setup`` when the build gives an output folder).
+_SIDECARS: dict = {}
+
+
+def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..",
+          output_dir: str | None = None) -> YearReport:
+    """Load the year, set the chart theme, and flag demo data at the top of the chapter.
+
+    Inside a build the year comes from the build's snapshot (validated once for all sections);
+    a notebook opened by hand or re-executed by nbval validates the workbooks itself.
+    With ``output_dir`` (given by the build), every titled table shown writes its raw data to
+    ``<output_dir>/tablas/<slug>.json`` for the CSV/XLSX downloads; without it nothing is written.
+    """
     charts.set_theme()
     plt.rcParams["svg.hashsalt"] = "informe"  # stable SVG ids: re-executed notebooks give identical output
-    report = load_report(int(year), data_dir, params_file, Path(root))
+    report = _load(int(year), data_dir, params_file, root)
+    _SIDECARS.clear()
+    if output_dir is not None:
+        params = report.params
+        source = f"Fuente: {params.agency}, Informe de Gestión {params.year} (corte {params.cutoff:%d/%m/%Y})."
+        if params.demo:
+            source += " DATOS DE DEMOSTRACIÓN: cifras sintéticas, no son resultados reales."
+        _SIDECARS.update(folder=Path(output_dir), context={"year": params.year, "demo": params.demo,
+                                                           "source": source})
     if report.params.demo:
         display(Text(DEMO_BANNER))
     return report
+
+
+def _load(year: int, data_dir, params_file, root) -> YearReport:
+    snapshot = os.environ.get(SNAPSHOT_ENV)
+    if snapshot and Path(snapshot).is_dir():
+        report = load_report_from_snapshot(snapshot, os.environ.get(READS_ENV))
+        if report.year == year:
+            return report
+    return load_report(year, data_dir, params_file, Path(root))
 
 
 def figure_svg(fig) -> SVG:
@@ -46,4 +78,6 @@ def show(*items) -> None:
         elif isinstance(item, str):
             display(Text(item))
         else:
+            if isinstance(item, Table) and item.title and _SIDECARS:
+                item.save_sidecar(_SIDECARS["folder"], **_SIDECARS["context"])
             display(item)
