@@ -122,7 +122,7 @@ def test_xlsx_mixed_units_keep_numbers(downloads):
     """Indicator goals were text («850,00»): now numbers, with each row's own decimals."""
     ws = load_workbook(downloads / "indicadores-del-plan-indicativo.xlsx").worksheets[0]
     rows = rows_by_label(ws)
-    goal = ws.cell(row=rows["PI-01"], column=column_of(ws, "Meta cuatrienio"))
+    goal = ws.cell(row=rows["PI-01"], column=column_of(ws, "Meta del plan"))
     assert goal.data_type == "n" and goal.value == 850 and goal.number_format == "#,##0.00"
     achieved = ws.cell(row=rows["PI-01"], column=column_of(ws, "Logro 2022"))
     assert achieved.value == pytest.approx(155.67)

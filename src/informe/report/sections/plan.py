@@ -80,7 +80,7 @@ def introduction(report: YearReport) -> Text:
     info = report.plan
     period = "" if info.period in info.name.replace(" ", "") else f" (periodo {info.period})"
     return Text(
-        f"Avance de los indicadores a cargo de la {escape_markdown(report.params.agency)} en el {escape_markdown(info.name)}{period}, "
+        f"Avance de los indicadores a cargo de la ACI Medellín en el {escape_markdown(info.name)}{period}, "
         f"con corte al {format_date(report.params.cutoff)}. "
         "El cumplimiento del año compara el logro con la meta del año; el avance del plan compara el acumulado "
         "con la meta de todo el periodo del plan."
