@@ -108,12 +108,17 @@ def headline_bullets(report: YearReport) -> list[str]:
     """The summary's opening sentences (Markdown): one per headline indicator (its «Frase en resumen»),
     then awards, press and agendas; every figure taken from the data."""
     bullets = []
+    table = report.indicators
+    values = {str(row["Código"]).strip(): indicator_text(row, float(row["Logro año"])) for _, row in table.iterrows()}
     for _, item in report.headline_indicators().iterrows():
         sentence = item["Frase en resumen"]
         if pd.isna(sentence):
             continue
-        value = indicator_text(item, float(item["Logro año"]))
-        bullets.append(escape_markdown(str(sentence)).replace("\\*", "*").replace("\\{valor\\}", value))
+        text = escape_markdown(str(sentence)).replace("\\*", "*")
+        text = text.replace("\\{valor\\}", indicator_text(item, float(item["Logro año"])))
+        for code, value in values.items():  # {CODE}: another indicator's achievement in the same sentence
+            text = text.replace("\\{" + escape_markdown(code) + "\\}", value)
+        bullets.append(text)
     f = {row.Resultado: row.Texto for row in headline_figures(report).itertuples()}
     awards = report.frame("posicionamiento.xlsx", "Premios")
     return bullets + [
