@@ -116,12 +116,11 @@ def indicator_sentences(report: YearReport) -> list[str]:
     data = indicators(report)
     t = {n: indicator_text(n, v) for n, v in zip(data["Indicador"], data[str(report.year)])}
     return [
-        f"**Liquidez {t['Liquidez']}**: por cada peso que la entidad debe en el pasivo corriente "
-        f"cuenta con {t['Liquidez']} pesos de respaldo en el activo corriente.",
-        f"**Capital de trabajo {t['Capital de trabajo']}**: excedente de los activos corrientes una vez "
-        "cancelados los pasivos corrientes.",
+        f"**Liquidez {t['Liquidez']}**: {t['Liquidez']} pesos de activo corriente por cada peso de pasivo corriente.",
+        f"**Capital de trabajo {t['Capital de trabajo']}**: activo corriente que queda tras cancelar el pasivo "
+        "corriente.",
         f"**Nivel de endeudamiento {t['Nivel de endeudamiento']}**: por cada peso de activo la entidad "
         f"debe {t['Nivel de endeudamiento']} pesos.",
-        f"**Razón de efectivo {t['Razón de efectivo']}**: por cada peso que la entidad debe en el pasivo "
-        f"corriente cuenta con {t['Razón de efectivo']} pesos de disponibilidad inmediata.",
+        f"**Razón de efectivo {t['Razón de efectivo']}**: {t['Razón de efectivo']} pesos de disponibilidad inmediata "
+        "por cada peso de pasivo corriente.",
     ]
