@@ -133,7 +133,8 @@ def test_xlsx_mixed_units_keep_numbers(downloads):
     liquidity = ws.cell(row=rows["Liquidez"], column=column_of(ws, "2022"))
     assert round(liquidity.value, 2) == 8.06 and liquidity.number_format == "#,##0.00"
     capital = ws.cell(row=rows["Capital de trabajo"], column=column_of(ws, "2022"))
-    assert capital.number_format == '"$"#,##0;("$"#,##0)'
+    # pesos kept exact, shown in millions as the report prints it (published: $4,618.83 millones)
+    assert capital.value == 4_618_827_745 and capital.number_format == '"$"#,##0.00,," millones"'
 
 
 def test_no_number_is_stored_as_text(downloads):

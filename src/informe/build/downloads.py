@@ -161,6 +161,8 @@ def number_format(kind: str, decimals: int) -> str:
         return digits + '" %"'
     if kind == "usd_millions":
         return '"USD "' + digits + '" millones"'
+    if kind == "cop_millions":  # the value stays in pesos; the two trailing commas show it in millions
+        return '"$"' + digits + ',," millones"'
     if kind == "plain":
         return "0"
     if kind == "text":
