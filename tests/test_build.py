@@ -87,7 +87,7 @@ def test_administration_section(texts_2022):
 
 def test_quality_annex_lists_findings_with_both_sides(texts_2022):
     text = texts_2022["08-anexo-calidad-datos"]
-    assert "publicada -1.814.986.124" in text and "calculada -382.871.509" in text
+    assert "publicada −1.814.986.124" in text and "calculada −382.871.509" in text  # typographic minus
     assert "Advertencia" in text
 
 
