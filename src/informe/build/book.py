@@ -191,8 +191,16 @@ def _output_markdown(output: dict, figures: Path, stem: str, counter: list[int])
                 path.write_text(content if isinstance(content, str) else "".join(content), encoding="utf-8")
             else:
                 path.write_bytes(base64.b64decode(content))
-            return f"![]({FIGURES}/{path.name}){{width=100%}}"
+            return _figure_markdown(f"{FIGURES}/{path.name}", output.get("metadata", {}).get("informe", {}))
     return ""  # plain text, streams and HTML-only outputs are not part of the printed report
+
+
+def _figure_markdown(path: str, info: dict) -> str:
+    """A chart as a Markdown figure: caption, label and text alternative from the output's metadata."""
+    if not info.get("caption"):
+        return f"![]({path}){{width=100%}}"
+    alt = str(info.get("alt", "")).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'![{escape_markdown(info["caption"])}]({path}){{#{info["label"]} fig-alt="{alt}" width=100%}}'
 
 
 def notebook_markdown(notebook: Path, figures: Path) -> str:
