@@ -19,6 +19,7 @@ every rule for these pages only is scoped under ``body.informe-pip``.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,6 @@ from bs4 import BeautifulSoup, Tag
 
 from ..report.display import DOWNLOADS_DIR
 from .book import ASSETS, FIGURES, BookError, _pandoc_in
-from .downloads import table_payloads
 
 TEMPLATE = "page.html"
 STATIC = ("styles.css", "informe.js")  # copied from book/ next to the pages
@@ -187,26 +187,50 @@ def pager_html(chapters: list[Chapter], index: int) -> str:
     return f'<nav class="pager" aria-label="Capítulo anterior y siguiente" data-pagefind-ignore>{"".join(links)}</nav>'
 
 
-def downloads_html(src: Path, config: dict, chapters: list[Chapter]) -> str:
-    """The downloads page: the PDF and every table's CSV and XLSX, by chapter."""
-    info = config["informe"]
+def _download_title(link: Tag, slug: str) -> str:
+    """The title of a downloadable table: the caption of ``#tbl-<slug>``, else the caption before the link."""
+    target = link.find_parent("section", class_="level1")
+    table = target.find(id=f"tbl-{slug}") if target else None
+    caption = table.find(["caption", "figcaption"]) if table else None
+    if caption is None:
+        caption = link.find_previous(["caption", "figcaption"])
+    if caption is None:
+        return slug
+    number = caption.find("span", class_="caption-number")
+    text = caption.get_text(" ", strip=True)
+    return text[len(number.get_text()):].strip() if number else text
+
+
+def downloads_html(config: dict, chapters: list[Chapter], tables_dir: Path) -> str:
+    """The downloads page: the PDF, then every table's files (as the chapters link them), by chapter."""
     parts = ['<section id="descargas" class="level1">', "<h1>Descargas</h1>",
-             f'<p>El informe completo en <a href="{_pdf_href(info)}">PDF</a>. Cada tabla del libro, y los datos de '
-             "cada gráfico, en CSV (UTF-8, separado por comas) y en XLSX:</p>"]
-    by_page = {ch.page: ch for ch in chapters}
-    for chapter in config["book"]["chapters"]:
-        path = src / (chapter if isinstance(chapter, str) else chapter["href"])
-        if path.suffix != ".ipynb":
+             f'<p>El informe completo en <a href="{_pdf_href(config["informe"])}">PDF</a>. Cada tabla del libro, '
+             "y los datos de cada gráfico, en los formatos que ofrece su capítulo:</p>"]
+    linked = set()
+    for chapter in chapters:
+        entries: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        for link in chapter.section.find_all("a", href=True):
+            href = link["href"]
+            if not href.startswith(f"{DOWNLOADS_DIR}/"):
+                continue
+            slug = re.sub(r"(-excel)?\.[a-z]+$", "", href[len(DOWNLOADS_DIR) + 1:])
+            title, files = entries.setdefault(slug, (_download_title(link, slug), []))
+            if href not in [f for f, _ in files]:
+                files.append((href, link.get_text(" ", strip=True)))
+                linked.add(href)
+        if not entries:
             continue
-        payloads = table_payloads(path)
-        if not payloads:
-            continue
-        ch = by_page[page_name(chapter)]
-        parts.append(f'<h2 id="descargas-{ch.page[:-5]}"><a href="{ch.page}">{html.escape(_label(ch))}</a></h2><ul>')
-        for payload in payloads:
-            base = f"{DOWNLOADS_DIR}/{html.escape(payload['slug'])}"
-            parts.append(f"<li>{html.escape(payload['title'])}: <a href=\"{base}.csv\">CSV</a> · "
-                         f'<a href="{base}.xlsx">XLSX</a></li>')
+        parts.append(f'<h2 id="descargas-{chapter.page[:-5]}"><a href="{chapter.page}">'
+                     f"{html.escape(_label(chapter))}</a></h2><ul>")
+        for title, files in entries.values():
+            links = " · ".join(f'<a href="{html.escape(f)}">{html.escape(text)}</a>' for f, text in files)
+            parts.append(f"<li>{html.escape(title)}: {links}</li>")
+        parts.append("</ul>")
+    others = sorted(f"{DOWNLOADS_DIR}/{p.name}" for p in tables_dir.glob("*")
+                    if p.is_file() and p.suffix != ".json" and f"{DOWNLOADS_DIR}/{p.name}" not in linked)
+    if others:
+        parts.append('<h2 id="descargas-otros">Otros archivos</h2><ul>')
+        parts += [f'<li><a href="{html.escape(f)}">{html.escape(f.split("/", 1)[1])}</a></li>' for f in others]
         parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts)
@@ -242,7 +266,8 @@ def write_pages(src: Path, config: dict, chapters: list[Chapter], html_dir: Path
         written.append(html_dir / chapter.page)
         written[-1].write_text(page, encoding="utf-8")
     downloads = template.substitute(common, page_title=html.escape(f"Descargas – {book_title}"),
-                                    sidebar=sidebar_html(chapters, None), content=downloads_html(src, config, chapters),
+                                    sidebar=sidebar_html(chapters, None),
+                                    content=downloads_html(config, chapters, src / "notebooks" / DOWNLOADS_DIR),
                                     pager="")
     (html_dir / DOWNLOADS_PAGE).write_text(downloads, encoding="utf-8")
     return [*written, html_dir / DOWNLOADS_PAGE]
