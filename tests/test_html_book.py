@@ -14,11 +14,6 @@ from conftest import ROOT
 from informe.build.book import BookError, load_book_config
 from informe.build.html_book import page_name, render_html_book
 
-CHAPTER_FILES = ["index.qmd", "notebooks/01-resumen-ejecutivo.ipynb", "notebooks/02-plan-de-desarrollo.ipynb",
-                 "notebooks/03-inversion.ipynb", "notebooks/04-cooperacion.ipynb", "notebooks/05-posicionamiento.ipynb",
-                 "notebooks/06-administrativo.ipynb", "notebooks/07-estados-financieros.ipynb",
-                 "notebooks/08-anexo-calidad-datos.ipynb", "colofon.qmd"]
-
 # A small book: an unnumbered front page, two numbered chapters, an unnumbered colophon.
 SMALL_BOOK = """# Presentación {.unnumbered}
 
@@ -191,11 +186,11 @@ def test_a_chapter_without_its_title_is_reported(small_book, tmp_path):
 
 def test_2022_book_pages_are_ascii_chapter_files(built_2022):
     book = built_2022 / "book"
-    config = load_book_config(ROOT)
-    assert [page_name(c) for c in config["book"]["chapters"]] == [Path(c).with_suffix(".html").name
-                                                                 for c in CHAPTER_FILES]
-    for chapter in CHAPTER_FILES:
+    chapters = load_book_config(ROOT)["book"]["chapters"]
+    assert "notebooks/03-inversion.ipynb" in chapters
+    for chapter in chapters:  # one page per chapter, named after its file: 03-inversion.ipynb → 03-inversion.html
         assert (book / Path(chapter).with_suffix(".html").name).exists(), chapter
+    assert (book / "03-inversion.html").exists()
     assert all(p.name.isascii() and not p.name.startswith("-") for p in book.glob("*.html"))
 
 
@@ -222,8 +217,9 @@ def test_2022_investment_chapter_numbers_and_chart(built_2022, frames_2022):
     top = by_sector.sort_values(ascending=False).head(3)
     expected = "; ".join(f"{sector}: {amount:.2f}".replace(".", ",") for sector, amount in top.items())
     assert f"Los valores más altos son {expected}." in description
-    csv = page.find(id=figure.img["aria-describedby"]).find("a", string="CSV")["href"]
-    assert (built_2022 / "book" / csv).exists()
+    links = [a["href"] for a in page.find(id=figure.img["aria-describedby"]).find_all("a")]
+    assert any(link.endswith(".csv") for link in links) and any(link.endswith(".xlsx") for link in links)
+    assert all((built_2022 / "book" / link).exists() for link in links), links
 
 
 def test_2022_downloads_page_lists_every_table(built_2022):
