@@ -1,10 +1,18 @@
-"""Wall time of cold and warm builds, per phase (validate, execute, render).
+"""Wall time of informe builds, per phase: cold, no-op and one-workbook edit (and plain Quarto, when found).
 
-Usage:  .venv/bin/python benchmarks/build_time.py [--year 2022] [--runs 3]
+Usage:  .venv/bin/python benchmarks/build_time.py [--year 2022] [--runs 3] [--engine pandoc|quarto|auto]
+                                                  [--jobs N] [--quarto-runs 1]
 
-A cold build writes into a fresh output directory; a warm build runs again with
-nothing changed. Each phase's time comes from the build's own record
-(build-info.json, or .<year>.last-run.json when nothing had to run).
+Each run works on a private copy of ``data/<year>``:
+
+* cold: a build into a fresh output folder;
+* no-op: the same build again, nothing changed;
+* one-workbook edit: one cell of ``posicionamiento.xlsx`` changed (Cifras!C5), then the build again.
+
+Medians over the runs are printed per phase (the build's own record: build-info.json, or
+.<year>.last-run.json when nothing had to run) and for the wall time of the whole command.
+When Quarto is found (``$QUARTO``, ``PATH``), ``quarto render`` executing the same notebooks
+(Quarto's own Jupyter execution, no informe build) is timed too, and the ratio is printed.
 Numbers are printed, never asserted: timing is not a test.
 """
 
@@ -12,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,48 +29,118 @@ import tempfile
 import time
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 ROOT = Path(__file__).resolve().parents[1]
-PHASES = ("validate", "execute", "render")
+PHASES = ("fingerprint", "validate", "snapshot", "execute", "render")
+EDIT = ("posicionamiento.xlsx", "Cifras", "C5")
 
 
-def run_build(year: int, out: Path) -> dict[str, float]:
+def run_build(year: int, data: Path, out: Path, engine: str, jobs: int | None) -> dict[str, float]:
+    cmd = [sys.executable, "-m", "informe", "build", "--year", str(year), "--data", str(data), "--out", str(out),
+           "--engine", engine]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "informe", "build", "--year", str(year), "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if result.returncode:
         sys.exit(f"build failed:\n{result.stdout}\n{result.stderr}")
     record = out.parent / f".{out.name}.last-run.json"
     info = out / "build-info.json"
     source = record if record.exists() and record.stat().st_mtime > info.stat().st_mtime else info
-    timings = json.loads(source.read_text(encoding="utf-8"))["timings"]
-    return {"total": wall, **{p: timings.get(p, float("nan")) for p in PHASES}}
+    data_ = json.loads(source.read_text(encoding="utf-8"))
+    timings = data_["timings"]
+    sections = data_.get("sections", {}) if source == info else {}
+    return {"total": wall, **{p: timings.get(p, float("nan")) for p in PHASES},
+            "ran": float(sum(1 for s in sections.values() if s.get("ran")))}
 
 
-def summarize(label: str, runs: list[dict[str, float]]) -> None:
+def edit_workbook(data: Path) -> None:
+    filename, sheet, cell = EDIT
+    wb = load_workbook(data / filename)
+    wb[sheet][cell] = (wb[sheet][cell].value or 0) + 1
+    wb.save(data / filename)
+
+
+def quarto_render(quarto: str, year: int, work: Path) -> float:
+    """``quarto render`` of a copy of the project, executing every notebook (no informe build)."""
+    project = work / "quarto-project"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    for name in ("_quarto.yml", "index.qmd"):
+        shutil.copy2(ROOT / name, project / name)
+    for folder in ("book", "notebooks", "params", "data"):
+        shutil.copytree(ROOT / folder, project / folder, symlinks=True)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    start = time.perf_counter()
+    result = subprocess.run([quarto, "render", str(project), "--execute", "-P", f"year:{year}", "--to", "html"],
+                            capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        print(f"  quarto render failed ({result.returncode}):\n{(result.stderr or result.stdout)[-2000:]}")
+        return float("nan")
+    return seconds
+
+
+def summarize(label: str, runs: list[dict[str, float]]) -> float:
     print(f"\n{label} ({len(runs)} runs)")
-    print(f"  {'phase':<10}{'min (s)':>10}{'median (s)':>12}")
+    print(f"  {'phase':<12}{'min (s)':>10}{'median (s)':>12}")
     for phase in ("total", *PHASES):
         values = [r[phase] for r in runs if r[phase] == r[phase]]
         if values:
-            print(f"  {phase:<10}{min(values):>10.2f}{statistics.median(values):>12.2f}")
+            print(f"  {phase:<12}{min(values):>10.2f}{statistics.median(values):>12.2f}")
         else:
-            print(f"  {phase:<10}{'—':>10}{'—':>12}")
+            print(f"  {phase:<12}{'—':>10}{'—':>12}")
+    ran = [r["ran"] for r in runs]
+    print(f"  sections executed: {', '.join(str(int(x)) for x in ran)}")
+    return statistics.median(r["total"] for r in runs)
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from informe.build.tools import find_quarto
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--quarto-runs", type=int, default=1)
     args = parser.parse_args()
-    cold, warm = [], []
+    print(f"informe build benchmark: year {args.year}, engine {args.engine}, {os.cpu_count()} cores, "
+          f"{args.runs} runs")
+    cold, noop, edit = [], [], []
     with tempfile.TemporaryDirectory(prefix="informe-bench-") as tmp:
+        work = Path(tmp)
+        data = work / "data" / str(args.year)
+        shutil.copytree(ROOT / "data" / str(args.year), data)
+        prior = ROOT / "data" / str(args.year - 1)
+        if prior.is_dir():
+            shutil.copytree(prior, work / "data" / str(args.year - 1))
         for i in range(args.runs):
-            out = Path(tmp) / f"cold{i}" / str(args.year)
-            cold.append(run_build(args.year, out))
-            warm.append(run_build(args.year, out))
-    summarize(f"Cold build of {args.year} (fresh output directory)", cold)
-    summarize(f"Warm build of {args.year} (nothing changed)", warm)
+            out = work / f"run{i}" / str(args.year)
+            cold.append(run_build(args.year, data, out, args.engine, args.jobs))
+            noop.append(run_build(args.year, data, out, args.engine, args.jobs))
+            edit_workbook(data)
+            edit.append(run_build(args.year, data, out, args.engine, args.jobs))
+        cold_median = summarize("Cold build (fresh output folder)", cold)
+        noop_median = summarize("No-op build (nothing changed)", noop)
+        edit_median = summarize(f"One-workbook edit ({EDIT[0]} {EDIT[1]}!{EDIT[2]})", edit)
+        print(f"\nno-op / cold: {noop_median / cold_median:.0%}    edit / cold: {edit_median / cold_median:.0%}")
+        quarto = find_quarto()
+        if quarto is None:
+            print("\nQuarto not found ($QUARTO, PATH): plain `quarto render` not measured.")
+            return
+        plain = [quarto_render(quarto, args.year, work) for _ in range(args.quarto_runs)]
+        plain = [p for p in plain if p == p]
+        if plain:
+            median = statistics.median(plain)
+            print(f"\nPlain `quarto render --execute` of the same notebooks: median {median:.2f} s "
+                  f"({len(plain)} runs)")
+            print(f"  ratio plain Quarto / informe cold: {median / cold_median:.1f}x    "
+                  f"/ informe one-workbook edit: {median / edit_median:.1f}x    "
+                  f"/ informe no-op: {median / noop_median:.1f}x")
 
 
 if __name__ == "__main__":

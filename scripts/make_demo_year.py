@@ -3,15 +3,17 @@
 
 Usage: python scripts/make_demo_year.py [--source data/2022] [--out data/2023] [--params PATH]
 
-Synthetic but consistent figures (``informe validate`` finds no errors), drawn from one seeded
-``numpy.random.default_rng`` in a fixed order, so every run writes identical cell values.
+The year starts exactly as an analyst's would, from what ``informe new-year`` carries over
+(:func:`informe.data.newyear.carried_rows`: catalogs, the plan with its 2023 goals and reconciliations,
+figure keys, the statements' structure with 2022 closing balances as «Año anterior»); this script
+only fills in synthetic but consistent figures (``informe validate`` finds no errors), drawn from one
+seeded ``numpy.random.default_rng`` in a fixed order, so every run writes identical cell values.
 ``params/2023.yml`` is written with ``--params``, or by default when ``--out`` is ``data/2023``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 
@@ -20,10 +22,13 @@ import pandas as pd
 import yaml
 
 from informe.data import finance
-from informe.data.contract import (AWARD_RESULTS, COOPERATION_TYPES, EVENT_KINDS, INVESTMENT_SECTORS, INVESTMENT_TYPES,
-                              THEMATIC_LINES, workbook)
+from informe.data.catalogs import catalog_values
+from informe.data.contract import AWARD_RESULTS, CATALOG_SHEET, EVENT_KINDS, workbook
+from informe.data.newyear import carried_rows, params_text
+from informe.data.plan import decimals, goal
 from informe.data.template import write_workbook
 from informe.data.validation import validate_dir
+from informe.data.workbooks import read_year
 
 SEED, YEAR, PRIOR_YEAR = 20231231, 2023, 2022
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,45 +93,44 @@ def sheet_frame(filename: str, sheet: str, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=workbook(filename).sheet(sheet).headers)
 
 
-def figures(rng, src: pd.DataFrame, computed: dict[str, float], added: dict[str, float] | None = None) -> pd.DataFrame:
-    """A "Cifras" sheet with the 2022 keys: ``computed`` values, 2022 value + ``added``, or 2022 value ±20 %."""
-    out, added = src.copy(), added or {}
+def figures(rng, base: pd.DataFrame, src: pd.DataFrame, computed: dict[str, float],
+            added: dict[str, float] | None = None) -> pd.DataFrame:
+    """The carried "Cifras" keys: ``computed`` values, 2022 value + ``added``, or 2022 value ±20 %."""
+    out, added = base.copy(), added or {}
     values = []
     for key, value in zip(src["Clave"], src["Valor"]):
         scaled = value * rng.uniform(0.8, 1.2)
         scaled = float(round(scaled, -6) if value >= 1e6 else round(scaled))
         values.append(computed.get(key, round(value + added[key], 2) if key in added else scaled))
-    out["Valor"], out["Concepto"] = values, to_year(src["Concepto"])
-    out["Fuente"] = "Datos de demostración (sintéticos)"
+    out["Valor"], out["Fuente"] = values, "Datos de demostración (sintéticos)"
     return out
 
 
 # ---------------------------------------------------------------- plan, investment, cooperation, positioning
 
-def plan_indicators(rng, src: pd.DataFrame) -> pd.DataFrame:
-    """Meta año = the 2022 "Meta año siguiente"; Logro año 70–130 % of it; Acumulado adds it up."""
-    out = src.copy()
-    out["Meta año"] = src["Meta año siguiente"].fillna(src["Logro año"])
+def plan_indicators(rng, base: pd.DataFrame, src: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
+    """Logro año 70–130 % of the 2023 goal carried by new-year («Metas»); Acumulado adds it to 2022's."""
+    out = base.copy()
     achieved = []
-    for unit, target, cumulative in zip(out["Unidad"], out["Meta año"], out["Acumulado"]):
-        value = target * rng.uniform(0.7, 1.3)
-        if unit == "Número":
-            achieved.append(float(max(1, round(value))))
-        elif unit == "Porcentaje":
+    for (_, row), before, cumulative in zip(out.iterrows(), src["Logro año"], src["Acumulado"]):
+        target = goal(goals, row["Código"], YEAR)
+        value = (before if np.isnan(target) else target) * rng.uniform(0.7, 1.3)
+        if row["Unidad"] == "Porcentaje":
             achieved.append(float(min(round(value), 100 - cumulative)))
+        elif decimals(row) == 0:
+            achieved.append(float(max(1, round(value))))
         else:
             achieved.append(round(value, 2))
     out["Logro año"] = achieved
-    out["Acumulado"] = (src["Acumulado"] + out["Logro año"]).round(2)
-    out["Meta año siguiente"] = np.nan
+    out["Acumulado"] = (src["Acumulado"].to_numpy() + out["Logro año"]).round(2)
     return out
 
 
-def investment(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
+def investment(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
     """PI-04 demo projects whose amounts add up to PI-01 to the cent; demo free-zone progress."""
-    rows = []
+    catalogs, rows = catalog_values(base[CATALOG_SHEET]), []
     for i, cents in enumerate(split_integer(rng, int(round(achieved["PI-01"] * 100)), int(achieved["PI-04"]))):
-        sector, kind, amount = pick(rng, INVESTMENT_SECTORS), pick(rng, INVESTMENT_TYPES), cents / 100
+        sector, kind, amount = pick(rng, catalogs["Sector"]), pick(rng, catalogs["Tipo de inversión"]), cents / 100
         rows.append({"Empresa": f"Empresa demo {i + 1:02d}", "País de origen": pick(rng, COUNTRIES + ("Colombia",)),
                      "Sector": sector, "Tipo de inversión": kind, "Monto (USD millones)": amount,
                      "Empleos": int(round(10 + amount * rng.uniform(2, 8))),
@@ -134,15 +138,17 @@ def investment(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
     zones = data[(INV, "Zonas francas")].copy()
     zones["Resultado"] = [f"Avance {YEAR}: {int(rng.integers(2, 9))} gestiones realizadas{DEMO}." for _ in zones.index]
     return {"Proyectos": sheet_frame(INV, "Proyectos", rows), "Zonas francas": zones,
-            "Cifras": figures(rng, data[(INV, "Cifras")], {}, {"monto_inversion_acumulado_2008": achieved["PI-01"]})}
+            "Cifras": figures(rng, base["Cifras"], data[(INV, "Cifras")], {},
+                              {"monto_inversion_acumulado_2008": achieved["PI-01"]}), CATALOG_SHEET: base[CATALOG_SHEET]}
 
 
-def cooperation(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
+def cooperation(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
     """Received cooperation adding up to PI-02 in whole dollars; PI-05 sur-sur and PI-07 Sos Paisa rows."""
+    catalogs = catalog_values(base[CATALOG_SHEET])
     received = take_some(rng, data[(COOP, "Cooperación recibida")], 12)
     received["Cooperante"], received["Proyecto"] = to_year(received["Cooperante"], DEMO), to_year(received["Proyecto"])
-    received["Línea temática"] = [pick(rng, THEMATIC_LINES) for _ in received.index]
-    received["Tipo de cooperación"] = [pick(rng, COOPERATION_TYPES) for _ in received.index]
+    received["Línea temática"] = [pick(rng, catalogs["Línea temática"]) for _ in received.index]
+    received["Tipo de cooperación"] = [pick(rng, catalogs["Tipo de cooperación"]) for _ in received.index]
     received["Monto (USD)"] = split_integer(rng, int(round(achieved["PI-02"] * 1e6)), len(received))
     south = take(rng, data[(COOP, "Sur-Sur")], int(achieved["PI-05"]))
     south["Agenda"] = to_year(south["Agenda"], DEMO)
@@ -162,7 +168,8 @@ def cooperation(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
     members["N°"], members["Organización"] = range(1, len(members) + 1), to_year(members["Organización"], DEMO)
     return {"Cooperación recibida": received, "Sur-Sur": south, "Col-Col": colcol, "Sos Paisa": paisas,
             "Oportunidades OSC": opportunities, "OSC participantes": members,
-            "Cifras": figures(rng, data[(COOP, "Cifras")], {}, {"monto_cooperacion_acumulado_2008": achieved["PI-02"]})}
+            "Cifras": figures(rng, base["Cifras"], data[(COOP, "Cifras")], {},
+                              {"monto_cooperacion_acumulado_2008": achieved["PI-02"]}), CATALOG_SHEET: base[CATALOG_SHEET]}
 
 
 def events(rng, src: pd.DataFrame, pqm_count: int) -> pd.DataFrame:
@@ -186,7 +193,7 @@ def events(rng, src: pd.DataFrame, pqm_count: int) -> pd.DataFrame:
     return table.sort_values("Tipo de evento", key=lambda s: s.map(EVENT_KINDS.index), kind="stable")
 
 
-def positioning(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
+def positioning(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
     """Events (PI-06 ¿Por qué Medellín?), resampled award postulations and the figures they imply."""
     table = events(rng, data[(POS, "Eventos")], int(achieved["PI-06"]))
     awards = take_some(rng, data[(POS, "Premios")], 12)
@@ -197,10 +204,11 @@ def positioning(rng, data, achieved: dict) -> dict[str, pd.DataFrame]:
     with_mayor = managed["Participante por Medellín"].str.contains("alcalde de Medellín", na=False)
     computed = {"postulaciones_premios": float(len(awards)), "premios_postulados": float(awards["Premio"].nunique()),
                 "eventos_internacionales_alcaldia": float(len(managed)), "eventos_con_alcalde": float(with_mayor.sum())}
-    return {"Eventos": table, "Premios": awards, "Cifras": figures(rng, data[(POS, "Cifras")], computed)}
+    return {"Eventos": table, "Premios": awards, "Cifras": figures(rng, base["Cifras"], data[(POS, "Cifras")], computed),
+            CATALOG_SHEET: base[CATALOG_SHEET]}
 
 
-def administration(rng, data) -> dict[str, pd.DataFrame]:
+def administration(rng, data, base) -> dict[str, pd.DataFrame]:
     """Procurement and PQRS perturbed, with totals and percentages computed from them."""
     procurement = data[(ADMIN, "Contratación")].copy()
     procurement["Procesos"] = [scale_count(rng, n) for n in procurement["Procesos"]]
@@ -214,7 +222,7 @@ def administration(rng, data) -> dict[str, pd.DataFrame]:
     totals = {"contratacion_valor_total": float(procurement["Valor (COP)"].sum()),
               "pqrs_total": float(pqrs["Cantidad"].sum())}
     return {"Contratación": procurement, "PQRS": pqrs, "Procesos judiciales": lawsuits,
-            "Cifras": figures(rng, data[(ADMIN, "Cifras")], totals)}
+            "Cifras": figures(rng, base["Cifras"], data[(ADMIN, "Cifras")], totals), CATALOG_SHEET: base[CATALOG_SHEET]}
 
 
 # ---------------------------------------------------------------- financial statements
@@ -240,21 +248,17 @@ def perturbed_leaves(rng, statement: pd.DataFrame) -> dict[str, int]:
             for code, v in zip(statement["Código"], statement[finance.CURRENT]) if code not in parents}
 
 
-def next_statement(src: pd.DataFrame, leaves: dict[str, int]) -> pd.DataFrame:
-    """The 2023 statement: Año anterior = 2022 Año actual; published variations left empty."""
-    out = src.copy()
-    out[finance.PRIOR], out[finance.CURRENT] = src[finance.CURRENT], roll_up(src, leaves)
-    for column in ("Var $ publicada", "Var % publicada"):
-        if column in out:
-            out[column] = np.nan
-    return out
+def next_statement(base: pd.DataFrame, leaves: dict[str, int]) -> pd.DataFrame:
+    """The carried 2023 statement (structure, Año anterior = 2022 Año actual) with its Año actual."""
+    return base.assign(**{finance.CURRENT: roll_up(base, leaves)})
 
 
 def role_code(statement: pd.DataFrame, role: str) -> str:
     return statement.loc[statement["Rol"] == role, "Código"].iloc[0]
 
 
-def balance_sheet(rng, src: pd.DataFrame, surplus: int, depreciation: int, reserve_move: int) -> pd.DataFrame:
+def balance_sheet(rng, src: pd.DataFrame, base: pd.DataFrame, surplus: int, depreciation: int,
+                  reserve_move: int) -> pd.DataFrame:
     """Leaves ±15 %, equity rolled forward, bank deposits as the plug of assets = liabilities + equity."""
     prior = {c: int(round(v)) for c, v in zip(src["Código"], src[finance.CURRENT])}
     role = {r: role_code(src, r) for r in src["Rol"].dropna()}
@@ -272,10 +276,10 @@ def balance_sheet(rng, src: pd.DataFrame, surplus: int, depreciation: int, reser
     leaves[CASH_PLUG] = draft[role["pasivo_mas_patrimonio"]] - draft[role["activo_total"]]
     if leaves[CASH_PLUG] < 0:
         raise SystemExit("the bank deposits came out negative; choose another SEED")
-    return next_statement(src, leaves)
+    return next_statement(base, leaves)
 
 
-def cash_flow(src: pd.DataFrame, bs: pd.DataFrame, surplus: int, depreciation: int) -> pd.DataFrame:
+def cash_flow(src: pd.DataFrame, base: pd.DataFrame, bs: pd.DataFrame, surplus: int, depreciation: int) -> pd.DataFrame:
     """Indirect method from the balance-sheet changes; one investing line closes the statement."""
     change = dict(zip(bs["Código"], bs[finance.CURRENT] - bs[finance.PRIOR]))
     leaves = {c: 0 for c in src["Código"]} | {"O.1": surplus, "O.3": depreciation}
@@ -285,11 +289,11 @@ def cash_flow(src: pd.DataFrame, bs: pd.DataFrame, surplus: int, depreciation: i
     leaves[role_code(src, "efectivo_inicial")] = int(finance.line(bs, "efectivo", finance.PRIOR))
     draft = dict(zip(src["Código"], roll_up(src, leaves)))
     leaves[CASH_FLOW_PLUG] = cash_now - draft[role_code(src, "efectivo_final")]
-    return next_statement(src, leaves)
+    return next_statement(base, leaves)
 
 
-def equity_changes(src: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_move: int) -> pd.DataFrame:
-    """The published 2022 block (renumbered), then the 2023 movements and the 2023 closing balance."""
+def equity_changes(base: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_move: int) -> pd.DataFrame:
+    """The carried 2022 closing block (renumbered), then the 2023 movements and the 2023 closing balance."""
     components = list(finance.EQUITY_COMPONENTS)
     prior_result = int(finance.line(bs, "resultado_ejercicio", finance.PRIOR))
     moves = [("Traslado a ejercicios anteriores", {components[1]: prior_result, components[3]: -prior_result}),
@@ -301,7 +305,7 @@ def equity_changes(src: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_mo
     rows.append({"Tipo de fila": "Saldo final", "Concepto": f"Saldos al 31 de diciembre del {YEAR}", **closing})
     new = sheet_frame(FS, "Cambios en el patrimonio", rows).assign(Periodo=YEAR)
     new["Total publicado"] = new[components].sum(axis=1)
-    out = pd.concat([src[src["Periodo"] == PRIOR_YEAR], new], ignore_index=True)
+    out = pd.concat([base, new], ignore_index=True)
     out["Orden"] = range(1, len(out) + 1)
     return out
 
@@ -323,31 +327,32 @@ def budget(rng, src: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def financial_statements(rng, data) -> dict[str, pd.DataFrame]:
+def financial_statements(rng, data, base) -> dict[str, pd.DataFrame]:
     """All six financial sheets, built from the income statement outwards."""
     src = {sheet: frame for (filename, sheet), frame in data.items() if filename == FS}
-    income = next_statement(src["Resultados"], perturbed_leaves(rng, src["Resultados"]))
+    income = next_statement(base["Resultados"], perturbed_leaves(rng, src["Resultados"]))
     surplus = int(finance.line(income, "excedente_neto"))
     depreciation = int(income.loc[income["Código"] == DEPRECIATION_IS, finance.CURRENT].iloc[0])
     reserve_move = -int(round(finance.line(src["Situación financiera"], "reservas") * rng.uniform(0.1, 0.4)))
-    bs = balance_sheet(rng, src["Situación financiera"], surplus, depreciation, reserve_move)
+    bs = balance_sheet(rng, src["Situación financiera"], base["Situación financiera"], surplus, depreciation,
+                       reserve_move)
     indicators, computed = src["Indicadores publicados"].copy(), finance.financial_indicators(bs)
     indicators["Valor publicado"] = [round(computed[name] / (1e6 if name == "Capital de trabajo" else 1), 2)
                                      for name in indicators["Indicador"]]
     return {"Situación financiera": bs, "Resultados": income,
-            "Flujo de efectivo": cash_flow(src["Flujo de efectivo"], bs, surplus, depreciation),
-            "Cambios en el patrimonio": equity_changes(src["Cambios en el patrimonio"], bs, surplus, reserve_move),
+            "Flujo de efectivo": cash_flow(src["Flujo de efectivo"], base["Flujo de efectivo"], bs, surplus, depreciation),
+            "Cambios en el patrimonio": equity_changes(base["Cambios en el patrimonio"], bs, surplus, reserve_move),
             "Ejecución presupuestal": budget(rng, src["Ejecución presupuestal"]),
             "Indicadores publicados": indicators}
 
 
-def generate(data, rng) -> dict[str, dict[str, pd.DataFrame]]:
-    """All six workbooks of the demo year, as {file name: {sheet name: DataFrame}}."""
-    plan = plan_indicators(rng, data[(PLAN, "Indicadores")])
+def generate(data, base, rng) -> dict[str, dict[str, pd.DataFrame]]:
+    """All six workbooks of the demo year, as {file name: {sheet name: DataFrame}}, from new-year's ``base``."""
+    plan = plan_indicators(rng, base[PLAN]["Indicadores"], data[(PLAN, "Indicadores")], data[(PLAN, "Metas")])
     achieved = dict(zip(plan["Código"], plan["Logro año"]))
-    return {PLAN: {"Indicadores": plan}, INV: investment(rng, data, achieved),
-            COOP: cooperation(rng, data, achieved), POS: positioning(rng, data, achieved),
-            ADMIN: administration(rng, data), FS: financial_statements(rng, data)}
+    return {PLAN: base[PLAN] | {"Indicadores": plan}, INV: investment(rng, data, base[INV], achieved),
+            COOP: cooperation(rng, data, base[COOP], achieved), POS: positioning(rng, data, base[POS], achieved),
+            ADMIN: administration(rng, data, base[ADMIN]), FS: financial_statements(rng, data, base[FS])}
 
 
 # ---------------------------------------------------------------- README, parameters, entry point
@@ -372,20 +377,6 @@ Regenerate (deterministic, seed {SEED}): `python scripts/make_demo_year.py --sou
 """
 
 
-def params_text(prior: dict) -> str:
-    """params/2023.yml: the 2022 keys, year 2023, demo: true, no exchange rate, the same signatories."""
-    q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
-    lines = ["# DEMO parameters of a synthetic year generated by scripts/make_demo_year.py (not a published report).",
-             f"year: {YEAR}", f"cutoff: {YEAR}-12-31", "demo: true", f"agency: {q(prior['agency'])}",
-             f"nit: {q(prior['nit'])}", "exchange_rate:",
-             f"  note: {q(f'DEMO: sin tasa de cambio; los datos de {YEAR} son sintéticos.')}",
-             f"# DEMO: the {PRIOR_YEAR} signatories, named for layout only; they did not sign these synthetic figures.",
-             "signatories:"]
-    for person in prior["signatories"]:
-        lines += [f"  - name: {q(person['name'])}", f"    role: {q(person['role'])}"]
-    return "\n".join(lines) + "\n"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=ROOT / "data" / str(PRIOR_YEAR))
@@ -395,14 +386,20 @@ def main() -> None:
     source = validate_dir(args.source)
     if source.exit_code:
         raise SystemExit(f"{args.source} does not validate; fix it first")
-    for filename, sheets in generate(source.data, np.random.default_rng(SEED)).items():
+    base = carried_rows(read_year(args.source), YEAR, source_is_demo=False, plan_continues=True)
+    for filename, sheets in generate(source.data, base, np.random.default_rng(SEED)).items():
         write_workbook(workbook(filename), args.out / filename, sheets)
     (args.out / "README.md").write_text(README, encoding="utf-8")
     default_out = args.out.resolve() == ROOT / "data" / str(YEAR)
     params = args.params or (ROOT / "params" / f"{YEAR}.yml" if default_out else None)
     if params is not None:
         prior = yaml.safe_load((ROOT / "params" / f"{PRIOR_YEAR}.yml").read_text(encoding="utf-8"))
-        params.write_text(params_text(prior), encoding="utf-8")
+        header = ("# DEMO parameters of a synthetic year generated by scripts/make_demo_year.py (not a published "
+                  f"report).\n# DEMO: the {PRIOR_YEAR} signatories, named for layout only; they did not sign these "
+                  "synthetic figures.\n")
+        params.write_text(params_text(YEAR, prior, demo=True, header=header,
+                                      rate_note=f"DEMO: sin tasa de cambio; los datos de {YEAR} son sintéticos."),
+                          encoding="utf-8")
     result = validate_dir(args.out)
     print(f"wrote {args.out}{f' and {params}' if params else ''}: "
           f"{len(result.errors)} errors, {len(result.warnings)} warnings")

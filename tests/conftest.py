@@ -42,10 +42,21 @@ def set_cell(path: Path, sheet: str, cell: str, value) -> None:
     wb.save(path)
 
 
-def build(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+def build_env(**extra: str) -> dict[str, str]:
+    """The environment of an analyst's shell (no inherited virtualenv PATH), plus ``extra``."""
+    return {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(Path.home()), **extra}
+
+
+def build(*args, cwd=ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run `informe build` as an analyst would (a fresh process, no inherited virtualenv PATH)."""
     return subprocess.run([sys.executable, "-m", "informe", "build", *args], cwd=cwd, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(Path.home())})
+                          text=True, env=env or build_env())
+
+
+def start_build(*args, cwd=ROOT, **env: str) -> subprocess.Popen:
+    """Start `informe build` in its own session (as a terminal would run it), without waiting."""
+    return subprocess.Popen([sys.executable, "-m", "informe", "build", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=build_env(**env), start_new_session=True)
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +65,7 @@ def built_2022(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build") / "2022"
     result = build("--year", "2022", "--out", str(out), "--engine", "pandoc")
     assert result.returncode == 0, result.stdout + result.stderr
+    (out.parent / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     return out
 
 

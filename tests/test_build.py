@@ -136,3 +136,12 @@ def test_unchanged_inputs_skip_execution(built_2022):
     result = build("--year", "2022", "--out", str(built_2022))
     assert result.returncode == 0
     assert "Sin cambios" in result.stdout
+
+
+def test_build_output_has_no_kernel_noise(built_2022):
+    """Issue 13: kernels are shut down without the interrupt that printed
+    ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.``"""
+    log = (built_2022.parent / "build.log").read_text(encoding="utf-8")
+    assert "Secciones" in log and "8 secciones ejecutadas" in log
+    for noise in ("KeyboardInterrupt", "IPKernelApp", "Traceback", "ERROR"):
+        assert noise not in log, noise

@@ -161,3 +161,45 @@ def test_checks_do_not_depend_on_column_order(frames_2022):
     frames = {key: frame[list(reversed(frame.columns))] for key, frame in frames_2022.items()}
     original = [(r.description, r.status) for r in checks.run_checks(frames_2022)]
     assert [(r.description, r.status) for r in checks.run_checks(frames)] == original
+
+
+def test_cell_errors_do_not_hide_independent_cross_sheet_checks(data_copy):
+    """A cell error in one sheet hides only the checks that read that sheet (issue 9, item 7)."""
+    from conftest import set_cell
+    from informe.data.validation import validate_dir
+
+    set_cell(data_copy / "administrativo.xlsx", "PQRS", "B2", "once")  # text in a count column
+    # and an independent accounting error: total assets off by 10 pesos
+    from openpyxl import load_workbook
+
+    wb = load_workbook(data_copy / FS)
+    ws = wb["Situación financiera"]
+    col = [c.value for c in ws[1]].index("Año actual") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, [c.value for c in ws[1]].index("Rol") + 1).value
+               == "activo_total")
+    ws.cell(row, col, ws.cell(row, col).value + 10)
+    wb.save(data_copy / FS)
+    report = validate_dir(data_copy)
+    errors = {(p.file, p.sheet, p.column) for p in report.errors}
+    assert ("administrativo.xlsx", "PQRS", "Cantidad") in errors
+    assert any(p.file == FS and "Ecuación patrimonial" in p.message for p in report.errors)
+    assert any(r.check == "total de contratación" for r in report.checks)  # procurement does not read PQRS
+    assert not any(r.check == "total de PQRS" for r in report.checks)
+
+
+def test_failed_check_names_file_and_sheet(frames_2022):
+    frames = dict(frames_2022)
+    bs = frames[(FS, "Situación financiera")].copy()
+    bs.loc[bs["Rol"] == "efectivo", "Rol"] = None
+    frames[(FS, "Situación financiera")] = bs
+    failed = [r for r in checks.run_checks(frames) if r.check == "cash_flow_matches_balance"]
+    assert failed and all(r.file == FS and r.sheet for r in failed)
+
+
+def test_missing_cash_flow_role_names_the_cash_flow_sheet_once(frames_2022):
+    frames = dict(frames_2022)
+    cf = frames[(FS, "Flujo de efectivo")].copy()
+    cf.loc[cf["Rol"] == "efectivo_final", "Rol"] = None
+    frames[(FS, "Flujo de efectivo")] = cf
+    failed = [r for r in checks.run_checks(frames) if "efectivo_final" in r.description]
+    assert [(r.file, r.sheet, r.column, r.status) for r in failed] == [(FS, "Flujo de efectivo", "Rol", ERROR)]

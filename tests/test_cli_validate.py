@@ -30,7 +30,7 @@ def test_validate_2022_exits_0_with_only_expected_warnings(tmp_path):
     warnings = data["problemas"]
     # The two wrong Var $ of the balance sheet, with the true values, are among the warnings.
     messages = " ".join(p["message"] for p in warnings)
-    assert "calculada -382.871.509" in messages and "calculada 96.451.104" in messages
+    assert "calculada −382.871.509" in messages and "calculada 96.451.104" in messages
     assert {p["severity"] for p in warnings} == {"advertencia"}
     assert len(warnings) == 23
 
@@ -57,7 +57,7 @@ def test_value_outside_enumeration(data_copy):
     set_cell(data_copy / "inversion.xlsx", "Proyectos", "C5", "Minería")
     [problem] = validate_dir(data_copy).errors
     assert (problem.sheet, problem.row, problem.column) == ("Proyectos", 5, "Sector")
-    assert "Minería" in problem.message and "Agronegocios" in problem.message
+    assert "Minería" in problem.message and "Agronegocios" in problem.message and "catálogo «Sector»" in problem.message
 
 
 def test_missing_required_value_and_duplicate_key(data_copy):

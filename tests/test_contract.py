@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
-from informe.data.contract import CONTRACT, INDICATOR_DETAILS, INVESTMENT_SECTORS, THEMATIC_LINES
+from informe.data.contract import CATALOG_SHEET, CONTRACT, catalogs, workbook
 from informe.data.contract_doc import contract_markdown
 
 
@@ -14,16 +14,14 @@ def test_headers_are_unique_within_each_sheet():
             assert len(set(sheet.headers)) == len(sheet.headers), sheet.name
 
 
-def test_enumerations_from_the_report():
-    assert len(INVESTMENT_SECTORS) == 8
-    assert len(THEMATIC_LINES) == 5
-
-
-def test_indicator_details_point_at_contract_columns():
-    for detail in INDICATOR_DETAILS:
-        sheet = next(s for wb in CONTRACT if wb.filename == detail.filename for s in wb.sheets if s.name == detail.sheet)
-        for column in [detail.column, *(c for c, _ in detail.where)]:
-            assert column is None or column in sheet.headers
+def test_domain_lists_are_catalogs_not_code():
+    """Sectors, fronts, units and figure keys are listed in the workbooks, not in the contract."""
+    assert workbook("inversion.xlsx").sheet("Proyectos").column("Sector").allowed is None
+    assert workbook("inversion.xlsx").sheet("Proyectos").column("Sector").catalog == "Sector"
+    assert set(catalogs(workbook("plan_desarrollo.xlsx"))) == {"Frente", "Unidad"}
+    for spec in CONTRACT:
+        if catalogs(spec):
+            assert spec.sheet(CATALOG_SHEET).headers == list(catalogs(spec))
 
 
 def test_data_contract_doc_is_current():

@@ -1,12 +1,18 @@
-"""Parallel papermill execution is reliable (papermill #239/#511 port races)."""
+"""Parallel papermill execution is reliable (papermill #239/#511 port races) on every transport."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+from pathlib import Path
 
 import nbformat
+import pytest
+from jupyter_client.manager import AsyncKernelManager
 
-from informe.build.execute import IPCKernelManager, run_notebooks, section_title
+from informe.build.execute import (InformeKernelManager, kernel_transport, run_notebooks, section_title,
+                                   strip_volatile_metadata)
 
 
 def tiny_notebook(path, i):
@@ -19,27 +25,128 @@ def tiny_notebook(path, i):
     nbformat.write(nb, path)
 
 
+def outputs(path) -> str:
+    return "".join(o.get("text", "") for c in nbformat.read(path, 4).cells for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("platform, ipc, expected", [
+    ("linux", True, "ipc"), ("darwin", True, "ipc"), ("win32", True, "tcp"), ("win32", False, "tcp"),
+    ("linux", False, "tcp"), ("freebsd14", True, "ipc"),
+])
+def test_transport_by_platform(platform, ipc, expected):
+    assert kernel_transport(platform, ipc_available=ipc) == expected
+
+
+def test_this_machine_uses_ipc():
+    import zmq
+
+    assert kernel_transport() == ("ipc" if zmq.has("ipc") else "tcp")
+
+
 def test_kernels_get_distinct_ipc_paths(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
-    a, b = IPCKernelManager(), IPCKernelManager()
+    monkeypatch.delenv("INFORME_KERNEL_TRANSPORT", raising=False)
+    a, b = InformeKernelManager(), InformeKernelManager()
     assert a.transport == b.transport == "ipc"
     assert a.ip != b.ip and a.ip.startswith(str(tmp_path))
 
 
-def test_many_notebooks_in_parallel_all_succeed(tmp_path):
+def test_too_long_socket_path_falls_back_to_tcp(tmp_path, monkeypatch):
+    deep = tmp_path / ("x" * 120)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(deep))
+    monkeypatch.delenv("INFORME_KERNEL_TRANSPORT", raising=False)
+    assert InformeKernelManager().transport == "tcp"
+
+
+def make_notebooks(tmp_path, n=8) -> list[Path]:
     sources = []
-    for i in range(8):
+    for i in range(n):
         path = tmp_path / f"{i:02d}-tiny.ipynb"
         tiny_notebook(path, i)
         sources.append(path)
+    return sources
+
+
+def test_many_notebooks_in_parallel_all_succeed(tmp_path):
+    sources = make_notebooks(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     for round_ in range(2):
         results = run_notebooks(sources, out, {"value": 21 + round_}, tmp_path, jobs=max(4, os.cpu_count() or 1))
         assert [r.ok for r in results] == [True] * 8, [r.error for r in results]
         for r in results:
-            text = "".join(o.get("text", "") for c in nbformat.read(r.output, 4).cells for o in c.get("outputs", []))
-            assert f"resultado {2 * (21 + round_)}" in text
+            assert f"resultado {2 * (21 + round_)}" in outputs(r.output)
+
+
+def test_tcp_kernels_start_in_parallel_without_port_races(tmp_path, monkeypatch):
+    """The Windows route, run here: TCP kernels, start-ups serialized under a lock until the ports are bound."""
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
+    sources = make_notebooks(tmp_path, 6)
+    out = tmp_path / "out"
+    out.mkdir()
+    results = run_notebooks(sources, out, {"value": 5}, tmp_path, jobs=3,
+                            env=lambda src: {"INFORME_KERNEL_TRANSPORT": "tcp"})
+    assert [r.ok for r in results] == [True] * 6, [r.error for r in results]
+    assert all("resultado 10" in outputs(r.output) for r in results)
+
+
+def test_tcp_manager_really_uses_tcp(monkeypatch):
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
+    km = InformeKernelManager(kernel_name="python3")
+    assert km.transport == "tcp" and km.ip in ("127.0.0.1", "localhost")
+
+
+@pytest.mark.parametrize("base, interrupted", [(InformeKernelManager, False), (AsyncKernelManager, True)])
+def test_kernel_shutdown_does_not_interrupt_the_kernel(tmp_path, monkeypatch, base, interrupted):
+    """jupyter_client interrupts (SIGINT) a kernel before shutting it down; when the kernel is still in a
+    message handler that printed ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` in every
+    build (issue 13). Our manager skips that interrupt (jupyter_client's own, the control case, sends it)."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    sent = []
+
+    class Spy(base):
+        async def _async_signal_kernel(self, signum):
+            sent.append(signum)
+            await super()._async_signal_kernel(signum)
+
+    async def scenario():
+        km = Spy(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive("x = 1", timeout=60)
+        assert reply["content"]["status"] == "ok"
+        kc.stop_channels()
+        await km.shutdown_kernel()
+        assert not await km.is_alive()
+
+    asyncio.run(scenario())
+    assert (signal.SIGINT in sent) == interrupted
+
+
+def test_explicit_interrupts_still_reach_the_kernel(tmp_path, monkeypatch):
+    """A cell timeout interrupts the kernel: that must keep working."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+
+    async def scenario():
+        km = InformeKernelManager(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        msg_id = kc.execute("import time; time.sleep(60)")
+        await asyncio.sleep(1.0)
+        await km.interrupt_kernel()
+        reply = await kc.get_shell_msg(timeout=30)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = await kc.get_shell_msg(timeout=30)
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        return reply["content"]
+
+    content = asyncio.run(scenario())
+    assert content["status"] == "error" and content["ename"] == "KeyboardInterrupt"
 
 
 def test_section_title(tmp_path):
@@ -49,8 +156,6 @@ def test_section_title(tmp_path):
 
 
 def test_volatile_metadata_is_stripped(tmp_path):
-    from informe.build.execute import strip_volatile_metadata
-
     path = tmp_path / "n.ipynb"
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("year = 2022")

@@ -46,3 +46,81 @@ def test_project_root_is_found_from_a_subfolder():
 
     assert find_project_root(ROOT / "notebooks") == ROOT
     assert find_project_root(ROOT) == ROOT
+
+
+# ---------------------------------------------------------------- the formatting layer (issue 9, item 8)
+
+def test_numpy_counts_get_thousands_separators():
+    """The 2022 PDF printed jobs as «1123» and «1043»: numpy integers skipped the formatter."""
+    import numpy as np
+
+    from informe.fmt import format_value
+    from informe.report.display import Table
+
+    assert format_value(np.int64(1123)) == "1.123" and format_value(np.int32(1043)) == "1.043"
+    assert format_value(np.float64(1123.0)) == "1.123" and format_value(np.float64(0.5)) == "0,50"
+    table = Table(__import__("pandas").DataFrame({"Empleos": np.array([1123, 1043], dtype="int64")}))
+    assert table.formatted()["Empleos"].tolist() == ["1.123", "1.043"]
+
+
+def test_negative_numbers_use_the_minus_sign():
+    assert format_number(-1234.5, 1) == "\u22121.234,5"
+    assert "-" not in format_number(-7)
+
+
+def test_dates_in_words():
+    from informe.fmt import format_date
+
+    assert format_date(dt.date(2026, 11, 24)) == "24 de noviembre de 2026"
+    assert format_date(dt.datetime(2022, 12, 31, 8, 0)) == "31 de diciembre de 2022"
+
+
+def test_sums_of_decimal_data_have_no_float_artefacts():
+    from informe.fmt import decimals_of, exact_sum
+
+    values = [117.0, 0.1]
+    assert sum([0.1, 0.2]) != 0.3  # the artefact the downloads showed
+    assert exact_sum([0.1, 0.2]) == 0.3 and exact_sum(values) == 117.1
+    assert exact_sum([1.25, 2.5, None, float("nan")]) == 3.75
+    assert decimals_of([3, 0.79, 4.5]) == 2
+
+
+def test_table_total_row_is_exact():
+    import pandas as pd
+
+    from informe.report.display import table_with_total
+
+    table = table_with_total(pd.DataFrame({"Línea": ["a", "b", "c"], "Monto": [0.1, 0.2, 117.0]}), "Línea", "t")
+    assert table.data["Monto"].iloc[-1] == 117.3
+
+
+def test_working_capital_and_debt_ratio_print_alike_in_table_and_text():
+    """Published 2022 (9.10.4): working capital «$4,618.83» (millions), debt level «0,12»."""
+    from informe.fmt import format_cop_millions
+    from informe.report.report import load_report
+    from informe.report.sections import financial
+
+    report = load_report(2022, root=ROOT)
+    table = financial.indicators_table(report).formatted().set_index("Indicador")["2022"]
+    text = " ".join(financial.indicator_sentences(report))
+    assert table["Capital de trabajo"] == "$4.618,83 millones" and "$4.618,83 millones" in text
+    assert table["Nivel de endeudamiento"] == "0,12" and "debe 0,12 pesos" in text
+    assert format_cop_millions(4_618_830_000) == "$4.618,83 millones"
+
+
+def test_count_axes_have_whole_ticks():
+    import pandas as pd
+
+    from informe.report import charts
+
+    fig = charts.bar_chart(pd.DataFrame({"País": ["A", "B"], "Acciones": [1, 2]}), "País", "Acciones", "t", "Acciones")
+    ax = fig.axes[0]
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert all(float(t).is_integer() for t in ticks)
+
+
+def test_colophon_datetime_in_words():
+    """The 2022 colophon printed «24 noviembre 2026»."""
+    from informe.fmt import format_datetime
+
+    assert format_datetime(dt.datetime(2026, 11, 24, 18, 5)) == "24 de noviembre de 2026, 18:05"

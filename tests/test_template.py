@@ -35,15 +35,19 @@ def test_headers_have_notes_and_enumerations_have_dropdowns(template_dir):
     wb = load_workbook(template_dir / "inversion.xlsx")
     ws = wb["Proyectos"]
     assert "Sector priorizado" in ws["C1"].comment.text and "Obligatorio" not in ws["C1"].comment.text
+    assert "catálogo «Sector»" in ws["C1"].comment.text
     sources = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert sources["C2:C501"].startswith("'Listas'!$")
-    lists = wb["Listas"]
-    column = lists[sources["C2:C501"].split("!$")[1].split("$")[0]]
-    assert [c.value for c in column[1:9]] == [
-        "Agronegocios", "Ciencias de la vida", "Comercio", "Industrias creativas",
-        "Infraestructura y logística", "Manufactura básica", "Manufactura especializada", "Servicios de tecnología",
-    ]
-    assert lists.sheet_state == "hidden"
+    # Catalog columns offer the workbook's own «Catálogos» column (visible, for analysts to extend).
+    assert sources["C2:C501"] == "'Catálogos'!$A$2:$A$201"
+    catalogs = wb["Catálogos"]
+    assert catalogs.sheet_state == "visible" and catalogs["A1"].value == "Sector"
+    # Structural lists stay in the hidden «Listas» sheet.
+    events = load_workbook(template_dir / "posicionamiento.xlsx")
+    sources = {str(dv.sqref): dv.formula1 for dv in events["Eventos"].data_validations.dataValidation}
+    assert sources["A2:A501"].startswith("'Listas'!$") and events["Listas"].sheet_state == "hidden"
+    lists = events["Listas"]
+    column = lists[sources["A2:A501"].split("!$")[1].split("$")[0]]
+    assert [c.value for c in column[1:4]] == ["Propio", "Invitado", "Gestionado para la Alcaldía"]
 
 
 def test_amount_columns_reject_text_in_excel(template_dir):

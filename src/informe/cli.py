@@ -13,8 +13,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .data.problems import write_report
-from .data.validation import EXIT_UNUSABLE, print_report, validate_dir
 from .paths import data_dir as default_data_dir, find_project_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Informe de Gestión de la ACI Medellín.")
@@ -42,6 +40,9 @@ def validate(
     report: Path = typer.Option(None, "--report", "-r", help="Escribe el reporte en JSON (.json) o CSV."),
 ) -> None:
     """Valida los libros de Excel de un año: salida 0 sin errores, 1 con errores, 2 si la entrada es inutilizable."""
+    from .data.problems import write_report
+    from .data.validation import print_report, validate_dir
+
     directory = resolve_data_dir(data_dir, year)
     result = validate_dir(directory)
     print_report(result, console)
@@ -55,6 +56,7 @@ def validate(
 def template(directory: Path = typer.Argument(..., help="Carpeta donde escribir los libros vacíos.")) -> None:
     """Escribe libros vacíos que siguen el contrato de datos, con notas y listas desplegables."""
     from .data.template import write_templates
+    from .data.validation import EXIT_UNUSABLE
 
     try:
         paths = write_templates(directory)
@@ -94,13 +96,32 @@ def build(
     jobs: int = typer.Option(None, "--jobs", "-j", help="Cuadernos en paralelo (por defecto, todos los núcleos)."),
     force: bool = typer.Option(False, "--force", help="Ejecuta aunque nada haya cambiado."),
     engine: str = typer.Option("auto", "--engine", help="auto (Quarto si está instalado), quarto o pandoc."),
+    wait: bool = typer.Option(True, "--wait/--no-wait",
+                              help="Si otra construcción usa la misma carpeta de salida: esperarla, o salir con 1."),
 ) -> None:
     """Construye el informe de un año: valida los datos, ejecuta las secciones y publica outputs/<año>."""
     from .build.build import build_report
 
     if engine not in ("auto", "quarto", "pandoc"):
         raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")
-    raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force, engine=engine))
+    raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force, engine=engine, wait=wait))
+
+
+@app.command("new-year")
+def new_year_command(year: int = typer.Argument(..., help="Año nuevo: crea data/<año>/ y params/<año>.yml.")) -> None:
+    """Empieza un año a partir del anterior: estructura, catálogos, plan y saldos de cierre; imprime qué llenar."""
+    from .data.newyear import NewYearError, new_year
+
+    try:
+        result = new_year(PROJECT_ROOT, year)
+    except NewYearError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_UNUSABLE)
+    for path in result.written:
+        console.print(f"escrito {escape(str(path.relative_to(PROJECT_ROOT)))}")
+    console.print(f"\n[bold]Qué falta para el informe {year}:[/bold]")
+    for item in result.checklist():
+        console.print(f"- {escape(item)}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -27,7 +27,9 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
+
+from ..fmt import format_datetime as fmt_datetime
 
 from ..report.display import DOWNLOADS_DIR, escape_markdown
 from .downloads import DownloadError, write_downloads
@@ -93,7 +95,7 @@ def colophon_markdown(params: Params, info: dict) -> str:
         "",
         f"Informe de Gestión {params.year} de la ACI Medellín, con corte al {spanish_date(params.cutoff)}.",
         "",
-        f"- Construido el {format_datetime(built, 'd MMMM y, HH:mm', locale='es_CO')} "
+        f"- Construido el {fmt_datetime(built)} "
         f"con el motor «{escape_markdown(info.get('engine', ''))}».",
         f"- Versión del código (commit): `{info.get('commit', 'desconocido')}`.",
         "- Libros de datos y parámetros usados (huella SHA-256):",

@@ -1,9 +1,22 @@
-"""``informe build``: validate a year, execute the section notebooks, publish atomically.
+"""``informe build``: validate a year once, execute only the sections whose inputs changed, publish atomically.
 
-Everything is written into a staging directory next to the output directory;
-only a fully successful build replaces ``outputs/<year>/`` (rename, then the
-old copy is removed). A failed or interrupted build leaves the previous
-outputs exactly as they were.
+Everything is written into a staging folder next to the output folder; only a
+fully successful build replaces ``outputs/<year>/`` (rename, then the old copy
+is removed). A failed or interrupted build leaves the previous outputs exactly
+as they were. One build at a time per output folder (a lock), and only over an
+empty folder or a previous informe output (see :mod:`.workspace`).
+
+Incremental builds
+------------------
+* The build fingerprint covers every input file (data, prior year, params,
+  notebooks, package code, book sources), the engine and the versions of the
+  libraries and tools (pandoc, typst, Quarto). When it is unchanged and every
+  output of the last build is still there, nothing runs (no validation either).
+* Otherwise the data are validated once and written as a snapshot (parquet per
+  sheet) that every notebook loads. Each notebook records which sheets it read
+  (and whether it used the whole year's checks); a section is re-executed only
+  when something it read, its notebook, its parameters or the code changed;
+  the other executed notebooks of the last build are reused.
 """
 
 from __future__ import annotations
@@ -19,16 +32,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table as RichTable
 
-from .book import BookError, render_book
-from .execute import NotebookResult, run_notebooks, section_title
-from ..data.params import ParamsError, load_params
-from ..data.validation import EXIT_ERRORS, print_report, validate_dir
+from .lock import LockBusy, OutputLock
+from .signals import Interrupted, interruptible
+from .tools import environment
+from .workspace import (BUILD_INFO, OutputDirError, check_output_dir, make_staging, publish, remove_kernel_leftovers,
+                        remove_leftovers)
 from ..paths import data_dir, find_project_root, output_dir, params_file
 
-BUILD_INFO = "build-info.json"
+EXIT_ERRORS, EXIT_UNUSABLE = 1, 2  # as informe.data.validation (not imported: it loads pandera)
+SNAPSHOT = ".snapshot"
+READS = ".reads"
+EVERYTHING = [["current", "*", "*"], ["prior", "*", "*"]]  # what a notebook that recorded nothing may have read
 
 
 @dataclass
@@ -54,23 +69,28 @@ class BuildPlan:
             notebooks=sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")),
         )
 
+    def package_files(self) -> list[Path]:
+        return sorted((self.root / "src" / "informe").rglob("*.py"))
+
     def inputs(self) -> list[Path]:
         """Every file whose change must trigger a new build."""
-        package = sorted((self.root / "src" / "informe").rglob("*.py"))
         book = [self.root / "_quarto.yml", self.root / "index.qmd", *sorted((self.root / "book").glob("*"))]
         data = sorted(p for p in self.data_dir.glob("*.xlsx"))
         prior = sorted((self.data_dir.parent / str(self.year - 1)).glob("*.xlsx"))
-        return [*data, *prior, self.params_file, *self.notebooks, *package, *(p for p in book if p.is_file())]
+        prior_params = self.params_file.with_name(f"{self.year - 1}.yml")
+        return [*data, *prior, self.params_file, *([prior_params] if prior_params.is_file() else []),
+                *self.notebooks, *self.package_files(), *(p for p in book if p.is_file())]
 
     def notebook_parameters(self) -> dict:
         """Papermill parameters, as paths relative to where the executed notebooks are published.
 
-        Relative paths keep the committed notebooks re-executable (nbval) from any clone.
+        Relative paths keep the committed notebooks re-executable (nbval) from any clone; written with
+        forward slashes (which Windows accepts too), so that a notebook built on Windows is the same.
         """
         where = self.out_dir / "notebooks"
-        params = {"year": self.year, "root": os.path.relpath(self.root, where)}
+        params = {"year": self.year, "root": relative_posix(self.root, where)}
         if self.data_dir != data_dir(self.root, self.year):
-            params["data_dir"] = os.path.relpath(self.data_dir, where)
+            params["data_dir"] = relative_posix(self.data_dir, where)
         return params
 
     def name(self, path: Path) -> str:
@@ -81,17 +101,29 @@ class BuildPlan:
         """SHA-256 of every input, read once per build."""
         return {p: file_sha256(p) for p in self.inputs()}
 
-    def fingerprint(self, hashes: dict[Path, str]) -> str:
-        """One digest of all the inputs: a rebuild is skipped when it is unchanged."""
+    def fingerprint(self, hashes: dict[Path, str], env: dict | None = None) -> str:
+        """One digest of all the inputs, the engine and the tool versions: a build is skipped when unchanged."""
         digest = hashlib.sha256()
         for path, file_hash in hashes.items():
             digest.update(self.name(path).encode())
             digest.update(file_hash.encode())
+        digest.update(json.dumps(env or {}, sort_keys=True).encode())
+        digest.update(json.dumps(self.notebook_parameters(), sort_keys=True).encode())
         return digest.hexdigest()
+
+
+def relative_posix(path: Path, start: Path, flavour=os.path) -> str:
+    """``path`` relative to ``start`` (``..`` allowed), with forward slashes on every platform."""
+    relative = flavour.relpath(str(path), str(start))
+    return relative.replace(flavour.sep, "/")
 
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def sha256_json(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def git_commit(root: Path) -> str:
@@ -108,51 +140,184 @@ def git_commit(root: Path) -> str:
 def previous_build(out_dir: Path) -> dict:
     info = out_dir / BUILD_INFO
     try:
-        return json.loads(info.read_text(encoding="utf-8"))
+        data = json.loads(info.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
-def publish(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` (same file system): the old outputs go only after the new are in place."""
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    if out_dir.exists():
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+def output_files(out_dir: Path) -> dict[str, int]:
+    """Every published file (but build-info.json) and its size."""
+    return {str(p.relative_to(out_dir)): p.stat().st_size for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and p.name != BUILD_INFO}
 
 
-def _print_times(console: Console, results: list[NotebookResult], titles: dict[Path, str]) -> None:
-    table = RichTable(title="Tiempo por sección", show_edge=False)
+def outputs_intact(out_dir: Path, info: dict) -> bool:
+    """Every output the last build recorded is still there, with its size."""
+    recorded = info.get("outputs")
+    if not isinstance(recorded, dict) or not recorded:
+        return False
+    for name, size in recorded.items():
+        path = out_dir / name
+        try:
+            if path.stat().st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# Sections: what each one read, and whether it must run again
+# --------------------------------------------------------------------------
+
+def code_fingerprint(plan: BuildPlan, hashes: dict[Path, str], env: dict) -> str:
+    """What every section depends on besides its data: the package code and the library versions."""
+    package = {plan.name(p): hashes.get(p) or file_sha256(p) for p in plan.package_files()}
+    return sha256_json({"package": package, "versions": env["versions"]})
+
+
+def section_fingerprint(notebook_sha: str, code: str, parameters: dict, manifests: dict[str, dict],
+                        reads: list) -> str:
+    """Digest of everything one section's output depends on: its notebook, the code, its parameters, the
+    parameters of the years it sees, and the validated content of every sheet it read (``*``: all of them,
+    with the checks and problems)."""
+    years = {tag: {"year": m["year"], "params": m["params_sha256"]} for tag, m in manifests.items()}
+    seen = {}
+    for tag, filename, sheet in sorted(tuple(r) for r in reads):
+        manifest = manifests.get(tag)
+        if manifest is None:
+            value = None
+        elif filename == "*":
+            value = manifest["all_sha256"]
+        else:
+            value = next((s["sha256"] for s in manifest["sheets"] if (s["file"], s["sheet"]) == (filename, sheet)),
+                         None)
+        seen[f"{tag}/{filename}/{sheet}"] = value
+    return sha256_json({"notebook": notebook_sha, "code": code, "parameters": parameters, "years": years,
+                        "reads": seen})
+
+
+@dataclass
+class SectionPlan:
+    source: Path
+    notebook_sha: str
+    reuse: bool
+    reads: list = field(default_factory=list)
+
+
+def plan_sections(plan: BuildPlan, previous: dict, hashes: dict[Path, str], code: str, manifests: dict,
+                  force: bool) -> list[SectionPlan]:
+    """Which sections run and which reuse the last build's executed notebook."""
+    before = previous.get("sections") if isinstance(previous.get("sections"), dict) else {}
+    parameters = plan.notebook_parameters()
+    sections = []
+    for nb in plan.notebooks:
+        sha = hashes.get(nb) or file_sha256(nb)
+        last = before.get(nb.name) or {}
+        reads = last.get("reads")
+        reuse = (not force and isinstance(reads, list) and last.get("fingerprint") is not None
+                 and (plan.out_dir / "notebooks" / nb.name).is_file()
+                 and last["fingerprint"] == section_fingerprint(sha, code, parameters, manifests, reads))
+        sections.append(SectionPlan(nb, sha, reuse, reads if reuse else []))
+    return sections
+
+
+# --------------------------------------------------------------------------
+# Phases
+# --------------------------------------------------------------------------
+
+def _print_times(console: Console, rows: list[tuple[str, str, str, str]]) -> None:
+    from rich.table import Table as RichTable
+
+    table = RichTable(title="Secciones", show_edge=False)
     table.add_column("Sección")
     table.add_column("Cuaderno")
     table.add_column("Segundos", justify="right")
     table.add_column("Estado")
-    for r in results:
-        table.add_row(titles[r.source], r.source.name, f"{r.seconds:.1f}", "ok" if r.ok else "[red]falló[/red]")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
-def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | None) -> list[NotebookResult]:
-    titles = {nb: section_title(nb) for nb in plan.notebooks}
-    (staging / "notebooks").mkdir(parents=True)
-    with Progress(TextColumn("[bold]Ejecutando secciones"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
-        task = progress.add_task("secciones", total=len(plan.notebooks))
-        results = run_notebooks(plan.notebooks, staging / "notebooks", plan.notebook_parameters(),
-                                staging / "notebooks", jobs, on_done=lambda _r: progress.advance(task))
-    _print_times(console, results, titles)
+def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | None,
+                  sections: list[SectionPlan]):
+    """Run the sections that must run (reading the snapshot), copy the reused ones; print the table."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .execute import run_notebooks, section_title
+
+    executed = staging / "notebooks"
+    executed.mkdir(parents=True)
+    (staging / READS).mkdir()
+    for s in sections:
+        if s.reuse:
+            shutil.copy2(plan.out_dir / "notebooks" / s.source.name, executed / s.source.name)
+    to_run = [s.source for s in sections if not s.reuse]
+
+    def kernel_env(source: Path) -> dict[str, str]:
+        return {"INFORME_SNAPSHOT": str(staging / SNAPSHOT), "INFORME_READS": str(staging / READS / f"{source.stem}.json")}
+
+    results = []
+    if to_run:
+        with Progress(TextColumn("[bold]Ejecutando secciones"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=False) as progress:
+            task = progress.add_task("secciones", total=len(to_run))
+            results = run_notebooks(to_run, executed, plan.notebook_parameters(), executed, jobs,
+                                    on_done=lambda _r: progress.advance(task), env=kernel_env)
+    by_source = {r.source: r for r in results}
+    rows = []
+    for s in sections:
+        title = section_title(s.source)
+        r = by_source.get(s.source)
+        if r is None:
+            rows.append((title, s.source.name, "—", "reutilizada"))
+        else:
+            rows.append((title, s.source.name, f"{r.seconds:.1f}", "ejecutada" if r.ok else "[red]falló[/red]"))
+    _print_times(console, rows)
     for r in results:
         if not r.ok:
             where = f"celda {r.cell}" if r.cell is not None else "arranque del kernel"
-            console.print(f"[red]Falló la sección «{titles[r.source]}» ({r.source.name}), {where}: {r.error}[/red]")
+            console.print(f"[red]Falló la sección «{section_title(r.source)}» ({r.source.name}), {where}: "
+                          f"{r.error}[/red]")
     return results
 
 
 def build_report(year: int, data: Path | None, out: Path | None, console: Console, jobs: int | None = None,
-                 force: bool = False, root: Path | None = None, engine: str = "auto") -> int:
-    """Validate, execute the notebooks and publish ``outputs/<year>``; return the exit code."""
+                 force: bool = False, root: Path | None = None, engine: str = "auto", wait: bool = True) -> int:
+    """Validate, execute the sections that changed and publish ``outputs/<year>``; return the exit code.
+
+    Exit codes: 0 built or up to date, 1 invalid data / failed section / output folder busy,
+    2 unusable input or output folder, 130/143 interrupted (SIGINT/SIGTERM).
+    """
     plan = BuildPlan.create(year, root or find_project_root(), data, out)
+    default_out = output_dir(plan.root, year)
+    try:
+        check_output_dir(plan.out_dir, default_out)
+        with interruptible():
+            try:
+                with OutputLock(plan.out_dir, wait, on_wait=lambda holder: console.print(
+                        f"Otra construcción ({holder}) está escribiendo en {plan.out_dir}; esperando a que termine…",
+                        soft_wrap=True)):
+                    check_output_dir(plan.out_dir, default_out)  # it may have changed while waiting
+                    remove_leftovers(plan.out_dir)
+                    remove_kernel_leftovers()
+                    return _build(plan, console, jobs, force, engine)
+            except Interrupted as exc:
+                console.print(f"[red]Interrumpido: {plan.out_dir} no se modificó.[/red]", soft_wrap=True)
+                return exc.exit_code
+    except OutputDirError as exc:
+        console.print(f"[red]No se construye: {exc}[/red]", soft_wrap=True)
+        return EXIT_UNUSABLE
+    except LockBusy as exc:
+        console.print(f"[red]Otra construcción ({exc}) está escribiendo en {plan.out_dir}: espere a que termine "
+                      "o ejecute sin --no-wait para esperarla.[/red]", soft_wrap=True)
+        return EXIT_ERRORS
+
+
+def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str) -> int:
+    from ..data.params import ParamsError, load_params
+
     timings: dict[str, float] = {}
     try:
         params = load_params(plan.params_file)
@@ -163,57 +328,106 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
                   + (" — DATOS DE DEMOSTRACIÓN" if params.demo else ""))
 
     start = time.perf_counter()
-    report = validate_dir(plan.data_dir)
-    timings["validate"] = time.perf_counter() - start
-    print_report(report, console)
-    if report.exit_code:
-        console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
-        return report.exit_code
-
+    env = environment(engine)
     hashes = plan.input_hashes()
-    digest = plan.fingerprint(hashes)
-    if not force and previous_build(plan.out_dir).get("fingerprint") == digest:
+    digest = plan.fingerprint(hashes, env)
+    previous = previous_build(plan.out_dir)
+    timings["fingerprint"] = time.perf_counter() - start
+    if not force and previous.get("fingerprint") == digest and outputs_intact(plan.out_dir, previous):
         console.print(f"Sin cambios desde la última construcción: {plan.out_dir} está al día "
-                      "(use --force para ejecutar de nuevo).")
+                      "(use --force para ejecutar de nuevo).", soft_wrap=True)
         timings["execute"] = 0.0
         _write_timings(plan.out_dir, timings)
         return 0
 
-    plan.out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = plan.out_dir.with_name(f".{plan.out_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+    from ..data.validation import print_report, validate_dir
+
+    start = time.perf_counter()
+    validation = validate_dir(plan.data_dir)
+    timings["validate"] = time.perf_counter() - start
+    print_report(validation, console)
+    if validation.exit_code:
+        console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
+        return validation.exit_code
+
+    staging = make_staging(plan.out_dir)
     try:
-        start = time.perf_counter()
-        results = execute_phase(plan, staging, console, jobs)
-        timings["execute"] = time.perf_counter() - start
-        if not all(r.ok for r in results):
-            console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
-            return EXIT_ERRORS
-        info = {
-            "year": year, "demo": params.demo, "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
-            "inputs": {plan.name(p): h for p, h in hashes.items() if p.suffix == ".xlsx" or p == plan.params_file},
-            "notebooks": {r.source.name: round(r.seconds, 2) for r in results},
-        }
-        start = time.perf_counter()
-        try:
-            book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine)
-        except BookError as exc:
-            console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
-            console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
-            return EXIT_ERRORS
-        timings["render"] = time.perf_counter() - start
-        shutil.rmtree(staging / ".work", ignore_errors=True)
-        info["engine"] = book.engine
-        (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-        publish(staging, plan.out_dir)
+        return _build_in(plan, staging, console, jobs, force, engine, params, validation, hashes, env, digest,
+                         previous, timings)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_in(plan, staging, console, jobs, force, engine, params, validation, hashes, env, digest, previous,
+              timings) -> int:
+    from ..report.report import ReportDataError, load_report, write_report_snapshot
+    from .book import BookError, render_book
+
+    start = time.perf_counter()
+    try:
+        report = load_report(plan.year, plan.data_dir, plan.params_file, plan.root, validation=validation)
+    except ReportDataError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return EXIT_ERRORS
+    manifests = write_report_snapshot(report, staging / SNAPSHOT)
+    timings["snapshot"] = time.perf_counter() - start
+
+    code = code_fingerprint(plan, hashes, env)
+    sections = plan_sections(plan, previous, hashes, code, manifests, force)
+    start = time.perf_counter()
+    results = execute_phase(plan, staging, console, jobs, sections)
+    timings["execute"] = time.perf_counter() - start
+    if not all(r.ok for r in results):
+        console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
+        return EXIT_ERRORS
+
+    from ..data.snapshot import load_reads
+
+    parameters = plan.notebook_parameters()
+    seconds = {r.source: r.seconds for r in results}
+    section_info = {}
+    for s in sections:
+        if s.reuse:
+            reads = s.reads
+        else:
+            reads = load_reads(staging / READS / f"{s.source.stem}.json") or EVERYTHING
+            reads = [list(r) for r in reads]
+        section_info[s.source.name] = {
+            "ran": not s.reuse, "seconds": round(seconds.get(s.source, 0.0), 2), "reads": sorted(reads),
+            "fingerprint": section_fingerprint(s.notebook_sha, code, parameters, manifests, reads)}
+    before = previous.get("notebooks") if isinstance(previous.get("notebooks"), dict) else {}
+    info = {
+        "year": plan.year, "demo": params.demo,
+        "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
+        "inputs": {plan.name(p): h for p, h in hashes.items()
+                   if p.suffix == ".xlsx" or (p.suffix == ".yml" and p.parent == plan.params_file.parent)},
+        "notebooks": {name: (s["seconds"] if s["ran"] else before.get(name, 0.0))
+                      for name, s in section_info.items()},
+        "sections": section_info,
+        "environment": env,
+    }
+    start = time.perf_counter()
+    try:
+        book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine)
+    except BookError as exc:
+        console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
+        console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
+        return EXIT_ERRORS
+    timings["render"] = time.perf_counter() - start
+    for work in (".work", SNAPSHOT, READS):
+        shutil.rmtree(staging / work, ignore_errors=True)
+    info["engine"] = book.engine
+    info["outputs"] = {name: size for name, size in output_files(staging).items() if not name.startswith(".")}
+    (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    publish(staging, plan.out_dir)
+    ran = sum(s["ran"] for s in section_info.values())
     engine_name = "Quarto" if book.engine == "quarto" else "pip (pandoc + typst)"
-    console.print(f"[green]Informe construido con el motor {engine_name}.[/green]")
-    console.print(f"  PDF:  {plan.out_dir / book.pdf.name}")
-    console.print(f"  HTML: {plan.out_dir / 'book' / 'index.html'}")
-    console.print(f"  Cuadernos ejecutados: {plan.out_dir / 'notebooks'}")
+    console.print(f"[green]Informe construido con el motor {engine_name} "
+                  f"({ran} secciones ejecutadas, {len(section_info) - ran} reutilizadas).[/green]")
+    console.print(f"  PDF:  {plan.out_dir / book.pdf.name}", soft_wrap=True)
+    console.print(f"  HTML: {plan.out_dir / 'book' / 'index.html'}", soft_wrap=True)
+    console.print(f"  Cuadernos ejecutados: {plan.out_dir / 'notebooks'}", soft_wrap=True)
     return 0
 
 

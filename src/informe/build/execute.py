@@ -1,19 +1,33 @@
-"""Execute the section notebooks with papermill, in parallel and reliably.
+"""Execute the section notebooks with papermill, in parallel, reliably and interruptibly.
 
 Parallel papermill runs are known to race when kernels start at the same time
 (papermill #239 "Kernel didn't respond", #511 "ZMQError: Address already in
 use"): jupyter_client picks free TCP ports, releases them and the kernel binds
-them later, so two kernels starting together can pick the same port. Here each
-notebook runs in its own process, its kernel talks over IPC (Unix-socket files
-whose names derive from a unique connection file) instead of TCP ports, so
-there are no ports to race for; a kernel that still fails to start is retried.
+them later, so two kernels starting together can pick the same port.
+
+* Where the platform has IPC sockets (Linux, macOS) each kernel talks over
+  Unix-socket files whose names derive from a unique path: no ports to race for.
+* Where it has not (Windows) kernels use TCP, and a kernel's start is
+  serialized under a file lock shared by every worker until the kernel has
+  bound its ports and answers, so no two kernels pick the same free port.
+* In both cases a kernel that still fails to start is retried.
+
+Each notebook runs in a worker process. Workers ignore Ctrl-C (the build
+handles it and ends them); a worker asked to end (SIGTERM, or its parent's
+death) kills its kernel and removes its runtime folder first. Kernel runtime
+folders (``<tmp>/informe-kernel-*``) carry an ``owner.json`` marker so that the
+leftovers of a killed build can be recognised and removed by the next one.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,18 +39,93 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 KERNEL_START_ATTEMPTS = 3
+# A build's kernels need no command history; IPython's SQLite history costs start-up time (and locks
+# ~/.ipython/profile_default/history.sqlite between parallel kernels).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+KERNEL_DIR_PREFIX = "informe-kernel-"
+OWNER_MARKER = "owner.json"
+TRANSPORT_ENV = "INFORME_KERNEL_TRANSPORT"  # force "ipc" or "tcp" (tests, diagnosis)
+MAX_IPC_PATH = 100  # sun_path holds 104 bytes on macOS, 108 on Linux; jupyter_client appends "-<n>"
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel listens on Unix sockets, not TCP ports."""
+def kernel_transport(platform: str = sys.platform, ipc_available: bool | None = None) -> str:
+    """``"ipc"`` where the platform and pyzmq support Unix-socket transport, else ``"tcp"`` (Windows)."""
+    if platform.startswith("win"):
+        return "tcp"
+    if ipc_available is None:
+        import zmq
+
+        ipc_available = bool(zmq.has("ipc"))
+    return "ipc" if ipc_available else "tcp"
+
+
+def port_lock_path() -> Path:
+    """The lock that serializes TCP kernel start-ups across worker processes (and concurrent builds)."""
+    return Path(tempfile.gettempdir()) / "informe-kernel-ports.lock"
+
+
+_LIVE_KERNELS: dict[int, object] = {}  # pid -> Popen of kernels started by this process
+_RUNTIME_DIR: list[Path] = []  # the runtime folder of the notebook this worker is running
+
+
+class InformeKernelManager(AsyncKernelManager):
+    """A kernel manager safe for parallel start-up on every platform, that shuts kernels down quietly.
+
+    * transport: IPC with a unique socket path, or TCP with start-ups serialized under a file lock;
+    * shutdown: jupyter_client interrupts (SIGINT) a kernel before asking it to shut down; when the
+      kernel is busy finishing a message that interrupt is logged as ``[IPKernelApp] ERROR |
+      KeyboardInterrupt caught in kernel`` — noise an analyst reads as a failure. The notebook has
+      finished when papermill shuts the kernel down, so the interrupt is skipped then; explicit
+      interrupts (a cell timeout) still go through.
+    """
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        # A socket path unique to this kernel; jupyter_client's default ("kernel-ipc" in the working
-        # directory) is shared by every kernel started from the same folder and races again.
-        runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
-        kwargs.setdefault("ip", os.path.join(runtime, f"k-{uuid.uuid4().hex[:12]}"))
+        transport = os.environ.get(TRANSPORT_ENV) or kernel_transport()
+        if transport == "ipc":
+            # A socket path unique to this kernel; jupyter_client's default ("kernel-ipc" in the working
+            # directory) is shared by every kernel started from the same folder and races again.
+            runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
+            path = os.path.join(runtime, f"k-{uuid.uuid4().hex[:12]}")
+            if len(path.encode()) > MAX_IPC_PATH:
+                transport = "tcp"  # a socket path this long cannot be bound
+            else:
+                kwargs.setdefault("ip", path)
+        kwargs.setdefault("transport", transport)
         super().__init__(**kwargs)
+
+    async def _async_start_kernel(self, **kw) -> None:
+        if self.transport != "tcp":
+            await super()._async_start_kernel(**kw)
+        else:
+            from filelock import FileLock
+
+            # Ports are picked free, released, and bound by the kernel later: hold the lock until the
+            # kernel answers (its ports are bound), so that no other start-up picks the same ports.
+            with FileLock(str(port_lock_path()), timeout=120):
+                await super()._async_start_kernel(**kw)
+                client = self.client()
+                client.start_channels()
+                try:
+                    await client.wait_for_ready(timeout=60)
+                finally:
+                    client.stop_channels()
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            _LIVE_KERNELS[process.pid] = process
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        process = getattr(self.provisioner, "process", None)
+        await super()._async_cleanup_resources(restart=restart)
+        if process is not None:
+            _LIVE_KERNELS.pop(process.pid, None)
+
+
+IPCKernelManager = InformeKernelManager  # former name
 
 
 @dataclass(frozen=True)
@@ -88,6 +177,28 @@ def _kernel_environment() -> None:
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    _font_cache_folder()
+
+
+def _font_cache_folder() -> None:
+    """Keep matplotlib's font cache across kernels and builds.
+
+    matplotlib caches its font list in ``~/.cache/matplotlib``; where that cannot be written (a read-only
+    or missing home, as on some CI runners) it would rebuild the list in a new temporary folder in every
+    kernel. Then a folder kept in the system's temporary directory is used instead.
+    """
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / f".informe-probe-{os.getpid()}"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / "informe-matplotlib"
+        fallback.mkdir(exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(fallback)
 
 
 def _is_kernel_start_failure(exc: Exception) -> bool:
@@ -96,23 +207,38 @@ def _is_kernel_start_failure(exc: Exception) -> bool:
                                    "DeadKernelError"))
 
 
-def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeout: int = 600) -> NotebookResult:
-    """Execute one notebook with papermill (runs in a worker process)."""
+def make_runtime_dir(build_pid: int | None = None) -> Path:
+    """A private folder for one kernel's connection file and sockets, marked as ours with the owner pids."""
+    folder = Path(tempfile.mkdtemp(prefix=KERNEL_DIR_PREFIX))
+    owner = {"pid": os.getpid(), "build_pid": build_pid or os.getppid()}
+    (folder / OWNER_MARKER).write_text(json.dumps(owner), encoding="utf-8")
+    return folder
+
+
+def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeout: int = 600,
+                 env: dict[str, str] | None = None) -> NotebookResult:
+    """Execute one notebook with papermill (runs in a worker process); ``env`` is added to the kernel's."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     _kernel_environment()
+    saved = {k: os.environ.get(k) for k in env or {}}
+    os.environ.update(env or {})
     start = time.perf_counter()
     attempt = 0
-    with tempfile.TemporaryDirectory(prefix="informe-kernel-") as runtime:
-        os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+    runtime = make_runtime_dir()
+    _RUNTIME_DIR[:] = [runtime]
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    try:
         while True:
             attempt += 1
             try:
                 pm.execute_notebook(
                     str(source), str(output), parameters=parameters, kernel_name="python3", cwd=str(cwd),
                     progress_bar=False, start_timeout=60, execution_timeout=timeout,
-                    kernel_manager_class=IPCKernelManager,
+                    kernel_manager_class=InformeKernelManager,
+                    request_save_on_cell_execute=False,  # one write at the end, not two per cell
+                    extra_arguments=KERNEL_ARGUMENTS,
                 )
                 strip_volatile_metadata(output)
                 return NotebookResult(source, output, time.perf_counter() - start, attempts=attempt)
@@ -125,16 +251,105 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     continue
                 return NotebookResult(source, output, time.perf_counter() - start,
                                       f"{type(exc).__name__}: {exc}", None, attempt)
+    finally:
+        _RUNTIME_DIR.clear()
+        shutil.rmtree(runtime, ignore_errors=True)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# --------------------------------------------------------------------------
+# Worker processes: quiet on Ctrl-C, and never outliving the build
+# --------------------------------------------------------------------------
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started (and its process group), and wait for them."""
+    for pid, process in list(_LIVE_KERNELS.items()):
+        try:
+            os.killpg(pid, signal.SIGKILL)  # jupyter_client starts each kernel in its own session
+        except (OSError, AttributeError):
+            try:
+                process.kill()
+            except OSError:
+                pass
+        try:
+            process.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - best effort while ending
+            pass
+        _LIVE_KERNELS.pop(pid, None)
+
+
+def _end_worker(signum, _frame) -> None:
+    """SIGTERM in a worker: kill its kernel, remove its runtime folder, exit at once."""
+    kill_kernels()
+    for folder in _RUNTIME_DIR:
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(128 + signum)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Get SIGTERM when the build process dies, even by SIGKILL (prctl on Linux, a watcher elsewhere)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    else:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before the watch was set
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _init_worker(parent_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the build handles it
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _end_worker)
+    _die_with_parent(parent_pid)
+
+
+def _end_workers(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Ask every worker to end (each kills its kernel first), then make sure they have."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API before Python 3.14
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(2)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_notebooks(sources: list[Path], out_dir: Path, parameters: dict, cwd: Path, jobs: int | None = None,
-                  on_done: Callable[[NotebookResult], None] | None = None) -> list[NotebookResult]:
-    """Execute ``sources`` into ``out_dir`` on ``jobs`` worker processes (default: all cores)."""
+                  on_done: Callable[[NotebookResult], None] | None = None,
+                  env: Callable[[Path], dict[str, str]] | None = None) -> list[NotebookResult]:
+    """Execute ``sources`` into ``out_dir`` on ``jobs`` worker processes (default: all cores).
+
+    ``env(source)`` gives environment variables for that notebook's kernel. If the build is
+    interrupted while waiting, the workers and their kernels are ended before the exception goes on.
+    """
+    if not sources:
+        return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources)))
     results: list[NotebookResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(os.getpid(),))
+    try:
         futures = {
-            pool.submit(run_notebook, src, out_dir / src.name, {**parameters, "output_dir": "."}, cwd): src
+            pool.submit(run_notebook, src, out_dir / src.name, {**parameters, "output_dir": "."}, cwd,
+                        600, env(src) if env else None): src
             for src in sources
         }
         for future in as_completed(futures):
@@ -142,5 +357,9 @@ def run_notebooks(sources: list[Path], out_dir: Path, parameters: dict, cwd: Pat
             results.append(result)
             if on_done:
                 on_done(result)
+    except BaseException:
+        _end_workers(pool)
+        raise
+    pool.shutdown(wait=True)
     order = {src: i for i, src in enumerate(sources)}
     return sorted(results, key=lambda r: order[r.source])

@@ -26,7 +26,8 @@ from typing import Callable
 import pandas as pd
 
 from . import finance
-from .contract import INDICATOR_DETAILS
+from . import plan
+from .contract import ROLE_SHEETS
 from ..fmt import format_number
 from .problems import ERROR, WARNING, Problem
 
@@ -360,32 +361,38 @@ def pqrs_totals(frames: Frames) -> list[CheckResult]:
 
 def plan_indicators(frames: Frames) -> list[CheckResult]:
     """The cumulative achievement of the period cannot be below the year's achievement."""
-    f = "plan_desarrollo.xlsx"
-    table = frames[(f, "Indicadores")]
+    f = plan.PLAN_FILE
+    table = frames[(f, plan.INDICATORS)]
     return [
         CheckResult("acumulado ≥ logro del año", f"{item['Código']} {item['Indicador']}: acumulado menor que el logro del año",
                     "acumulado", item["Acumulado"], "logro del año", item["Logro año"],
-                    OK if item["Acumulado"] >= item["Logro año"] else ERROR, f, "Indicadores", int(row), "Acumulado", 2)
+                    OK if item["Acumulado"] >= item["Logro año"] else ERROR, f, plan.INDICATORS, int(row), "Acumulado", 2)
         for row, item in table.iterrows()
     ]
 
 
+def _finding(check: str, finding: "plan.Finding") -> CheckResult:
+    return CheckResult(check, finding.message, "", math.nan, "", math.nan, finding.severity, plan.PLAN_FILE,
+                       finding.sheet, finding.row, finding.column)
+
+
+def plan_declarations(frames: Frames, year: int | None = None) -> list[CheckResult]:
+    """The plan's period, goals and headline declarations are coherent."""
+    findings = plan.period_findings(frames, year) + plan.goal_findings(frames) + plan.headline_findings(frames)
+    return [_finding("plan de desarrollo", f) for f in findings]
+
+
 def indicator_details(frames: Frames) -> list[CheckResult]:
-    """Each indicator in INDICATOR_DETAILS against the detail rows that support it."""
-    indicators = frames[("plan_desarrollo.xlsx", "Indicadores")].reset_index().set_index("Código")
-    results = []
-    for spec in INDICATOR_DETAILS:
-        if spec.code not in indicators.index:
-            continue
-        detail = frames[(spec.filename, spec.sheet)]
-        for column, value in spec.where:
-            detail = detail[detail[column] == value]
-        total = float(detail[spec.column].sum()) * spec.scale if spec.column else float(len(detail))
-        indicator = indicators.loc[spec.code]
-        results.append(compare_detail("indicador frente a detalle", f"{spec.code} {indicator['Indicador']}",
-                                      spec.label, round(total, 4), "logro del año", float(indicator["Logro año"]),
-                                      decimals=2 if spec.column else 0, file=spec.filename, sheet=spec.sheet,
-                                      column=spec.column or ""))
+    """Each reconciliation declared in «Conciliaciones» against the indicator's achievement.
+
+    A declaration that cannot be computed (unknown code, sheet or column, detail sheet with errors) is an error.
+    """
+    done, findings = plan.reconcile(frames)
+    results = [_finding("conciliación declarada", f) for f in findings]
+    for r in done:
+        results.append(compare_detail("indicador frente a detalle", f"{r.code} {r.name}", r.label, r.detail,
+                                      "logro del año", r.achievement, decimals=r.decimals, file=r.filename,
+                                      sheet=r.sheet, column=r.column))
     return results
 
 
@@ -404,7 +411,9 @@ def award_counts(frames: Frames) -> list[CheckResult]:
 
 
 # Every check, in the order they run, with the sheets it reads that must hold at least one row
-# for the check to mean anything.
+# for the check to mean anything (NEEDS) and every other sheet it reads (READS). A check runs when
+# all the sheets it reads passed their schema, even if other sheets have cell errors.
+P = plan.PLAN_FILE
 NEEDS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] = {
     balance_sheet_identity: ((FS, BALANCE),),
     statement_subtotals: ((FS, BALANCE), (FS, INCOME), (FS, CASH)),
@@ -417,9 +426,18 @@ NEEDS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] 
     published_financial_indicators: ((FS, BALANCE),),
     procurement_totals: (("administrativo.xlsx", "Contratación"),),
     pqrs_totals: (("administrativo.xlsx", "PQRS"),),
-    plan_indicators: (("plan_desarrollo.xlsx", "Indicadores"),),
-    indicator_details: (("plan_desarrollo.xlsx", "Indicadores"),),
+    plan_declarations: ((P, plan.PLAN_SHEET),),
+    plan_indicators: ((P, plan.INDICATORS),),
+    indicator_details: ((P, plan.INDICATORS),),
     award_counts: (),
+}
+READS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] = {
+    published_financial_indicators: ((FS, PUBLISHED),),
+    procurement_totals: (("administrativo.xlsx", "Cifras"),),
+    pqrs_totals: (("administrativo.xlsx", "Cifras"),),
+    plan_declarations: ((P, plan.INDICATORS), (P, plan.GOALS)),
+    indicator_details: ((P, plan.RECONCILIATIONS),),  # detail sheets with errors are reported per declaration
+    award_counts: (("posicionamiento.xlsx", "Premios"), ("posicionamiento.xlsx", "Cifras")),
 }
 CHECKS = tuple(NEEDS)
 
@@ -435,17 +453,33 @@ def empty_sheets(frames: Frames) -> list[CheckResult]:
     ]
 
 
-def run_checks(frames: Frames) -> list[CheckResult]:
-    """Run every check whose sheets have rows; a check that cannot run becomes an error result."""
+def run_checks(frames: Frames, year: int | None = None) -> list[CheckResult]:
+    """Run every check whose sheets are intact and have rows; a check that fails becomes an error result.
+
+    ``frames`` holds only the sheets that passed their schema: a check reading a sheet with cell errors
+    is left out (those errors are already reported), every other check still runs.
+    """
     results = empty_sheets(frames)
     empty = {(r.file, r.sheet) for r in results}
     for check in CHECKS:
-        if any(key in empty for key in NEEDS[check]):
+        inputs = NEEDS[check] + READS.get(check, ())
+        if any(key in empty for key in NEEDS[check]) or any(key not in frames for key in inputs):
             continue
         try:
-            results += check(frames)
+            results += check(frames, year) if check is plan_declarations else check(frames)
         except (KeyError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else f"{type(exc).__name__}: {exc}"
-            results.append(CheckResult(check.__name__, f"no se pudo verificar: {message}", "", math.nan, "",
-                                       math.nan, ERROR))
+            file, sheet = _where(check, str(message))
+            failure = CheckResult(check.__name__, f"no se pudo verificar: {message}", "", math.nan, "",
+                                  math.nan, ERROR, file, sheet, None, "Rol" if "rol «" in str(message) else "")
+            if not any((r.file, r.sheet, r.description) == (file, sheet, failure.description) for r in results):
+                results.append(failure)  # a missing role is reported once, not once per check that needs it
     return results
+
+
+def _where(check, message: str) -> tuple[str, str]:
+    """File and sheet a failed check points at: the sheet a missing role belongs to, else its first input."""
+    for role, sheet in ROLE_SHEETS.items():
+        if f"«{role}»" in message:
+            return FS, sheet
+    return NEEDS[check][0] if NEEDS[check] else ("", "")

@@ -15,58 +15,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # --------------------------------------------------------------------------
-# Enumerations (allowed values), as printed in the 2022 report.
+# Structural enumerations: the code computes with these values, so they are
+# fixed. Domain lists (sectors, fronts, units, modalities, figure keys...) are
+# *catalogs*: they live in each workbook's «Catálogos» sheet (see ``catalog=``).
 # --------------------------------------------------------------------------
 
-INVESTMENT_SECTORS = (
-    "Agronegocios",
-    "Ciencias de la vida",
-    "Comercio",
-    "Industrias creativas",
-    "Infraestructura y logística",
-    "Manufactura básica",
-    "Manufactura especializada",
-    "Servicios de tecnología",
-)
-THEMATIC_LINES = (
-    "Desarrollo económico",
-    "Desarrollo social",
-    "Transformación educativa y cultural",
-    "Ecociudad e innovación digital",
-    "Gobernanza y construcción de paz",
-)
-INVESTMENT_TYPES = ("Nueva inversión", "Reinversión")
 EVENT_KINDS = ("Propio", "Invitado", "Gestionado para la Alcaldía")
 YES_NO = ("Sí", "No")
 PLANS = ("Plan indicativo", "Plan de acción")
-INDICATOR_UNITS = ("Millones de USD", "Número", "Porcentaje")
-FRONTS = ("Inversión", "Cooperación", "Alianzas", "Posicionamiento", "Sos Paisa")
-COOPERATION_TYPES = ("Técnica", "Financiera", "Técnica y financiera")
-OPPORTUNITY_INSTRUMENTS = ("Convocatoria", "Premio", "Beca", "Donación", "Crédito")
 AWARD_RESULTS = ("Postulado", "Ganador", "Finalista", "No seleccionado", "Sin resultado publicado")
-PROCUREMENT_MODALITIES = (
-    "Contratación directa",
-    "Mínima cuantía",
-    "Selección abreviada",
-    "Subasta inversa",
-    "Concurso de méritos",
-    "Licitación",
-    "Órdenes de compra",
-)
-PQRS_PROCESSES = (
-    "Conocimiento e Innovación",
-    "Direccionamiento Estratégico",
-    "Relaciones Locales e Internacionales",
-    "Gestión de Proyectos",
-    "Posicionamiento y Comunicaciones",
-    "Relaciones Administrativas",
-)
 SIGNS = ("+", "-")
 EQUITY_ROW_KINDS = ("Saldo inicial", "Movimiento", "Saldo final")
 BUDGET_KINDS = ("Ingresos", "Gastos")
 FINANCIAL_INDICATORS = ("Liquidez", "Capital de trabajo", "Nivel de endeudamiento", "Razón de efectivo")
+# How a plan indicator is reconciled with its detail (sheet «Conciliaciones» of plan_desarrollo.xlsx).
+MEASURES = ("Filas", "Suma", "Filas con valor")
 
-# Roles that mark the statement lines the checks and indicators need.
+# The sheet of every workbook that holds its catalogs: one column per catalog, one allowed value per row.
+CATALOG_SHEET = "Catálogos"
+
+# Roles that mark the statement lines the checks and indicators use.
 STATEMENT_ROLES = (
     "activo_total",
     "activo_corriente",
@@ -84,36 +52,6 @@ STATEMENT_ROLES = (
     "reservas",
     "resultado_ejercicio",
 )
-
-# Keys of the "Cifras" sheets: headline figures the report prints without detail.
-FIGURE_KEYS = {
-    "inversion.xlsx": (
-        "monto_inversion_acumulado_2008",
-        "presupuesto_frente_inversion",
-        "retorno_inversion",
-    ),
-    "cooperacion.xlsx": (
-        "monto_cooperacion_acumulado_2008",
-        "presupuesto_frente_cooperacion",
-        "retorno_cooperacion",
-        "personas_formadas_cooperacion",
-    ),
-    "posicionamiento.xlsx": (
-        "agendas_trabajo",
-        "validadores_atendidos",
-        "validadores_vip",
-        "periodistas_atendidos",
-        "postulaciones_premios",
-        "premios_postulados",
-        "eventos_internacionales_alcaldia",
-        "eventos_con_alcalde",
-    ),
-    "administrativo.xlsx": (
-        "contratacion_valor_total",
-        "contratacion_procesos_total",
-        "pqrs_total",
-    ),
-}
 
 UNITS = {
     "usd_m": "USD millones",
@@ -140,6 +78,7 @@ class Column:
     minimum: float | None = None
     unique: bool = False
     example: object = None
+    catalog: str | None = None  # name of the «Catálogos» column that lists the allowed values
 
 
 @dataclass(frozen=True)
@@ -190,6 +129,11 @@ def _enum(header, allowed, description, **kw):
     return Column(header, "text", "text", description, allowed=allowed, **kw)
 
 
+def _catalog(header, description, catalog: str | None = None, **kw):
+    """A text column whose allowed values are the year's catalog ``catalog`` (default: the header)."""
+    return Column(header, "text", "text", description, catalog=catalog or header, **kw)
+
+
 # --------------------------------------------------------------------------
 # Shared column groups
 # --------------------------------------------------------------------------
@@ -216,12 +160,12 @@ def _statement_columns(label: str, with_variation: bool, with_note: bool) -> tup
     return tuple(cols)
 
 
-def _figures_sheet(filename: str) -> Sheet:
+def _figures_sheet() -> Sheet:
     return Sheet(
         "Cifras",
         "Cifras globales que el informe publica sin detalle (totales, retornos, acumulados).",
         (
-            _enum("Clave", FIGURE_KEYS[filename], "Identificador de la cifra.", unique=True),
+            _catalog("Clave", "Identificador de la cifra; el informe lee las cifras por su clave.", unique=True),
             _text("Concepto", "Descripción de la cifra tal como la lee el director."),
             _num("Valor", "count", "Valor de la cifra (la unidad va en la columna Unidad)."),
             _text("Unidad", "Unidad del valor: USD millones, COP pesos, cantidad, %..."),
@@ -236,24 +180,69 @@ def _figures_sheet(filename: str) -> Sheet:
 
 PLAN = Workbook(
     "plan_desarrollo.xlsx",
-    "Indicadores del Plan de Desarrollo a cargo de la ACI Medellín (plan indicativo y plan de acción).",
+    "El Plan de Desarrollo vigente: su nombre y periodo, los indicadores a cargo de la ACI Medellín "
+    "(plan indicativo y plan de acción), sus metas por año y cómo se concilia cada indicador con su detalle.",
     (
         Sheet(
-            "Indicadores",
-            "Un indicador por fila: meta del cuatrienio, meta y logro del año, acumulado y meta del año siguiente.",
+            "Plan",
+            "Una sola fila: el Plan de Desarrollo vigente en el año del informe y su periodo (de cualquier duración).",
             (
-                _text("Código", "Identificador estable del indicador (PI-01..., PA-01...).", unique=True),
-                _enum("Plan", PLANS, "Plan al que pertenece el indicador."),
-                _enum("Frente", FRONTS, "Frente de trabajo que responde por el indicador.", required=False),
-                _text("Indicador", "Nombre del indicador tal como se publica."),
-                _enum("Unidad", INDICATOR_UNITS, "Unidad de medida del indicador."),
-                _num("Meta cuatrienio", "count", "Meta del Plan 2020-2023, en la unidad del indicador.", minimum=0),
-                _num("Meta año", "count", "Meta del año del informe.", required=False, minimum=0),
-                _num("Logro año", "count", "Logro del año del informe.", minimum=0),
-                _num("Acumulado", "count", "Avance acumulado del cuatrienio al corte.", minimum=0),
-                _num("Meta año siguiente", "count", "Meta del año siguiente.", required=False, minimum=0),
+                _text("Nombre", "Nombre del plan tal como se publica."),
+                _int("Primer año", "count", "Primer año del periodo del plan.", minimum=1900),
+                _int("Último año", "count", "Último año del periodo del plan (igual o posterior al primero).", minimum=1900),
             ),
-            "4.1 Indicadores plan indicativo; 4.2 plan de acción; 4.3 Metas 2023; indicadores de inversión y cooperación",
+        ),
+        Sheet(
+            "Indicadores",
+            "Un indicador por fila: meta del plan, logro del año y acumulado del periodo. Las metas de cada año "
+            "van en la hoja «Metas». Las columnas «Orden en resumen», «Cifra en resumen» y «Frase en resumen» "
+            "ponen el indicador entre las cifras principales del resumen ejecutivo.",
+            (
+                _text("Código", "Identificador del indicador dentro del plan, como lo publica el plan.", unique=True),
+                _enum("Plan", PLANS, "Plan al que pertenece el indicador."),
+                _catalog("Frente", "Frente de trabajo o línea que responde por el indicador.", required=False),
+                _text("Indicador", "Nombre del indicador tal como se publica."),
+                _catalog("Unidad", "Unidad de medida del indicador."),
+                _int("Decimales", "count", "Decimales con que se publican sus valores (vacío: 2 si algún valor los "
+                     "tiene, 0 si no).", required=False),
+                _num("Meta del plan", "count", "Meta de todo el periodo del plan, en la unidad del indicador.", minimum=0),
+                _num("Logro año", "count", "Logro del año del informe.", minimum=0),
+                _num("Acumulado", "count", "Avance acumulado del periodo del plan al corte.", minimum=0),
+                _int("Orden en resumen", "count", "Posición entre las cifras principales del resumen ejecutivo "
+                     "(vacío: no es cifra principal).", required=False, minimum=1),
+                _text("Cifra en resumen", "Rótulo de la cifra en la tabla del resumen ejecutivo.", required=False),
+                _text("Frase en resumen", "Frase del resumen ejecutivo; {valor} se reemplaza por el logro del año "
+                      "formateado.", required=False),
+            ),
+            "4.1 Indicadores plan indicativo; 4.2 plan de acción; indicadores de inversión y cooperación",
+        ),
+        Sheet(
+            "Metas",
+            "La meta de cada indicador para cada año del plan (una fila por indicador y año).",
+            (
+                _text("Código", "Código del indicador (hoja «Indicadores»)."),
+                _int("Año", "count", "Año de la meta, dentro del periodo del plan.", minimum=1900),
+                _num("Meta", "count", "Meta del indicador en ese año, en su unidad.", minimum=0),
+            ),
+            "4.3 Metas del año siguiente; META del año en los cuadros de indicadores",
+        ),
+        Sheet(
+            "Conciliaciones",
+            "Cómo se concilia un indicador con las filas de detalle que lo soportan: libro y hoja del detalle y "
+            "medida (número de filas, suma de una columna o número de filas donde una columna tiene un valor). "
+            "Un detalle menor que el logro del año es una advertencia; mayor, un error.",
+            (
+                _text("Código", "Código del indicador (hoja «Indicadores»)."),
+                _text("Libro", "Libro del detalle (p. ej. inversion.xlsx)."),
+                _text("Hoja", "Hoja del detalle dentro de ese libro."),
+                _enum("Medida", MEASURES, "Filas: número de filas; Suma: suma de «Columna»; Filas con valor: filas "
+                      "donde «Columna» es igual a «Valor»."),
+                _text("Columna", "Columna que se suma o se compara (vacía para Filas).", required=False),
+                _text("Valor", "Valor que se cuenta (solo para Filas con valor).", required=False),
+                _num("Escala", "ratio", "Factor que lleva el detalle a la unidad del indicador (p. ej. 0,000001 de "
+                     "USD a millones de USD); vacío = 1.", required=False),
+                _text("Detalle", "Cómo se nombra el detalle en los mensajes (p. ej. proyectos detallados)."),
+            ),
         ),
     ),
 )
@@ -269,8 +258,8 @@ INVESTMENT = Workbook(
             (
                 _text("Empresa", "Nombre de la empresa."),
                 _text("País de origen", "País de origen de la inversión.", required=False),
-                _enum("Sector", INVESTMENT_SECTORS, "Sector priorizado de inversión.", required=False),
-                _enum("Tipo de inversión", INVESTMENT_TYPES, "Nueva inversión o reinversión.", required=False),
+                _catalog("Sector", "Sector priorizado de inversión.", required=False),
+                _catalog("Tipo de inversión", "Nueva inversión o reinversión.", required=False),
                 _num("Monto (USD millones)", "usd_m", "Monto certificado, en millones de USD.", required=False, minimum=0),
                 _int("Empleos", "count", "Empleos generados o proyectados que publica el informe.", required=False),
                 _text("Descripción", "Resumen de la gestión.", required=False),
@@ -286,7 +275,7 @@ INVESTMENT = Workbook(
             ),
             "Apoyo a la instalación de zonas francas",
         ),
-        _figures_sheet("inversion.xlsx"),
+        _figures_sheet(),
     ),
 )
 
@@ -300,9 +289,9 @@ COOPERATION = Workbook(
             (
                 _text("Cooperante", "Entidad que otorga la cooperación."),
                 _text("Proyecto", "Proyecto o iniciativa que recibe la cooperación."),
-                _enum("Línea temática", THEMATIC_LINES, "Línea temática de cooperación.", required=False),
+                _catalog("Línea temática", "Línea temática de cooperación.", required=False),
                 _text("Receptor", "Secretaría, dependencia o entidad que recibe la cooperación.", required=False),
-                _enum("Tipo de cooperación", COOPERATION_TYPES, "Técnica o financiera.", required=False),
+                _catalog("Tipo de cooperación", "Técnica o financiera.", required=False),
                 _num("Monto (USD)", "usd", "Monto en dólares.", required=False, minimum=0),
             ),
             "Lo que hemos logrado en demanda de cooperación",
@@ -353,7 +342,7 @@ COOPERATION = Workbook(
             (
                 _text("Aliado", "Organización que ofrece la oportunidad."),
                 _text("Oportunidad", "Nombre de la convocatoria o premio."),
-                _enum("Instrumento", OPPORTUNITY_INSTRUMENTS, "Instrumento de cooperación."),
+                _catalog("Instrumento", "Instrumento de cooperación."),
                 _text("Líneas temáticas", "Líneas temáticas, separadas por punto y coma.", required=False),
                 _num("Importe (USD)", "usd", "Importe máximo publicado, en USD.", required=False, minimum=0),
             ),
@@ -368,7 +357,7 @@ COOPERATION = Workbook(
             ),
             "Organizaciones de la sociedad civil",
         ),
-        _figures_sheet("cooperacion.xlsx"),
+        _figures_sheet(),
     ),
 )
 
@@ -403,7 +392,7 @@ POSITIONING = Workbook(
             ),
             "Logros en comunicaciones y premios internacionales",
         ),
-        _figures_sheet("posicionamiento.xlsx"),
+        _figures_sheet(),
     ),
 )
 
@@ -415,7 +404,7 @@ ADMINISTRATION = Workbook(
             "Contratación",
             "Ejecución del plan anual de adquisiciones por modalidad de contratación.",
             (
-                _enum("Modalidad", PROCUREMENT_MODALITIES, "Modalidad de contratación.", unique=True),
+                _catalog("Modalidad", "Modalidad de contratación.", unique=True),
                 _int("Procesos", "count", "Número de procesos."),
                 _num("Valor (COP)", "cop", "Valor contratado en pesos.", minimum=0),
             ),
@@ -425,7 +414,7 @@ ADMINISTRATION = Workbook(
             "PQRS",
             "Peticiones, quejas, reclamos y sugerencias atendidas, por proceso.",
             (
-                _enum("Proceso", PQRS_PROCESSES, "Proceso que atendió la PQRS.", unique=True),
+                _catalog("Proceso", "Proceso que atendió la PQRS.", unique=True),
                 _int("Cantidad", "count", "Número de PQRS atendidas."),
                 _num("Porcentaje publicado", "pct", "Porcentaje publicado, en % (solo para verificar).", required=False, minimum=0),
             ),
@@ -443,7 +432,7 @@ ADMINISTRATION = Workbook(
             ),
             "9.1.3 Procesos judiciales",
         ),
-        _figures_sheet("administrativo.xlsx"),
+        _figures_sheet(),
     ),
 )
 
@@ -515,33 +504,46 @@ FINANCIAL = Workbook(
     ),
 )
 
-CONTRACT: tuple[Workbook, ...] = (PLAN, INVESTMENT, COOPERATION, POSITIONING, ADMINISTRATION, FINANCIAL)
 
 
-@dataclass(frozen=True)
-class IndicatorDetail:
-    """How a development-plan indicator is reconciled with the detail rows that support it."""
-
-    code: str
-    filename: str
-    sheet: str
-    label: str
-    column: str | None = None  # summed column; None counts rows
-    scale: float = 1.0  # multiplies the detail total to reach the indicator's unit
-    where: tuple[tuple[str, str], ...] = ()  # (column, value) filters
+# The statement each role belongs to.
+ROLE_SHEETS = {
+    **{role: "Situación financiera" for role in (
+        "activo_total", "activo_corriente", "efectivo", "pasivo_total", "pasivo_corriente", "patrimonio_total",
+        "pasivo_mas_patrimonio", "capital_fiscal", "resultados_anteriores", "reservas", "resultado_ejercicio")},
+    "excedente_neto": "Resultados",
+    **{role: "Flujo de efectivo" for role in ("efectivo_inicial", "efectivo_final", "variacion_efectivo")},
+}
 
 
-# The indicator codes are part of the contract: they stay the same every year.
-INDICATOR_DETAILS = (
-    IndicatorDetail("PI-01", "inversion.xlsx", "Proyectos", "monto de los proyectos con monto publicado",
-                    column="Monto (USD millones)"),
-    IndicatorDetail("PI-02", "cooperacion.xlsx", "Cooperación recibida", "monto de la cooperación detallada",
-                    column="Monto (USD)", scale=1e-6),
-    IndicatorDetail("PI-04", "inversion.xlsx", "Proyectos", "proyectos detallados"),
-    IndicatorDetail("PI-05", "cooperacion.xlsx", "Sur-Sur", "acciones sur-sur detalladas"),
-    IndicatorDetail("PI-06", "posicionamiento.xlsx", "Eventos", "eventos ¿Por qué Medellín? detallados",
-                    where=(("¿Por qué Medellín?", "Sí"),)),
-    IndicatorDetail("PI-07", "cooperacion.xlsx", "Sos Paisa", "aportes Sos Paisa detallados"),
+def catalogs(spec: Workbook) -> dict[str, list[tuple[str, Column]]]:
+    """Catalog name → the (sheet, column) pairs of ``spec`` whose allowed values it lists."""
+    found: dict[str, list[tuple[str, Column]]] = {}
+    for sheet in spec.sheets:
+        for column in sheet.columns:
+            if column.catalog:
+                found.setdefault(column.catalog, []).append((sheet.name, column))
+    return found
+
+
+def _with_catalog_sheet(spec: Workbook) -> Workbook:
+    """``spec`` plus its «Catálogos» sheet: one optional text column per catalog its sheets use."""
+    names = catalogs(spec)
+    if not names:
+        return spec
+    columns = tuple(
+        _text(name, "Valores permitidos en " + ", ".join(f"«{sheet}» · {col.header}" for sheet, col in uses)
+              + ". Agregue aquí un valor nuevo (uno por fila).", required=False)
+        for name, uses in names.items()
+    )
+    sheet = Sheet(CATALOG_SHEET, "Catálogos del libro: los valores permitidos de las columnas con lista. Para "
+                  "admitir un valor nuevo (un sector, un frente, una clave de cifra...) agréguelo en su columna.",
+                  columns)
+    return Workbook(spec.filename, spec.description, spec.sheets + (sheet,))
+
+
+CONTRACT: tuple[Workbook, ...] = tuple(
+    _with_catalog_sheet(wb) for wb in (PLAN, INVESTMENT, COOPERATION, POSITIONING, ADMINISTRATION, FINANCIAL)
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .contract import CONTRACT, INDICATOR_DETAILS, UNITS, Workbook
+from .contract import CATALOG_SHEET, CONTRACT, MEASURES, UNITS, Workbook
 
 KIND_ES = {"text": "texto", "number": "número", "integer": "entero"}
 
@@ -23,7 +23,9 @@ def _workbook_markdown(spec: Workbook) -> list[str]:
         ]
         for c in sheet.columns:
             rules = []
-            if c.allowed:
+            if c.catalog:
+                rules.append(f"catálogo «{c.catalog}» (hoja «{CATALOG_SHEET}»)")
+            elif c.allowed:
                 rules.append(", ".join(c.allowed))
             if c.minimum is not None:
                 rules.append(f"≥ {c.minimum:g}")
@@ -54,20 +56,25 @@ def contract_markdown() -> str:
         "financial statements `Código padre` builds the account hierarchy and `Signo` says whether a line",
         "adds to or subtracts from its parent; `Rol` marks the lines the checks and indicators use.",
         "",
-        "## Indicator reconciliations",
+        "## Catalogs",
         "",
-        "These plan-indicator codes are fixed; each is compared with the detail that supports it",
-        "(a detail below the indicator is a warning, above it an error).",
+        f"Domain lists (investment sectors, fronts, units, procurement modalities, figure keys...) are not",
+        f"in the code: each workbook has a «{CATALOG_SHEET}» sheet with one column per catalog and one allowed",
+        "value per row. A value missing from its catalog is an error that names the catalog to extend.",
+        "Structural lists the code computes with (plan kinds, event kinds, award results, signs, roles) are",
+        "fixed and listed below as allowed values.",
         "",
-        "| Código | Detalle | Medida |",
-        "|---|---|---|",
+        "## The development plan",
+        "",
+        "`plan_desarrollo.xlsx` carries the plan in force: its name and period («Plan»), its indicators",
+        "(«Indicadores», with the headline figures of the executive summary), the goal of each indicator per",
+        "year («Metas») and how each indicator is reconciled with its detail («Conciliaciones»: "
+        + ", ".join(MEASURES) + ").",
+        "No indicator code has a meaning in the code. The validation checks that every declared",
+        "reconciliation points at an existing workbook, sheet, column and value; one that cannot be",
+        "computed is an error.",
+        "",
     ]
-    for d in INDICATOR_DETAILS:
-        measure = f"suma de «{d.column}»" if d.column else "número de filas"
-        if d.where:
-            measure += " donde " + ", ".join(f"«{c}» = {v}" for c, v in d.where)
-        lines.append(f"| {d.code} | `{d.filename}` «{d.sheet}» | {measure} |")
-    lines.append("")
     for spec in CONTRACT:
         lines += _workbook_markdown(spec)
     return "\n".join(lines).rstrip() + "\n"

@@ -8,8 +8,41 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .contract import FINANCIAL, ROLE_SHEETS
+from .problems import Problem
+
 CURRENT, PRIOR = "Año actual", "Año anterior"
 YEARS = (CURRENT, PRIOR)
+
+# The roles each statement must mark exactly once: the lines the checks, the indicators and the
+# report read (``line`` refuses a missing or repeated role instead of guessing). Declared once, in
+# the contract (``ROLE_SHEETS``: role → statement).
+REQUIRED_ROLES: dict[tuple[str, str], tuple[str, ...]] = {}
+for _role, _sheet in ROLE_SHEETS.items():
+    REQUIRED_ROLES.setdefault((FINANCIAL.filename, _sheet), ())
+    REQUIRED_ROLES[(FINANCIAL.filename, _sheet)] += (_role,)
+ROLE_COLUMN = "Rol"
+
+
+def role_problems(file: str, sheet: str, statement: pd.DataFrame) -> list[Problem]:
+    """Every required role missing from ``statement`` and every role marked on more than one line."""
+    if ROLE_COLUMN not in statement.columns:
+        return []
+    problems = []
+    roles = statement[ROLE_COLUMN]
+    for role in REQUIRED_ROLES.get((file, sheet), ()):
+        if not (roles == role).any():
+            problems.append(Problem(file, sheet, None, ROLE_COLUMN,
+                                    f"ninguna línea tiene el rol «{role}», que el informe necesita; "
+                                    "márquelo en la columna «Rol» de la línea que corresponde"))
+    seen: dict[str, int] = {}
+    for row, role in roles.dropna().items():
+        if role in seen:
+            problems.append(Problem(file, sheet, int(row), ROLE_COLUMN,
+                                    f"el rol «{role}» ya está en la fila {seen[role]}; cada rol va en una sola línea"))
+        else:
+            seen[role] = int(row)
+    return problems
 
 
 def label_column(statement: pd.DataFrame) -> str:
@@ -60,11 +93,17 @@ def orphan_parents(statement: pd.DataFrame) -> pd.DataFrame:
 
 
 def line(statement: pd.DataFrame, role: str, column: str = CURRENT) -> float:
-    """Value of the line marked with ``role`` (KeyError naming the role if absent)."""
+    """Value of the line marked with ``role``; KeyError naming the role if absent, ValueError if repeated
+    or empty (never a silent NaN or the first of two lines)."""
     rows = statement[statement["Rol"] == role]
     if rows.empty:
         raise KeyError(f"ninguna línea tiene el rol «{role}»")
-    return float(rows[column].iloc[0])
+    if len(rows) > 1:
+        raise ValueError(f"el rol «{role}» está en varias líneas (filas {', '.join(map(str, rows.index))})")
+    value = rows[column].iloc[0]
+    if pd.isna(value):
+        raise ValueError(f"la línea con el rol «{role}» no tiene valor en «{column}»")
+    return float(value)
 
 
 def variations(statement: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,18 @@ from .problems import Problem
 
 _DTYPES = {"number": "float64", "integer": "float64", "text": None}
 
+# Largest magnitude a cell may hold, per unit of the contract (strictly below). Far above any real
+# figure of the agency, far below what breaks arithmetic or formatting (1e20 pesos, 1e300).
+MAGNITUDE_LIMITS = {
+    "cop": 1e15,  # a thousand billion pesos
+    "usd": 1e12,
+    "usd_m": 1e6,  # a million million dollars, in millions
+    "count": 1e15,  # the «Valor» of the Cifras sheets holds pesos too
+    "pct": 1e6,
+    "ratio": 1e12,
+}
+DEFAULT_MAGNITUDE_LIMIT = 1e15
+
 
 def _checks(column: Column) -> list[pa.Check]:
     checks = []
@@ -20,6 +32,9 @@ def _checks(column: Column) -> list[pa.Check]:
         checks.append(pa.Check.isin(list(column.allowed), name="allowed"))
     if column.minimum is not None:
         checks.append(pa.Check.ge(column.minimum, name="minimum"))
+    if column.kind != "text":
+        limit = MAGNITUDE_LIMITS.get(column.unit, DEFAULT_MAGNITUDE_LIMIT)
+        checks.append(pa.Check(lambda s, limit=limit: s.abs() < limit, name="magnitude", ignore_na=True))
     if column.kind == "integer":
         checks.append(pa.Check(lambda s: (s % 1) == 0, name="whole", ignore_na=True))
     if column.kind == "text":
@@ -56,10 +71,17 @@ def _message(column: Column | None, check: str, value) -> str:
         return "valor obligatorio vacío"
     if check == "field_uniqueness":
         return f"valor repetido {shown}; cada fila debe tener un valor distinto"
+    if check == "allowed" and column is not None and column.catalog:
+        listed = f"valores actuales: {', '.join(column.allowed)}" if column.allowed else "el catálogo está vacío"
+        return (f"valor no permitido {shown}: no está en el catálogo «{column.catalog}» de la hoja «Catálogos» de "
+                f"este libro; si es un valor válido, agréguelo allí ({listed})")
     if check == "allowed" and column is not None:
         return f"valor no permitido {shown}; use uno de: {', '.join(column.allowed)}"
     if check == "minimum" and column is not None:
         return f"valor {shown} menor que el mínimo permitido ({column.minimum:g})"
+    if check == "magnitude" and column is not None:
+        limit = MAGNITUDE_LIMITS.get(column.unit, DEFAULT_MAGNITUDE_LIMIT)
+        return f"valor {shown} fuera del rango admitido (menos de {limit:.0e} en valor absoluto); revise la cifra"
     if check == "whole":
         return f"se esperaba un número entero y se encontró {shown}"
     if check == "is_text":
@@ -69,7 +91,7 @@ def _message(column: Column | None, check: str, value) -> str:
 
 def _check_kind(check: str) -> str:
     for prefix, kind in (("isin(", "allowed"), ("greater_than_or_equal_to(", "minimum"), ("dtype(", "dtype"),
-                         ("whole", "whole"), ("is_text", "is_text")):
+                         ("whole", "whole"), ("is_text", "is_text"), ("magnitude", "magnitude")):
         if check.startswith(prefix):
             return kind
     return check
@@ -138,3 +160,26 @@ def unknown_columns(file: str, sheet: Sheet, headers: list[str]) -> list[Problem
         for h in headers
         if h not in sheet.headers
     ]
+
+
+# Columns that hold a calendar year, and how far from the report's year they may be.
+YEAR_COLUMNS = ("Periodo",)
+YEARS_BEFORE, YEARS_AFTER = 1, 0
+
+
+def period_problems(file: str, sheet: Sheet, frame: pd.DataFrame, year: int | None) -> list[Problem]:
+    """Years outside the report's window (``year``-1 .. ``year``; without a known year, 1900 .. next year)."""
+    import datetime as dt
+
+    low, high = (year - YEARS_BEFORE, year + YEARS_AFTER) if year else (1900, dt.date.today().year + 1)
+    problems = []
+    for header in YEAR_COLUMNS:
+        if header not in frame.columns or header not in sheet.headers:
+            continue
+        for row, value in frame[header].items():
+            if pd.isna(value) or low <= value <= high:
+                continue
+            problems.append(Problem(file, sheet.name, int(row), header,
+                                    f"año «{value}» imposible para el informe {year or ''}".rstrip()
+                                    + f"; debe estar entre {low} y {high}"))
+    return problems

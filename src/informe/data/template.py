@@ -11,19 +11,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .contract import CONTRACT, UNITS, Column, Sheet, Workbook
+from .contract import CATALOG_SHEET, CONTRACT, UNITS, Column, Sheet, Workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 LISTS_SHEET = "Listas"
 TEMPLATE_ROWS = 500
+CATALOG_ROWS = 200  # rows of each catalog the drop-down lists offer
 LIMIT = 999_999_999_999_999  # bounds of "any number" validations
 
 
 def header_note(column: Column) -> str:
     """The comment shown on a header cell: what goes in the column."""
     lines = [column.description, f"Unidad: {UNITS[column.unit]}.", "Obligatorio." if column.required else "Opcional."]
-    if column.allowed:
+    if column.catalog:
+        lines.append(f"Valores: los del catálogo «{column.catalog}» (hoja «{CATALOG_SHEET}»); agregue allí los nuevos.")
+    elif column.allowed:
         lines.append("Valores: " + "; ".join(column.allowed) + ".")
     if column.minimum is not None:
         lines.append(f"Mínimo: {column.minimum:g}.")
@@ -36,7 +39,14 @@ def _number_format(column: Column) -> str:
     return {"text": "@", "integer": "#,##0", "number": "#,##0.00"}[column.kind] if column.unit != "cop" else "#,##0"
 
 
-def _write_sheet(ws, sheet: Sheet, lists_ws, list_cursor: list[int]) -> None:
+def _catalog_source(spec: Workbook, column: Column) -> str:
+    """The «Catálogos» range a catalog column's drop-down list reads."""
+    catalog_sheet = spec.sheet(CATALOG_SHEET)
+    letter = get_column_letter(catalog_sheet.headers.index(column.catalog) + 1)
+    return f"{quote_sheetname(CATALOG_SHEET)}!${letter}$2:${letter}${CATALOG_ROWS + 1}"
+
+
+def _write_sheet(ws, sheet: Sheet, lists_ws, list_cursor: list[int], spec: Workbook) -> None:
     for idx, column in enumerate(sheet.columns, start=1):
         cell = ws.cell(row=1, column=idx, value=column.header)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -46,7 +56,11 @@ def _write_sheet(ws, sheet: Sheet, lists_ws, list_cursor: list[int]) -> None:
         ws.column_dimensions[letter].width = max(14, min(45, len(column.header) + 4))
         for row in range(2, TEMPLATE_ROWS + 2):
             ws.cell(row=row, column=idx).number_format = _number_format(column)
-        if column.allowed:
+        if column.catalog:
+            dv = DataValidation(type="list", formula1=_catalog_source(spec, column), allow_blank=not column.required,
+                                showErrorMessage=True, errorTitle="Valor no permitido",
+                                error=f"Elija un valor del catálogo «{column.catalog}» (hoja {CATALOG_SHEET}).")
+        elif column.allowed:
             list_col = get_column_letter(list_cursor[0])
             lists_ws.cell(row=1, column=list_cursor[0], value=f"{sheet.name} · {column.header}")
             for r, value in enumerate(column.allowed, start=2):
@@ -81,10 +95,11 @@ def write_workbook(spec: Workbook, path: Path, rows: dict[str, pd.DataFrame] | N
         sheets.append((sheet, wb.create_sheet(sheet.name)))
     lists_ws = wb.create_sheet(LISTS_SHEET)
     for sheet, ws in sheets:
-        _write_sheet(ws, sheet, lists_ws, cursor)
+        _write_sheet(ws, sheet, lists_ws, cursor, spec)
         frame = (rows or {}).get(sheet.name)
         if frame is not None:
-            for r, record in enumerate(frame[sheet.headers].itertuples(index=False), start=2):
+            frame = frame.reindex(columns=sheet.headers)
+            for r, record in enumerate(frame.itertuples(index=False), start=2):
                 for c, value in enumerate(record, start=1):
                     ws.cell(row=r, column=c, value=None if pd.isna(value) else value)
     lists_ws.sheet_state = "hidden"

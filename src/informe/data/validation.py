@@ -9,9 +9,13 @@ import pandas as pd
 from rich.markup import escape
 
 from .checks import CheckResult, run_checks
-from .contract import CONTRACT
+from .catalogs import catalog_values, resolve_sheet
+from .contract import CATALOG_SHEET, CONTRACT
+from .finance import REQUIRED_ROLES, role_problems
+from .params import ParamsError, load_params
 from .problems import Problem
-from .schemas import unknown_columns, validate_frame
+from .safety import confusable_key
+from .schemas import period_problems, unknown_columns, validate_frame
 from .workbooks import UnusableInput, YearData, read_year
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
@@ -24,15 +28,23 @@ class ValidationReport:
     data_dir: Path
     problems: list[Problem] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
-    unusable: UnusableInput | None = None
+    unusables: list[UnusableInput] = field(default_factory=list)
     data: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    year: int | None = None
+
+    @property
+    def unusable(self) -> UnusableInput | None:
+        """The first workbook that could not be read at all (None when every one could)."""
+        return self.unusables[0] if self.unusables else None
+
+    @unusable.setter
+    def unusable(self, value: UnusableInput | None) -> None:
+        self.unusables = [value] if value is not None else []
 
     @property
     def all_problems(self) -> list[Problem]:
-        if self.unusable is not None:
-            u = self.unusable
-            return [Problem(u.file, u.sheet, None, "", u.message)]
-        return self.problems + [c.as_problem() for c in self.checks if c.status != "ok"]
+        unusable = [Problem(u.file, u.sheet, None, "", u.message) for u in self.unusables]
+        return unusable + self.problems + [c.as_problem() for c in self.checks if c.status != "ok"]
 
     @property
     def errors(self) -> list[Problem]:
@@ -44,39 +56,153 @@ class ValidationReport:
 
     @property
     def exit_code(self) -> int:
-        if self.unusable is not None:
+        if self.unusables:
             return EXIT_UNUSABLE
         return EXIT_ERRORS if self.errors else EXIT_OK
 
 
-def typed_sheets(raw: YearData) -> tuple[dict[tuple[str, str], pd.DataFrame], list[Problem]]:
-    """Validate every sheet against its schema; return the typed frames and the problems."""
+def typed_sheets(raw: YearData, year: int | None = None) -> tuple[dict[tuple[str, str], pd.DataFrame], list[Problem]]:
+    """Validate every sheet against its schema; return the typed frames and the problems.
+
+    Problems found while reading (booleans, NaN, merged cells, formulas without a value...) come
+    first; the schema does not report the cells they already name. Catalog columns are checked
+    against the same workbook's «Catálogos» sheet (see :mod:`.catalogs`).
+    """
     frames, problems = {}, []
+    values = {sheet.file: catalog_values(sheet.frame) for (file, name), sheet in raw.sheets.items()
+              if name == CATALOG_SHEET}
     for key, sheet in raw.sheets.items():
-        problems += unknown_columns(sheet.file, sheet.sheet, sheet.headers)
-        typed, found = validate_frame(sheet.file, sheet.sheet, sheet.frame)
-        problems += found
+        found = list(sheet.problems)
+        problems += unknown_columns(sheet.file, sheet.sheet, [h for h in sheet.headers if h])
+        spec = resolve_sheet(sheet.sheet, values.get(sheet.file, {}))
+        typed, schema_found = validate_frame(sheet.file, spec, sheet.frame)
+        found += [p for p in schema_found if (p.row, p.column) not in sheet.bad_cells]
         if typed is not None:
+            found += period_problems(sheet.file, sheet.sheet, typed, year)
+            if key in REQUIRED_ROLES and not typed.empty:  # an empty sheet is reported by the checks
+                found += role_problems(sheet.file, sheet.sheet.name, typed)
+        problems += found
+        # Only an intact sheet feeds the cross-sheet checks: a blanked or doubtful cell must not
+        # turn into a second, misleading finding (or a wrong figure) downstream.
+        if typed is not None and not any(p.is_error for p in found):
             frames[key] = typed
     return frames, problems
 
 
-def validate_dir(data_dir: Path, prior_dir: Path | None = None) -> ValidationReport:
+PLAN_FILE, PLAN_SHEET, RECONCILIATIONS, CODE = "plan_desarrollo.xlsx", "Indicadores", "Conciliaciones", "Código"
+
+
+def code_problems(file: str, sheet: str, codes: pd.Series, declared: dict[str, str],
+                  report_absent: bool = True) -> list[Problem]:
+    """Codes a reader cannot tell apart, and declared codes without their row.
+
+    ``codes`` is the code column (index = Excel row); ``declared`` maps each code that something
+    else relies on (a reconciliation) to a description of who relies on it. Two codes that differ
+    only by case, spaces, dashes or look-alike letters are an error, and so is a declared code
+    that is missing, whether or not a look-alike stands in its place: nothing is silently skipped.
+    """
+    problems = []
+    by_key: dict[str, tuple[int, str]] = {}
+    present = set()
+    for row, code in codes.dropna().items():
+        code = str(code)
+        present.add(code)
+        key = confusable_key(code)
+        if key in by_key and by_key[key][1] != code:
+            first_row, first = by_key[key]
+            problems.append(Problem(file, sheet, int(row), CODE,
+                                    f"el código «{code}» se confunde con «{first}» de la fila {first_row} "
+                                    "(solo cambian mayúsculas, espacios o letras parecidas); use códigos distintos"))
+        by_key.setdefault(key, (int(row), code))
+    for code, user in declared.items():
+        if code in present:
+            continue
+        twin = by_key.get(confusable_key(code))
+        if twin is not None:
+            problems.append(Problem(file, sheet, twin[0], CODE,
+                                    f"el código «{twin[1]}» se parece a «{code}», que usa {user}, pero no es igual; "
+                                    f"escriba «{code}» exactamente"))
+        elif report_absent:  # else the caller reports it (plan.reconcile names the declaration's row)
+            problems.append(Problem(file, sheet, None, CODE,
+                                    f"falta el indicador «{code}», que usa {user}; sin él esa conciliación no se "
+                                    "puede hacer"))
+    return problems
+
+
+def declared_indicator_codes(frames: dict[tuple[str, str], pd.DataFrame]) -> dict[str, str]:
+    """Indicator code → who relies on it (the reconciliations declared in «Conciliaciones»)."""
+    declared: dict[str, str] = {}
+    recon = frames.get((PLAN_FILE, RECONCILIATIONS))
+    if recon is None or CODE not in recon.columns:
+        return declared
+    for _, item in recon.iterrows():
+        if not pd.isna(item[CODE]):
+            declared.setdefault(str(item[CODE]).strip(), f"la conciliación con {item.get('Libro', '')}, hoja «{item.get('Hoja', '')}»")
+    return declared
+
+
+def indicator_problems(frames: dict[tuple[str, str], pd.DataFrame]) -> list[Problem]:
+    frame = frames.get((PLAN_FILE, PLAN_SHEET))
+    if frame is None or CODE not in frame.columns or frame.empty:  # an empty sheet is reported by the checks
+        return []
+    return code_problems(PLAN_FILE, PLAN_SHEET, frame[CODE], declared_indicator_codes(frames), report_absent=False)
+
+
+def year_of(data_dir: Path) -> int | None:
+    """The report year a data folder is named after (``data/2022`` → 2022), or None."""
+    name = Path(data_dir).name
+    return int(name) if name.isdigit() and len(name) == 4 else None
+
+
+def params_problems(data_dir: Path, year: int | None) -> list[Problem]:
+    """Problems of ``params/<year>.yml`` when ``data_dir`` sits in a project as ``data/<year>``."""
+    data_dir = Path(data_dir)
+    if year is None or data_dir.parent.name != "data":
+        return []
+    path = data_dir.parent.parent / "params" / f"{year}.yml"
+    if not path.exists():
+        return []
+    try:
+        load_params(path, expected_year=year)
+    except ParamsError as exc:
+        return [Problem(exc.file or path.name, "", None, key, message) for key, message in exc.problems]
+    return []
+
+
+def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None = None) -> ValidationReport:
     """Read and validate ``data_dir``; never raises for bad input.
 
-    Cross-sheet checks run only when every sheet passed its schema, since
-    they need typed, complete data.
+    ``year`` (default: the folder's name when it is a year) bounds the periods the data may name.
+    A workbook that cannot be read at all is reported (exit 2) and the others are still checked.
+    Cross-sheet checks run on the sheets that passed their schema, so every independent problem
+    is reported in one run.
     """
-    report = ValidationReport(Path(data_dir))
+    year = year if year is not None else year_of(data_dir)
+    report = ValidationReport(Path(data_dir), year=year)
     try:
         raw = read_year(Path(data_dir), CONTRACT)
     except UnusableInput as exc:
         report.unusable = exc
         return report
-    report.data, report.problems = typed_sheets(raw)
-    if not any(p.is_error for p in report.problems):
-        report.checks = run_checks(report.data)
+    report.unusables = list(raw.unusable)
+    report.data, report.problems = typed_sheets(raw, year)
+    report.problems += params_problems(Path(data_dir), year)
+    report.problems += indicator_problems(report.data)
+    # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
+    report.checks = run_checks(report.data, year)
+    report.checks += prior_year_checks(Path(data_dir), year, report.data, prior_dir)
     return report
+
+
+def prior_year_checks(data_dir: Path, year: int | None, frames, prior_dir: Path | None = None) -> list[CheckResult]:
+    """Closing balances carried over from the comparable prior year (see :mod:`.prior`), when it exists."""
+    from . import prior
+
+    if prior_dir is None and year is not None:
+        prior_dir = prior.prior_dir_for(data_dir, year, prior.is_demo(data_dir))
+    if prior_dir is None:
+        return []
+    return prior.carried_balances(frames, prior.read_prior_statements(prior_dir), Path(prior_dir))
 
 
 def print_report(report: ValidationReport, console) -> None:
@@ -91,7 +217,7 @@ def print_report(report: ValidationReport, console) -> None:
         passed = sum(c.passed for c in checks)
         console.print(f"Verificaciones cruzadas: {passed} de {len(checks)} cuadran exactamente.")
     console.print(f"{len(report.errors)} errores, {len(report.warnings)} advertencias.")
-    if report.unusable is not None:
+    if report.unusables:
         console.print("[red]Entrada inutilizable: corrija el archivo y vuelva a validar.[/red]")
     elif report.errors:
         console.print("[red]Hay errores: corríjalos antes de construir el informe.[/red]")

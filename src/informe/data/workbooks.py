@@ -2,8 +2,16 @@
 
 Every sheet is read with openpyxl (values, not formulas) into a DataFrame
 whose index is the row number Excel shows, so every problem found later can
-name the exact row. Nothing here judges the values: that is the job of
-:mod:`informe.schemas` and :mod:`informe.checks`.
+name the exact row. Reading judges only what a later stage could not see or
+would misread: cells that are not data (booleans, NaN/±inf, control
+characters), merged cells, formulas without a computed value, duplicate
+headers. Values are judged by :mod:`informe.data.schemas` and
+:mod:`informe.data.checks`.
+
+Nothing is trusted before it is opened: a workbook must be a regular file
+under a size cap and a zip whose declared contents stay within limits
+(:mod:`informe.data.safety`); read-only openpyxl is told to ignore the
+sheet's ``<dimension>`` so that every real row is read.
 """
 
 from __future__ import annotations
@@ -16,9 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .contract import CONTRACT, Sheet, Workbook
+from .problems import Problem
+from .safety import UnsafeInput, bad_characters, check_input_file, check_zip_members, clean_text, sheet_xml_facts
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # encrypted xlsx and legacy .xls
 
@@ -35,43 +46,67 @@ class UnusableInput(Exception):
 
 @dataclass
 class SheetData:
-    """One sheet as read: the frame (index = Excel row) and its header row."""
+    """One sheet as read: the frame (index = Excel row), its header row and what reading found.
+
+    ``problems`` are findings of the reading itself (each names its cell); ``bad_cells`` are the
+    (row, header) cells they blanked in ``frame``, so the schema does not report them a second time.
+    """
 
     file: str
     sheet: Sheet
     frame: pd.DataFrame
     headers: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    bad_cells: set[tuple[int, str]] = field(default_factory=set)
 
 
 @dataclass
 class YearData:
-    """All the sheets of one data directory, keyed by (file name, sheet name)."""
+    """All the sheets of one data directory, keyed by (file name, sheet name).
+
+    ``unusable`` lists the workbooks that could not be read at all; the others are still read.
+    """
 
     data_dir: Path
     sheets: dict[tuple[str, str], SheetData] = field(default_factory=dict)
+    unusable: list[UnusableInput] = field(default_factory=list)
 
     def frame(self, filename: str, sheet: str) -> pd.DataFrame:
         return self.sheets[(filename, sheet)].frame
 
 
 def ensure_readable_xlsx(path: Path) -> None:
-    """Raise :class:`UnusableInput` unless ``path`` is a plain, macro-free xlsx file."""
+    """Raise :class:`UnusableInput` unless ``path`` is a regular, reasonably sized, macro-free xlsx file.
+
+    Checked in an order that never blocks nor exhausts memory: ``stat`` first (folders, FIFOs,
+    devices and oversized files are refused without opening them), then the zip directory.
+    """
     name = path.name
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise UnusableInput(name, f"falta el archivo {name} en {path.parent}")
+    try:
+        check_input_file(path)
+    except UnsafeInput as exc:
+        raise UnusableInput(name, str(exc)) from None
     if path.suffix.lower() == ".xlsm":
         raise UnusableInput(name, "el archivo tiene macros (.xlsm); guárdelo como libro de Excel (.xlsx)")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head == OLE_SIGNATURE:
-        raise UnusableInput(
-            name,
-            "el archivo está protegido con contraseña o es un .xls antiguo; quite la contraseña y guárdelo como .xlsx",
-        )
-    if not zipfile.is_zipfile(path):
-        raise UnusableInput(name, "no es un libro de Excel .xlsx válido")
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if head == OLE_SIGNATURE:
+            raise UnusableInput(
+                name,
+                "el archivo está protegido con contraseña o es un .xls antiguo; quite la contraseña y guárdelo como .xlsx",
+            )
+        if not zipfile.is_zipfile(path):
+            raise UnusableInput(name, "no es un libro de Excel .xlsx válido")
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            check_zip_members(zf)
+    except UnsafeInput as exc:
+        raise UnusableInput(name, str(exc)) from None
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnusableInput(name, f"no es un libro de Excel .xlsx válido ({exc})") from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise UnusableInput(name, "el archivo contiene macros; guárdelo como libro de Excel sin macros (.xlsx)")
     if "xl/workbook.xml" not in names:
@@ -81,59 +116,159 @@ def ensure_readable_xlsx(path: Path) -> None:
 def _cell_text(value) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    text = str(value).strip()
-    return text or None
+    return clean_text(str(value))
 
 
 def _clean(value):
     if isinstance(value, str):
-        value = value.strip()
-        return value or None
+        return clean_text(value)
     return value
 
 
-def read_sheet(path: Path, spec: Sheet, workbook=None) -> SheetData:
+def _letter(index: int) -> str:
+    return get_column_letter(index + 1)
+
+
+def _cell_problem(value, kind: str) -> str | None:
+    """Why a raw cell value cannot be data of a column of ``kind`` (None when it can)."""
+    if isinstance(value, bool):
+        shown = "VERDADERO" if value else "FALSO"
+        what = "un número" if kind != "text" else "texto"
+        return f"valor lógico {shown} donde se esperaba {what}; escriba el valor"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"valor numérico no válido ({value}); escriba una cifra finita"
+    if isinstance(value, str):
+        bad = bad_characters(value)
+        if bad:
+            return f"el texto contiene caracteres no permitidos ({', '.join(bad)}); bórrelos"
+        if kind != "text":
+            try:
+                number = float(value.replace(",", "."))
+            except ValueError:
+                return None
+            if not math.isfinite(number):
+                return f"valor numérico no válido («{value}»); escriba una cifra finita"
+    return None
+
+
+def _header_problems(file: str, sheet: str, headers: list[str]) -> tuple[list[Problem], set[int]]:
+    """Repeated header names: an error naming both columns; returns the indexes of the repeats."""
+    problems, drop, first = [], set(), {}
+    for i, h in enumerate(headers):
+        if not h:
+            continue
+        if h in first:
+            problems.append(Problem(file, sheet, 1, h, f"encabezado repetido en las columnas {_letter(first[h])} y "
+                                    f"{_letter(i)}; deje una sola columna «{h}»"))
+            drop.add(i)
+        else:
+            first[h] = i
+    return problems, drop
+
+
+def _xml_problems(file: str, sheet: str, headers: list[str], facts) -> list[Problem]:
+    """Merged ranges and formulas without a computed value inside the table."""
+    problems = []
+    width = len(headers)
+
+    def header_at(col: int) -> str:
+        return headers[col - 1] if 0 < col <= width else ""
+
+    for ref in facts.merged:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        if min_col > max(width, 1):
+            continue
+        problems.append(Problem(file, sheet, min_row, header_at(min_col),
+                                f"celdas combinadas {ref}: al combinar, Excel deja vacías todas menos la primera; "
+                                "separe las celdas y escriba el valor en cada una"))
+    for ref in facts.formulas_without_value:
+        try:
+            min_col, row, _c, _r = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        if min_col > width:
+            continue
+        problems.append(Problem(file, sheet, row, header_at(min_col),
+                                f"la celda {ref} tiene una fórmula sin valor calculado; abra y guarde el libro en Excel "
+                                "(o escriba el valor)"))
+    return problems
+
+
+def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
     """Read one sheet of ``path`` following ``spec``; rows keep their Excel numbers.
 
     Text columns are read as text (a number typed in a text column becomes its
     text); other columns keep the raw cell value so that the schema can report
-    text typed in an amount column.
+    text typed in an amount column. Every row in the sheet is read, whatever
+    its ``<dimension>`` element claims.
     """
     close = workbook is None
     if workbook is None:
         workbook = open_workbook(path)
+    file = path.name
+    kinds = {c.header: c.kind for c in spec.columns}
+    problems: list[Problem] = []
+    bad: set[tuple[int, str]] = set()
     try:
         if spec.name not in workbook.sheetnames:
             raise UnusableInput(
-                path.name,
+                file,
                 f"falta la hoja «{spec.name}» (hojas encontradas: {', '.join(workbook.sheetnames)})",
                 sheet=spec.name,
             )
         ws = workbook[spec.name]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # a stale <dimension> would otherwise hide real rows
         rows = ws.iter_rows(values_only=True)
         header_row = next(rows, ())
-        headers = [_cell_text(h) or "" for h in header_row]
+        headers = []
+        for i, h in enumerate(header_row):
+            reason = _cell_problem(h, "text") if h is not None else None
+            if reason:
+                problems.append(Problem(file, spec.name, 1, _letter(i), f"encabezado no válido: {reason}"))
+                h = None
+            headers.append(_cell_text(h) or "")
         while headers and headers[-1] == "":
             headers.pop()
+        dup_problems, drop = _header_problems(file, spec.name, headers)
+        problems += dup_problems
         records, index = [], []
         for excel_row, values in enumerate(rows, start=2):
             values = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
-            cleaned = [_clean(v) for v in values]
-            if all(v is None for v in cleaned):
+            cleaned = []
+            for i, v in enumerate(values):
+                header = headers[i]
+                reason = _cell_problem(v, kinds.get(header, "text")) if v is not None else None
+                if reason and header in kinds and i not in drop:
+                    problems.append(Problem(file, spec.name, excel_row, header, reason))
+                    bad.add((excel_row, header))
+                    v = None
+                elif reason:
+                    v = None  # an ignored column (unnamed or repeated): nothing to report twice
+                cleaned.append(_clean(v))
+            if all(v is None for v in cleaned) and not any((excel_row, h) in bad for h in headers):
                 continue
             records.append(cleaned)
             index.append(excel_row)
     finally:
         if close:
             workbook.close()
-    frame = pd.DataFrame.from_records(records, columns=headers, index=pd.Index(index, name="fila"))
+    if facts is not None:
+        problems += _xml_problems(file, spec.name, headers, facts)
+    keep = [i for i, h in enumerate(headers) if i not in drop and h]
+    columns = [headers[i] for i in keep]
+    frame = pd.DataFrame.from_records([[r[i] for i in keep] for r in records], columns=columns,
+                                      index=pd.Index(index, name="fila"))
     frame = frame.astype(object)
     for column in spec.columns:
         if column.header in frame.columns and column.kind == "text":
             frame[column.header] = frame[column.header].map(_cell_text)
-    return SheetData(path.name, spec, frame, headers)
+    return SheetData(file, spec, frame, headers, problems, bad)
 
 
 def open_workbook(path: Path):
@@ -142,15 +277,28 @@ def open_workbook(path: Path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about data validation extensions
             return load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
+            AttributeError, IndexError, SyntaxError) as exc:  # SyntaxError: xml ParseError
         raise UnusableInput(path.name, f"no se pudo abrir el libro: {exc}") from exc
+
+
+def _xml_facts(path: Path, spec: Workbook) -> dict:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sheet_xml_facts(zf, [s.name for s in spec.sheets])
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        raise UnusableInput(path.name, f"no se pudo leer la estructura del libro: {exc}") from exc
 
 
 def read_workbook(path: Path, spec: Workbook) -> list[SheetData]:
     """Read every sheet of one workbook listed in the contract."""
     wb = open_workbook(path)
     try:
-        return [read_sheet(path, sheet, workbook=wb) for sheet in spec.sheets]
+        facts = _xml_facts(path, spec)
+        return [read_sheet(path, sheet, workbook=wb, facts=facts.get(sheet.name)) for sheet in spec.sheets]
+    except (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError, SyntaxError,
+            zipfile.BadZipFile) as exc:
+        raise UnusableInput(path.name, f"no se pudo leer el libro: {type(exc).__name__}: {exc}") from exc
     finally:
         wb.close()
 
@@ -158,13 +306,20 @@ def read_workbook(path: Path, spec: Workbook) -> list[SheetData]:
 def read_year(data_dir: Path, contract: tuple[Workbook, ...] = CONTRACT) -> YearData:
     """Read every workbook of the contract from ``data_dir``.
 
-    Raises :class:`UnusableInput` for the first workbook that cannot be read.
+    A workbook that cannot be read is listed in ``unusable`` and the others are still read, so one
+    run reports every independent problem. Raises :class:`UnusableInput` only when the folder itself
+    is missing.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise UnusableInput(str(data_dir), f"no existe la carpeta de datos {data_dir}")
     year = YearData(data_dir)
     for spec in contract:
-        for sheet in read_workbook(data_dir / spec.filename, spec):
+        try:
+            sheets = read_workbook(data_dir / spec.filename, spec)
+        except UnusableInput as exc:
+            year.unusable.append(exc)
+            continue
+        for sheet in sheets:
             year.sheets[(spec.filename, sheet.sheet.name)] = sheet
     return year

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ..fmt import format_number  # noqa: E402
 from .display import Table, slugify  # noqa: E402
@@ -111,12 +111,16 @@ def set_theme() -> None:
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.formatter.use_locale": False,
+        "text.parse_math": False,  # data text such as «$\\notacommand$» is printed literally, never as math
     })
 
 
 def _thousands(ax, axis: str = "x", decimals: int = 0) -> None:
     formatter = FuncFormatter(lambda v, _: format_number(v, decimals))
-    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(formatter)
+    if decimals == 0:  # counts: whole-number ticks only (never "0 0 0 1 1 1")
+        target.set_major_locator(MaxNLocator(integer=True))
 
 
 def _wrap(label: str, width: int = 38) -> str:

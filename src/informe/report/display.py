@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from ..fmt import format_number
+from ..fmt import exact_sum, format_value
 
 Formatter = Callable[[object], str]
 TABLE_MIME = "application/vnd.informe.table+json"
@@ -45,15 +45,7 @@ def escape_markdown(text: object) -> str:
 
 
 def _default_format(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, bool):
-        return "Sí" if value else "No"
-    if isinstance(value, int) or (isinstance(value, float) and float(value).is_integer()):
-        return format_number(float(value))
-    if isinstance(value, float):
-        return format_number(value, 2)
-    return str(value)
+    return format_value(value)  # numpy counts included (the formatting layer, informe.fmt)
 
 
 @dataclass
@@ -173,7 +165,8 @@ def _bold(value: str) -> str:
 def table_with_total(data: pd.DataFrame, label: str, title: str, fixed: dict | None = None, **options) -> Table:
     """A table with a bold «Total» row: the sum of every other column, except those given in ``fixed``
     (e.g. a share column whose total is 100 by definition)."""
-    totals = {c: data[c].sum() for c in data.columns if c != label}
+    totals = {c: exact_sum(data[c]) if pd.api.types.is_float_dtype(data[c]) else data[c].sum()
+              for c in data.columns if c != label}
     total = pd.DataFrame([{label: "Total", **totals, **(fixed or {})}])
     data = pd.concat([data, total], ignore_index=True)
     return Table(data, title, bold_rows=(len(data) - 1,), **options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -10,20 +11,36 @@ from IPython.display import SVG, display
 
 from . import charts
 from .display import DOWNLOADS_DIR, TABLE_MIME, Text, bullet_list, escape_markdown
-from .report import YearReport, load_report
+from .report import YearReport, load_report, load_report_from_snapshot
+
+SNAPSHOT_ENV = "INFORME_SNAPSHOT"  # set by the build for its kernels: the data it validated once
+READS_ENV = "INFORME_READS"  # where the build wants to know which sheets this notebook read
 
 DEMO_BANNER = ("**DATOS DE DEMOSTRACIÓN.** Las cifras de este capítulo son sintéticas, generadas para probar "
                "el informe; no son resultados reales de la ACI Medellín.")
 
 
 def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..") -> YearReport:
-    """Load and validate the year, set the chart theme, and flag demo data at the top of the chapter."""
+    """Load the year, set the chart theme, and flag demo data at the top of the chapter.
+
+    Inside a build the year comes from the build's snapshot (validated once for all sections);
+    a notebook opened by hand or re-executed by nbval validates the workbooks itself.
+    """
     charts.set_theme()
     plt.rcParams["svg.hashsalt"] = "informe"  # stable SVG ids: re-executed notebooks give identical output
-    report = load_report(int(year), data_dir, params_file, Path(root))
+    report = _load(int(year), data_dir, params_file, root)
     if report.params.demo:
         display(Text(DEMO_BANNER))
     return report
+
+
+def _load(year: int, data_dir, params_file, root) -> YearReport:
+    snapshot = os.environ.get(SNAPSHOT_ENV)
+    if snapshot and Path(snapshot).is_dir():
+        report = load_report_from_snapshot(snapshot, os.environ.get(READS_ENV))
+        if report.year == year:
+            return report
+    return load_report(year, data_dir, params_file, Path(root))
 
 
 def figure_svg(fig) -> SVG:

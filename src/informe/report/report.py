@@ -8,12 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
+from ..data import plan as plan_data
+from ..data import prior as prior_data
 from ..data.checks import CheckResult, figure
 from ..data.params import Params, load_params
 from ..data.problems import Problem
-from ..data.validation import validate_dir
 
-PLAN = "plan_desarrollo.xlsx"
+PLAN = plan_data.PLAN_FILE
+NO_PRIOR = "El año anterior no está disponible para comparar."
 
 
 class ReportDataError(RuntimeError):
@@ -36,8 +38,27 @@ class YearReport:
         return self.frames[(filename, sheet)]
 
     @property
+    def plan(self) -> plan_data.PlanInfo:
+        """Name and period of the development plan (sheet «Plan» of plan_desarrollo.xlsx)."""
+        info = plan_data.plan_info(self.frames)
+        if info is None:
+            raise ReportDataError("plan_desarrollo.xlsx, hoja «Plan»: falta el plan vigente (una fila)")
+        return info
+
+    @property
     def indicators(self) -> pd.DataFrame:
-        return self.frame(PLAN, "Indicadores")
+        """«Indicadores» with the year's goal («Meta año») and next year's («Meta año siguiente») from «Metas»."""
+        return plan_data.indicators_for_year(self.frames, self.year)
+
+    def headline_indicators(self) -> pd.DataFrame:
+        """The indicators the executive summary shows, in their «Orden en resumen»."""
+        table = self.indicators
+        return table[table["Orden en resumen"].notna()].sort_values("Orden en resumen", kind="stable")
+
+    @property
+    def prior_note(self) -> str:
+        """What the comparison says when there is no comparable prior year (never a file path)."""
+        return "" if self.prior is not None else NO_PRIOR
 
     def indicator(self, code: str) -> pd.Series | None:
         """The plan indicator row with ``Código == code`` (None when absent)."""
@@ -59,26 +80,66 @@ def default_paths(year: int, root: Path) -> tuple[Path, Path]:
 
 
 def load_report(year: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,
-                root: str | Path = ".", with_prior: bool = True) -> YearReport:
-    """Validate and load a year; also the previous year when ``data/<year-1>`` exists next to it.
+                root: str | Path = ".", with_prior: bool = True, validation=None) -> YearReport:
+    """Validate and load a year; also the previous year when ``data/<year-1>`` exists next to it
+    and may be compared (a real year is never compared with a demo year).
 
     Raises :class:`ReportDataError` when the data has errors: a section is
-    never computed from invalid data.
+    never computed from invalid data. ``validation``: the year's validation when
+    the caller already has it (the build), so that it is not done twice.
     """
+    from ..data.validation import validate_dir  # pandera: imported only when validating
+
     root = Path(root)
     default_data, default_params = default_paths(year, root)
     data_dir = Path(data_dir) if data_dir else default_data
     params = load_params(Path(params_file) if params_file else default_params)
-    validation = validate_dir(data_dir)
+    validation = validation or validate_dir(data_dir)
     if validation.exit_code:
         first = "; ".join(str(p) for p in validation.errors[:5])
         raise ReportDataError(f"los datos de {data_dir} no son válidos: {first}")
     prior = None
-    prior_dir = data_dir.parent / str(year - 1)
     prior_params = (Path(params_file).parent if params_file else root / "params") / f"{year - 1}.yml"
-    if with_prior and prior_dir.is_dir() and prior_params.exists():
+    prior_dir = prior_data.prior_dir_for(data_dir, year, params.demo, prior_params)
+    if with_prior and prior_dir is not None:
         try:
             prior = load_report(year - 1, prior_dir, prior_params, root, with_prior=False)
         except ReportDataError:
             prior = None
     return YearReport(year, params, data_dir, validation.data, validation.checks, validation.problems, prior)
+
+
+# --------------------------------------------------------------------------
+# The build's snapshot: the validated data written once, read by every notebook
+# --------------------------------------------------------------------------
+
+def write_report_snapshot(report: YearReport, folder: Path) -> dict[str, dict]:
+    """Write ``report`` (and its prior year) into ``folder``; return each year's manifest by tag."""
+    from ..data import snapshot
+
+    years = {"current": report, "prior": report.prior}
+    return {tag: snapshot.write_year(Path(folder) / tag, r.params, r.data_dir, r.frames, r.checks, r.problems)
+            for tag, r in years.items() if r is not None}
+
+
+def load_report_from_snapshot(folder: str | Path, reads: str | Path | None = None) -> YearReport:
+    """The year (and prior year) a build validated and wrote with :func:`write_report_snapshot`.
+
+    Every frame, check or problem a notebook uses is recorded in ``reads`` (JSON): the build learns
+    each section's inputs from it.
+    """
+    from ..data import snapshot
+
+    folder = Path(folder)
+    log = snapshot.ReadLog(Path(reads) if reads else None)
+
+    def year(tag: str) -> YearReport:
+        manifest, params, frames, checks, problems = snapshot.read_year(folder / tag)
+        return YearReport(manifest["year"], params, Path(manifest["data_dir"]),
+                          snapshot.RecordingFrames(frames, log, tag), snapshot.RecordingList(checks, log, tag),
+                          snapshot.RecordingList(problems, log, tag))
+
+    report = year("current")
+    if (folder / "prior").is_dir():
+        report.prior = year("prior")
+    return report

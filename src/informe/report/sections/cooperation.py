@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import charts
 from ..display import Table
-from ...fmt import format_number
+from ...fmt import exact_sum, format_number
 from ..report import YearReport
 
 F = "cooperacion.xlsx"
@@ -26,7 +26,7 @@ def received_by(report: YearReport, column: str) -> pd.DataFrame:
     """Number of cooperation items and amount (USD) by ``column``; «Sin dato» when not reported."""
     data = received(report).copy()
     data[column] = data[column].fillna("Sin dato")
-    return (data.groupby(column).agg(**{"Cooperaciones": ("Proyecto", "count"), "Monto (USD)": ("Monto (USD)", "sum")})
+    return (data.groupby(column).agg(**{"Cooperaciones": ("Proyecto", "count"), "Monto (USD)": ("Monto (USD)", exact_sum)})
             .reset_index().sort_values(["Monto (USD)", "Cooperaciones"], ascending=False).reset_index(drop=True))
 
 

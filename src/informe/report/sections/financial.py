@@ -6,7 +6,7 @@ import pandas as pd
 
 from ...data import finance
 from ..display import Table
-from ...fmt import format_cop, format_percent, format_ratio
+from ...fmt import format_cop, format_cop_millions, format_percent, format_ratio
 from ..report import YearReport
 
 F = "estados_financieros.xlsx"
@@ -97,11 +97,11 @@ def indicators(report: YearReport) -> pd.DataFrame:
                          str(report.year): list(current.values()), str(report.year - 1): list(prior.values())})
 
 
-def _indicator_text(name: str, value: float) -> str:
+def indicator_text(name: str, value: float) -> str:
+    """One financial indicator as the report prints it, the same in the table and in the text:
+    working capital in millions of pesos (as published), every other indicator as a ratio."""
     if name == "Capital de trabajo":
-        return format_cop(value)
-    if name == "Nivel de endeudamiento":
-        return format_percent(value * 100, 1)
+        return format_cop_millions(value)
     return format_ratio(value)
 
 
@@ -109,20 +109,21 @@ def indicators_table(report: YearReport) -> Table:
     data = indicators(report)
     shown = data.copy()
     for column in (str(report.year), str(report.year - 1)):
-        shown[column] = [_indicator_text(n, v) for n, v in zip(data["Indicador"], data[column])]
+        shown[column] = [indicator_text(n, v) for n, v in zip(data["Indicador"], data[column])]
     return Table(shown, "Indicadores financieros", align_right=(str(report.year), str(report.year - 1)))
 
 
 def indicator_sentences(report: YearReport) -> list[str]:
     """One plain-language sentence per indicator, as the published report explains them."""
-    v = dict(zip(indicators(report)["Indicador"], indicators(report)[str(report.year)]))
+    data = indicators(report)
+    t = {n: indicator_text(n, v) for n, v in zip(data["Indicador"], data[str(report.year)])}
     return [
-        f"**Liquidez {format_ratio(v['Liquidez'])}**: por cada peso que la entidad debe en el pasivo corriente "
-        f"cuenta con {format_ratio(v['Liquidez'])} pesos de respaldo en el activo corriente.",
-        f"**Capital de trabajo {format_cop(v['Capital de trabajo'])}**: excedente de los activos corrientes una vez "
+        f"**Liquidez {t['Liquidez']}**: por cada peso que la entidad debe en el pasivo corriente "
+        f"cuenta con {t['Liquidez']} pesos de respaldo en el activo corriente.",
+        f"**Capital de trabajo {t['Capital de trabajo']}**: excedente de los activos corrientes una vez "
         "cancelados los pasivos corrientes.",
-        f"**Nivel de endeudamiento {format_ratio(v['Nivel de endeudamiento'])}**: por cada peso de activo la entidad "
-        f"debe {format_ratio(v['Nivel de endeudamiento'])} pesos.",
-        f"**Razón de efectivo {format_ratio(v['Razón de efectivo'])}**: por cada peso que la entidad debe en el pasivo "
-        f"corriente cuenta con {format_ratio(v['Razón de efectivo'])} pesos de disponibilidad inmediata.",
+        f"**Nivel de endeudamiento {t['Nivel de endeudamiento']}**: por cada peso de activo la entidad "
+        f"debe {t['Nivel de endeudamiento']} pesos.",
+        f"**Razón de efectivo {t['Razón de efectivo']}**: por cada peso que la entidad debe en el pasivo "
+        f"corriente cuenta con {t['Razón de efectivo']} pesos de disponibilidad inmediata.",
     ]

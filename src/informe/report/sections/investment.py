@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import charts
 from ..display import Table, table_with_total
-from ...fmt import format_number
+from ...fmt import exact_sum, format_number
 from ..report import YearReport
 
 F = "inversion.xlsx"
@@ -30,7 +30,7 @@ def summary_by(report: YearReport, column: str) -> pd.DataFrame:
     data[column] = data[column].fillna("Sin dato")
     grouped = data.groupby(column, sort=True).agg(
         Proyectos=("Empresa", "count"),
-        **{"Monto (USD millones)": ("Monto (USD millones)", "sum"), "Empleos": ("Empleos", "sum")},
+        **{"Monto (USD millones)": ("Monto (USD millones)", exact_sum), "Empleos": ("Empleos", "sum")},
     ).reset_index()
     return grouped.sort_values(["Proyectos", "Monto (USD millones)"], ascending=False).reset_index(drop=True)
 

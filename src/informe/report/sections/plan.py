@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table
-from ...fmt import format_number, format_percent
+from ..display import Table, Text, escape_markdown
+from ...data import plan as plan_data
+from ...fmt import decimals_of, format_date, format_number, format_percent
 from ..report import YearReport
 
 
-def _value_format(unit: str):
-    return (lambda v: format_number(v, 2)) if unit == "Millones de USD" else (lambda v: format_number(v, 0))
+def _value_format(decimals: int):
+    return lambda v: format_number(v, decimals)
 
 
 def indicator_progress(report: YearReport, plan: str | None = None, front: str | None = None) -> pd.DataFrame:
@@ -21,10 +22,12 @@ def indicator_progress(report: YearReport, plan: str | None = None, front: str |
         table = table[table["Plan"] == plan]
     if front:
         table = table[table["Frente"] == front]
-    out = table[["Código", "Indicador", "Unidad", "Meta cuatrienio", "Meta año", "Logro año", "Acumulado",
+    out = table[["Código", "Indicador", "Unidad", "Meta del plan", "Meta año", "Logro año", "Acumulado",
                  "Meta año siguiente"]].copy()
-    out["Cumplimiento año (%)"] = out["Logro año"] / out["Meta año"] * 100
-    out["Avance cuatrienio (%)"] = out["Acumulado"] / out["Meta cuatrienio"] * 100
+    out["Decimales"] = [plan_data.decimals(row) for _, row in table.iterrows()]
+    # Rounded far below what is shown: no float artefacts (110.00000000000001) in the downloads.
+    out["Cumplimiento año (%)"] = (out["Logro año"] / out["Meta año"] * 100).round(10)
+    out["Avance del plan (%)"] = (out["Acumulado"] / out["Meta del plan"] * 100).round(10)
     return out.reset_index(drop=True)
 
 
@@ -32,23 +35,23 @@ def indicator_table(report: YearReport, plan: str | None = None, front: str | No
                     title: str = "") -> Table:
     """The indicators as the report prints them (values in each indicator's unit)."""
     data = indicator_progress(report, plan, front)
-    columns = ["Código", "Indicador", "Unidad", "Meta cuatrienio", "Meta año", "Logro año",
-               "Cumplimiento año (%)", "Acumulado", "Avance cuatrienio (%)"]
+    columns = ["Código", "Indicador", "Unidad", "Meta del plan", "Meta año", "Logro año",
+               "Cumplimiento año (%)", "Acumulado", "Avance del plan (%)"]
     if data["Meta año siguiente"].notna().any():
         columns.append("Meta año siguiente")
     data = data[columns].rename(columns={"Meta año siguiente": f"Meta {report.year + 1}",
                                          "Meta año": f"Meta {report.year}", "Logro año": f"Logro {report.year}"})
-    # Values keep the unit of each row: two decimals for USD millions, none for counts and percentages.
-    units = data["Unidad"].tolist()
-    value_columns = ["Meta cuatrienio", f"Meta {report.year}", f"Logro {report.year}", "Acumulado",
+    # Values keep the decimals of each row (column «Decimales» of the plan workbook).
+    places = indicator_progress(report, plan, front)["Decimales"].tolist()
+    value_columns = ["Meta del plan", f"Meta {report.year}", f"Logro {report.year}", "Acumulado",
                      f"Meta {report.year + 1}"]
     formatted = data.copy()
     for column in value_columns:
         if column in formatted:
-            formatted[column] = [_value_format(u)(v) if pd.notna(v) else "" for u, v in zip(units, data[column])]
+            formatted[column] = [_value_format(d)(v) if pd.notna(v) else "" for d, v in zip(places, data[column])]
     return Table(formatted, title, formats={
         "Cumplimiento año (%)": lambda v: format_percent(v, 1),
-        "Avance cuatrienio (%)": lambda v: format_percent(v, 1),
+        "Avance del plan (%)": lambda v: format_percent(v, 1),
     }, align_right=tuple(c for c in formatted.columns if c in value_columns))
 
 
@@ -56,8 +59,8 @@ def progress_figure(report: YearReport, plan: str = "Plan indicativo"):
     """Cumulative progress towards the period goal, per indicator."""
     data = indicator_progress(report, plan)
     data["Etiqueta"] = data["Código"] + " " + data["Indicador"].str.rstrip(". ")
-    return charts.progress_chart(data, "Etiqueta", "Avance cuatrienio (%)",
-                                 f"Avance acumulado del cuatrienio al {report.params.cutoff:%d/%m/%Y}")
+    return charts.progress_chart(data, "Etiqueta", "Avance del plan (%)",
+                                 f"Avance acumulado del plan {report.plan.period} al {format_date(report.params.cutoff)}")
 
 
 def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table | None:
@@ -72,6 +75,19 @@ def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table |
         f"Logro {report.prior.year}": prior["Logro año"].reindex(current.index).values,
         f"Logro {report.year}": current["Logro año"].values,
     })
-    data["Variación"] = data[f"Logro {report.year}"] - data[f"Logro {report.prior.year}"]
+    places = decimals_of([*data[f"Logro {report.year}"], *data[f"Logro {report.prior.year}"]])
+    data["Variación"] = (data[f"Logro {report.year}"] - data[f"Logro {report.prior.year}"]).round(places)
     return Table(data, f"Logro {report.year} frente a {report.prior.year}",
                  formats={c: (lambda v: format_number(v, 2)) for c in data.columns[2:]})
+
+
+def introduction(report: YearReport) -> Text:
+    """The chapter's opening paragraph, naming the plan and its period from the plan workbook."""
+    info = report.plan
+    period = "" if info.period in info.name.replace(" ", "") else f" (periodo {info.period})"
+    return Text(
+        f"Avance de los indicadores a cargo de la {escape_markdown(report.params.agency)} en el {escape_markdown(info.name)}{period}, "
+        f"con corte al {format_date(report.params.cutoff)}. "
+        "El cumplimiento del año compara el logro con la meta del año; el avance del plan compara el acumulado "
+        "con la meta de todo el periodo del plan."
+    )

@@ -6,7 +6,8 @@ import pandas as pd
 
 from ...data import finance
 from ..display import Table, escape_markdown
-from ...fmt import format_cop, format_number, format_ratio, format_usd_millions
+from ...data import plan as plan_data
+from ...fmt import format_cop, format_number, format_percent, format_ratio, format_usd_millions
 from ..report import YearReport
 
 
@@ -18,14 +19,22 @@ def _count(v):
     return format_number(v)
 
 
-HEADLINES = (
+def indicator_text(row: pd.Series, value: float | None) -> str:
+    """An indicator value in its unit: USD millions, percent or a plain number (declared decimals)."""
+    if value is None or pd.isna(value):
+        return "—"
+    places = plan_data.decimals(row)
+    unit = str(row["Unidad"]).lower()
+    if "usd" in unit and "millones" in unit:
+        return format_usd_millions(value, places)
+    if unit.startswith("porcentaje") or unit == "%":
+        return format_percent(value, places)
+    return format_number(value, places)
+
+
+# Headline figures that are not plan indicators: they come from the figures sheets and the statements.
+OTHER_HEADLINES = (
     # (label, how to get the value, formatter)
-    ("Inversión nacional y extranjera reportada", lambda r: r.achievement("PI-01"), _usd),
-    ("Cooperación técnica y financiera recibida", lambda r: r.achievement("PI-02"), _usd),
-    ("Empresas con nuevos proyectos de inversión o reinversión", lambda r: r.achievement("PI-04"), _count),
-    ("Eventos ¿Por qué Medellín?", lambda r: r.achievement("PI-06"), _count),
-    ("Aportes de la red Sos Paisa", lambda r: r.achievement("PI-07"), _count),
-    ("Acciones de cooperación sur-sur", lambda r: r.achievement("PI-05"), _count),
     ("Agendas de trabajo", lambda r: r.figure("posicionamiento.xlsx", "agendas_trabajo"), _count),
     ("Periodistas internacionales atendidos", lambda r: r.figure("posicionamiento.xlsx", "periodistas_atendidos"),
      _count),
@@ -44,12 +53,32 @@ HEADLINES = (
 )
 
 
+def _prior_achievement(report: YearReport, code: str) -> tuple[pd.Series | None, float | None]:
+    """The prior year's row and achievement of the indicator with the same code (None when absent)."""
+    if report.prior is None:
+        return None, None
+    row = report.prior.indicator(code)
+    return row, (None if row is None else float(row["Logro año"]))
+
+
 def headline_figures(report: YearReport) -> pd.DataFrame:
-    """Label, value and formatted value of each headline figure (and the prior year's, when available)."""
+    """Label, value and formatted value of each headline figure (and the prior year's, when available).
+
+    The plan's headline indicators come first, in the order the plan workbook declares («Orden en resumen»).
+    """
     rows = []
-    for label, getter, fmt in HEADLINES:
+    for _, item in report.headline_indicators().iterrows():
+        value = float(item["Logro año"])
+        row = {"Resultado": item["Cifra en resumen"], "Código": item["Código"], "Valor": value,
+               "Texto": indicator_text(item, value)}
+        if report.prior is not None:
+            prior_row, prior = _prior_achievement(report, item["Código"])
+            row["Valor anterior"] = prior
+            row["Texto anterior"] = indicator_text(prior_row if prior_row is not None else item, prior)
+        rows.append(row)
+    for label, getter, fmt in OTHER_HEADLINES:
         value = getter(report)
-        row = {"Resultado": label, "Valor": value, "Texto": fmt(value) if value is not None else "—"}
+        row = {"Resultado": label, "Código": None, "Valor": value, "Texto": fmt(value) if value is not None else "—"}
         if report.prior is not None:
             prior = getter(report.prior)
             row["Valor anterior"] = prior
@@ -67,18 +96,18 @@ def headline_table(report: YearReport) -> Table:
 
 
 def headline_bullets(report: YearReport) -> list[str]:
-    """The summary's opening sentences (Markdown), every figure taken from the data."""
+    """The summary's opening sentences (Markdown): one per headline indicator (its «Frase en resumen»),
+    then awards, press and agendas; every figure taken from the data."""
+    bullets = []
+    for _, item in report.headline_indicators().iterrows():
+        sentence = item["Frase en resumen"]
+        if pd.isna(sentence):
+            continue
+        value = indicator_text(item, float(item["Logro año"]))
+        bullets.append(escape_markdown(str(sentence)).replace("\\*", "*").replace("\\{valor\\}", value))
     f = {row.Resultado: row.Texto for row in headline_figures(report).itertuples()}
     awards = report.frame("posicionamiento.xlsx", "Premios")
-    return [
-        f"Reportamos para la ciudad **{f['Cooperación técnica y financiera recibida']}** en proyectos de cooperación "
-        f"internacional y **{f['Inversión nacional y extranjera reportada']}** en inversión nacional y extranjera.",
-        f"**{f['Empresas con nuevos proyectos de inversión o reinversión']}** empresas reportaron nuevos proyectos de "
-        "inversión y reinversión en Medellín.",
-        f"Realizamos **{f['Eventos ¿Por qué Medellín?']}** eventos ¿Por qué Medellín? con empresarios.",
-        f"La red Sos Paisa hizo **{f['Aportes de la red Sos Paisa']}** aportes de conocimiento para la ciudad.",
-        f"Medellín compartió sus buenas prácticas en **{f['Acciones de cooperación sur-sur']}** acciones de "
-        "cooperación sur-sur.",
+    return bullets + [
         f"Hicimos **{format_number(len(awards))}** postulaciones a **{format_number(awards['Premio'].nunique())}** "
         f"premios internacionales; {escape_markdown(_winners(awards))}.",
         f"Atendimos **{f['Periodistas internacionales atendidos']}** periodistas internacionales y desarrollamos "

@@ -1,0 +1,93 @@
+"""What one section notebook pays before its first table: kernel start, imports, font cache, data loading.
+
+Usage:  .venv/bin/python benchmarks/kernel_start.py [--year 2022] [--runs 3]
+
+Each run starts fresh kernels the way the build does (informe's kernel manager, Agg backend) and times,
+in order: the kernel start until it answers; ``import pandas``; ``import matplotlib.pyplot``;
+``import seaborn``; ``import informe.report.notebook`` (the rest of the package); the first figure with
+text (font cache lookup); then loading the year either by validating the workbooks (what every notebook
+did before the snapshot, and still does when opened by hand) or from the build's snapshot. The
+"before" kernel starts as jupyter_client's default (IPython history on), the "after" one as the build
+starts it now (history off).
+Medians are printed. Numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+STEPS = [
+    ("import pandas", "import pandas"),
+    ("import matplotlib.pyplot", "import matplotlib.pyplot as plt"),
+    ("import seaborn", "import seaborn"),
+    ("import informe.report.notebook", "from informe.report import notebook"),
+    ("first figure with text (fonts)", "fig, ax = plt.subplots(); ax.set_title('Año'); "
+                                       "notebook.figure_svg(fig)"),
+]
+
+
+async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str],
+                      arguments: list[str]) -> dict[str, float]:
+    from informe.build.execute import InformeKernelManager, _kernel_environment
+
+    _kernel_environment()
+    os.environ.update(env)
+    times = {}
+    start = time.perf_counter()
+    km = InformeKernelManager(kernel_name="python3")
+    await km.start_kernel(extra_arguments=arguments)
+    kc = km.client()
+    kc.start_channels()
+    await kc.wait_for_ready(timeout=120)
+    times[f"kernel start{' (no history)' if arguments else ' (IPython history on)'}"] = time.perf_counter() - start
+    try:
+        for label, code in [*STEPS, *extra_steps]:
+            start = time.perf_counter()
+            reply = await kc.execute_interactive(code, timeout=300, output_hook=lambda _m: None)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"{label}: {reply['content'].get('evalue')}")
+            times[label] = time.perf_counter() - start
+    finally:
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+    return times
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from informe.build.execute import KERNEL_ARGUMENTS
+    from informe.report.report import load_report, write_report_snapshot
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--year", type=int, default=2022)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="informe-kprof-") as tmp:
+        snapshot = Path(tmp) / "snapshot"
+        write_report_snapshot(load_report(args.year, root=ROOT), snapshot)
+        validate = [("before: load the year validating the workbooks",
+                     f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
+        from_snapshot = [("after: load the year from the snapshot",
+                          f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
+        results: dict[str, list[float]] = {}
+        for _ in range(args.runs):
+            for steps, env, arguments in ((validate, {"INFORME_SNAPSHOT": ""}, []),
+                                          (from_snapshot, {"INFORME_SNAPSHOT": str(snapshot)}, KERNEL_ARGUMENTS)):
+                for label, seconds in asyncio.run(time_kernel(steps, env, arguments)).items():
+                    results.setdefault(label, []).append(seconds)
+    print(f"Kernel start-up of one section notebook ({os.cpu_count()} cores, {args.runs} runs, medians)")
+    for label, values in results.items():
+        print(f"  {label:<42}{statistics.median(values):>8.2f} s")
+
+
+if __name__ == "__main__":
+    main()

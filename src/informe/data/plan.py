@@ -1,0 +1,260 @@
+"""The development plan as data: its name and period, goals per year and reconciliations.
+
+Everything the report knows about the plan comes from ``plan_desarrollo.xlsx``:
+the «Plan» sheet (name, first and last year), «Indicadores» (codes, names,
+units, headline figures), «Metas» (the goal of each indicator per year) and
+«Conciliaciones» (how each indicator is reconciled with the detail rows that
+support it). No indicator code has a meaning in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .contract import CATALOG_SHEET, CONTRACT
+from .problems import ERROR
+
+PLAN_FILE = "plan_desarrollo.xlsx"
+PLAN_SHEET, INDICATORS, GOALS, RECONCILIATIONS = "Plan", "Indicadores", "Metas", "Conciliaciones"
+
+
+def normalise_code(code) -> str:
+    """The comparable form of an indicator code (surrounding blanks removed).
+
+    Kept as a single hook: codes are compared everywhere through it.
+    """
+    return str(code).strip()
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """Name and period of the development plan in force."""
+
+    name: str
+    first_year: int
+    last_year: int
+
+    @property
+    def years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    @property
+    def period(self) -> str:
+        return f"{self.first_year}-{self.last_year}"
+
+
+def plan_info(frames) -> PlanInfo | None:
+    """The «Plan» sheet's single row as :class:`PlanInfo` (None when absent or invalid)."""
+    sheet = frames.get((PLAN_FILE, PLAN_SHEET))
+    if sheet is None or len(sheet) != 1:
+        return None
+    row = sheet.iloc[0]
+    return PlanInfo(str(row["Nombre"]), int(row["Primer año"]), int(row["Último año"]))
+
+
+def goal(goals: pd.DataFrame, code: str, year: int) -> float:
+    """Goal of ``code`` for ``year`` (NaN when the plan sets none)."""
+    rows = goals[(goals["Código"].map(normalise_code) == normalise_code(code)) & (goals["Año"] == year)]
+    return float(rows["Meta"].iloc[0]) if len(rows) else math.nan
+
+
+def indicators_for_year(frames, year: int) -> pd.DataFrame:
+    """«Indicadores» with the year's goal («Meta año») and next year's («Meta año siguiente») from «Metas»."""
+    table = frames[(PLAN_FILE, INDICATORS)].copy()
+    goals = frames.get((PLAN_FILE, GOALS))
+    if goals is None:
+        goals = pd.DataFrame(columns=["Código", "Año", "Meta"])
+    table["Meta año"] = [goal(goals, c, year) for c in table["Código"]]
+    table["Meta año siguiente"] = [goal(goals, c, year + 1) for c in table["Código"]]
+    return table
+
+
+def decimals(row: pd.Series) -> int:
+    """Decimals an indicator's values are printed with: «Decimales», else 2 if any value has decimals, else 0."""
+    declared = row.get("Decimales")
+    if declared is not None and not pd.isna(declared):
+        return int(declared)
+    values = [row.get(c) for c in ("Meta del plan", "Logro año", "Acumulado", "Meta año", "Meta año siguiente")]
+    return 2 if any(v is not None and not pd.isna(v) and float(v) % 1 for v in values) else 0
+
+
+# --------------------------------------------------------------------------
+# Checks of the plan's own declarations
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem in the plan workbook, located by sheet, Excel row and column."""
+
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+    severity: str = ERROR
+
+
+def period_findings(frames, year: int | None) -> list[Finding]:
+    """Exactly one «Plan» row; last year ≥ first year; the report year inside the period."""
+    sheet = frames[(PLAN_FILE, PLAN_SHEET)]
+    if len(sheet) != 1:
+        return [Finding(PLAN_SHEET, None, "", f"la hoja debe tener exactamente una fila (el plan vigente); tiene {len(sheet)}")]
+    row_number = int(sheet.index[0])
+    info = plan_info(frames)
+    found = []
+    if info.last_year < info.first_year:
+        found.append(Finding(PLAN_SHEET, row_number, "Último año",
+                             f"el último año ({info.last_year}) es anterior al primero ({info.first_year})"))
+    elif year is not None and not info.first_year <= year <= info.last_year:
+        found.append(Finding(PLAN_SHEET, row_number, "Primer año",
+                             f"el año del informe ({year}) está fuera del periodo del plan {info.period}; "
+                             "registre el plan vigente en ese año"))
+    return found
+
+
+def goal_findings(frames) -> list[Finding]:
+    """Every goal names a known indicator, a year of the plan, once."""
+    goals = frames[(PLAN_FILE, GOALS)]
+    codes = {normalise_code(c) for c in frames[(PLAN_FILE, INDICATORS)]["Código"]}
+    info = plan_info(frames)
+    found, seen = [], set()
+    for row, item in goals.iterrows():
+        code = normalise_code(item["Código"])
+        if code not in codes:
+            found.append(Finding(GOALS, int(row), "Código", f"«{code}» no es el código de ningún indicador de la hoja "
+                                 "«Indicadores»"))
+        if info is not None and not info.first_year <= int(item["Año"]) <= info.last_year:
+            found.append(Finding(GOALS, int(row), "Año", f"el año {int(item['Año'])} está fuera del periodo del plan "
+                                 f"{info.period}"))
+        if (code, int(item["Año"])) in seen:
+            found.append(Finding(GOALS, int(row), "Año", f"la meta de {code} para {int(item['Año'])} está repetida"))
+        seen.add((code, int(item["Año"])))
+    return found
+
+
+def headline_findings(frames) -> list[Finding]:
+    """A headline indicator has a label, a sentence with {valor} and an order used once."""
+    table = frames[(PLAN_FILE, INDICATORS)]
+    found, orders = [], {}
+    for row, item in table.iterrows():
+        order = item["Orden en resumen"]
+        if pd.isna(order):
+            continue
+        if int(order) in orders:
+            found.append(Finding(INDICATORS, int(row), "Orden en resumen",
+                                 f"el orden {int(order)} ya lo usa {orders[int(order)]}"))
+        orders[int(order)] = item["Código"]
+        if pd.isna(item["Cifra en resumen"]):
+            found.append(Finding(INDICATORS, int(row), "Cifra en resumen",
+                                 "falta el rótulo de la cifra principal (tiene «Orden en resumen»)"))
+        sentence = item["Frase en resumen"]
+        if not pd.isna(sentence) and "{valor}" not in str(sentence):
+            found.append(Finding(INDICATORS, int(row), "Frase en resumen",
+                                 "la frase debe contener {valor}, donde va el logro del año"))
+    return found
+
+
+def _sheet_spec(filename: str, sheet: str):
+    for wb in CONTRACT:
+        if wb.filename == filename:
+            for s in wb.sheets:
+                if s.name == sheet and s.name != CATALOG_SHEET:
+                    return s
+    return None
+
+
+def declaration_findings(frames, row: int, item: pd.Series) -> list[Finding]:
+    """The referenced workbook, sheet, column and value of one «Conciliaciones» row must exist."""
+    filename, sheet_name, measure = item["Libro"], item["Hoja"], item["Medida"]
+    at = lambda column, message: Finding(RECONCILIATIONS, row, column, message)  # noqa: E731
+    books = [wb.filename for wb in CONTRACT if wb.filename != PLAN_FILE]
+    if filename not in books:
+        return [at("Libro", f"«{filename}» no es un libro del contrato; use uno de: {', '.join(books)}")]
+    spec = _sheet_spec(filename, sheet_name)
+    if spec is None:
+        names = [s.name for wb in CONTRACT if wb.filename == filename for s in wb.sheets if s.name != CATALOG_SHEET]
+        return [at("Hoja", f"{filename} no tiene la hoja «{sheet_name}»; use una de: {', '.join(names)}")]
+    column, value = item["Columna"], item["Valor"]
+    if measure == "Filas":
+        return []
+    if pd.isna(column):
+        return [at("Columna", f"la medida «{measure}» necesita una columna de «{sheet_name}»")]
+    if column not in spec.headers:
+        return [at("Columna", f"la hoja «{sheet_name}» de {filename} no tiene la columna «{column}»; columnas: "
+                   + ", ".join(spec.headers))]
+    kind = spec.column(column).kind
+    if measure == "Suma" and kind == "text":
+        return [at("Columna", f"«{column}» es una columna de texto; no se puede sumar")]
+    if measure == "Filas con valor":
+        if pd.isna(value):
+            return [at("Valor", "la medida «Filas con valor» necesita el valor que se cuenta")]
+        allowed = _allowed(frames, filename, spec.column(column))
+        if allowed is not None and value not in allowed:
+            return [at("Valor", f"«{value}» no es un valor posible de «{column}»; valores: {', '.join(allowed)}")]
+    return []
+
+
+def _allowed(frames, filename: str, column) -> tuple[str, ...] | None:
+    if column.allowed is not None:
+        return column.allowed
+    if column.catalog:
+        catalog = frames.get((filename, CATALOG_SHEET))
+        if catalog is not None and column.catalog in catalog:
+            return tuple(str(v) for v in catalog[column.catalog].dropna())
+    return None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """One computed reconciliation: detail total against the indicator's achievement."""
+
+    code: str
+    name: str
+    label: str
+    detail: float
+    achievement: float
+    filename: str
+    sheet: str
+    column: str
+    decimals: int
+    row: int  # Excel row of the indicator in «Indicadores»
+    declaration_row: int  # Excel row in «Conciliaciones»
+
+
+def reconcile(frames) -> tuple[list[Reconciliation], list[Finding]]:
+    """Compute every declared reconciliation; one that cannot be computed is an error, never a skip."""
+    indicators = frames[(PLAN_FILE, INDICATORS)]
+    by_code = {normalise_code(c): (int(r), item) for (r, item), c in
+               zip(indicators.iterrows(), indicators["Código"])}
+    done, found = [], []
+    for row, item in frames[(PLAN_FILE, RECONCILIATIONS)].iterrows():
+        row = int(row)
+        code = normalise_code(item["Código"])
+        if code not in by_code:
+            found.append(Finding(RECONCILIATIONS, row, "Código", f"«{code}» no es el código de ningún indicador de la "
+                                 "hoja «Indicadores»; la conciliación no se puede calcular"))
+            continue
+        problems = declaration_findings(frames, row, item)
+        if problems:
+            found += problems
+            continue
+        detail = frames.get((item["Libro"], item["Hoja"]))
+        if detail is None:  # the detail sheet has cell errors, already reported: validation fails anyway
+            continue
+        column = None if pd.isna(item["Columna"]) else item["Columna"]
+        scale = 1.0 if pd.isna(item["Escala"]) else float(item["Escala"])
+        if item["Medida"] == "Suma":
+            total = math.fsum(float(v) for v in detail[column].dropna()) * scale
+        elif item["Medida"] == "Filas con valor":
+            total = float((detail[column] == item["Valor"]).sum()) * scale
+        else:
+            total = float(len(detail)) * scale
+        indicator_row, indicator = by_code[code]
+        done.append(Reconciliation(code, str(indicator["Indicador"]), str(item["Detalle"]), round(total, 4),
+                                   float(indicator["Logro año"]), item["Libro"], item["Hoja"],
+                                   column if item["Medida"] == "Suma" else (column or ""),
+                                   2 if item["Medida"] == "Suma" else 0, indicator_row, row))
+    return done, found
+

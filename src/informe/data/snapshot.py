@@ -1,0 +1,194 @@
+"""The validated data of a build, written once and read by every section notebook.
+
+A build validates the workbooks once, then writes into its staging folder a
+snapshot per year (the report's year and, when used, the prior year)::
+
+    <snapshot>/<tag>/manifest.json     year, params file, data folder, one entry per sheet
+    <snapshot>/<tag>/sheets/NN.parquet  the validated frame of each sheet (pyarrow)
+    <snapshot>/<tag>/params.pickle      the year's parameters
+    <snapshot>/<tag>/checks.json        the cross-sheet check results
+    <snapshot>/<tag>/problems.json      the schema problems
+
+Each sheet entry carries the SHA-256 of its validated content (the parquet
+bytes, deterministic for equal frames), so re-saving a workbook without
+changing its data changes no hash. The notebooks load this instead of
+re-reading and re-validating the workbooks.
+
+:class:`ReadLog` records which sheets (or "everything", through the checks and
+problems) a notebook read, so that the build knows each section's inputs
+without a hand-kept list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import pickle
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from .checks import CheckResult
+from .params import Params
+from .problems import Problem
+
+MANIFEST = "manifest.json"
+ALL = "*"  # a read of the whole year: the check results or the problems
+
+Frames = dict[tuple[str, str], pd.DataFrame]
+
+
+def frame_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow")
+    return buffer.getvalue()
+
+
+def _json_value(value):
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def write_year(folder: Path, params: Params, data_dir: Path, frames: Frames,
+               checks: list[CheckResult], problems: list[Problem]) -> dict:
+    """Write one year's validated data into ``folder``; return its manifest."""
+    (folder / "sheets").mkdir(parents=True, exist_ok=True)
+    params_bytes = pickle.dumps(params, protocol=5)
+    (folder / "params.pickle").write_bytes(params_bytes)
+    sheets = []
+    for i, ((filename, sheet), frame) in enumerate(frames.items()):
+        content = frame_bytes(frame)
+        path = f"sheets/{i:02d}.parquet"
+        (folder / path).write_bytes(content)
+        sheets.append({"file": filename, "sheet": sheet, "path": path,
+                       "sha256": hashlib.sha256(content).hexdigest()})
+    checks_text = json.dumps([{k: _json_value(v) for k, v in asdict(c).items()} for c in checks],
+                             ensure_ascii=False, sort_keys=True)
+    problems_text = json.dumps([asdict(p) for p in problems], ensure_ascii=False, sort_keys=True)
+    (folder / "checks.json").write_text(checks_text, encoding="utf-8")
+    (folder / "problems.json").write_text(problems_text, encoding="utf-8")
+    everything = hashlib.sha256()
+    for entry in sheets:
+        everything.update(f"{entry['file']}/{entry['sheet']}={entry['sha256']}\n".encode())
+    everything.update(checks_text.encode())
+    everything.update(problems_text.encode())
+    manifest = {"year": params.year, "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
+                "data_dir": str(data_dir), "sheets": sheets, "all_sha256": everything.hexdigest()}
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest
+
+
+def read_manifest(folder: Path) -> dict:
+    return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def read_year(folder: Path) -> tuple[dict, Params, Frames, list[CheckResult], list[Problem]]:
+    """(manifest, params, frames, checks, problems) of one year written by :func:`write_year`."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    params = pickle.loads((folder / "params.pickle").read_bytes())  # written by this build, in its staging
+    frames = {(s["file"], s["sheet"]): pd.read_parquet(folder / s["path"], engine="pyarrow")
+              for s in manifest["sheets"]}
+    checks = [CheckResult(**{k: (math.nan if v is None and k in ("left", "right") else v) for k, v in c.items()})
+              for c in json.loads((folder / "checks.json").read_text(encoding="utf-8"))]
+    problems = [Problem(**p) for p in json.loads((folder / "problems.json").read_text(encoding="utf-8"))]
+    return manifest, params, frames, checks, problems
+
+
+# --------------------------------------------------------------------------
+# What a notebook read
+# --------------------------------------------------------------------------
+
+class ReadLog:
+    """The (tag, file, sheet) a notebook read, written to ``path`` as soon as a new one is read."""
+
+    def __init__(self, path: Path | None):
+        self.path = Path(path) if path else None
+        self.reads: set[tuple[str, str, str]] = set()
+        self._write()
+
+    def record(self, tag: str, filename: str, sheet: str) -> None:
+        key = (tag, filename, sheet)
+        if key not in self.reads:
+            self.reads.add(key)
+            self._write()
+
+    def _write(self) -> None:
+        if self.path is not None:
+            self.path.write_text(json.dumps(sorted(self.reads), ensure_ascii=False), encoding="utf-8")
+
+
+def load_reads(path: Path) -> list[tuple[str, str, str]] | None:
+    """The reads a notebook recorded (None when it recorded nothing: it must be assumed to read everything)."""
+    try:
+        return [tuple(r) for r in json.loads(Path(path).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+class RecordingFrames(dict):
+    """The frames of one year; every access is recorded in a :class:`ReadLog` (iteration = everything)."""
+
+    def __init__(self, frames: Frames, log: ReadLog, tag: str):
+        super().__init__(frames)
+        self._log, self._tag = log, tag
+
+    def __getitem__(self, key):
+        self._log.record(self._tag, *key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._log.record(self._tag, *key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self._log.record(self._tag, *key)
+        return super().__contains__(key)
+
+    def _everything(self):
+        self._log.record(self._tag, ALL, ALL)
+
+    def __iter__(self):
+        self._everything()
+        return super().__iter__()
+
+    def items(self):
+        self._everything()
+        return super().items()
+
+    def values(self):
+        self._everything()
+        return super().values()
+
+    def keys(self):
+        self._everything()
+        return super().keys()
+
+
+class RecordingList(list):
+    """Check results or problems of one year: any use counts as reading the whole year."""
+
+    def __init__(self, items, log: ReadLog, tag: str):
+        super().__init__(items)
+        self._log, self._tag = log, tag
+
+    def _everything(self):
+        self._log.record(self._tag, ALL, ALL)
+
+    def __iter__(self):
+        self._everything()
+        return super().__iter__()
+
+    def __len__(self):
+        self._everything()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._everything()
+        return super().__getitem__(index)
+
+    def __bool__(self):
+        self._everything()
+        return super().__len__() > 0

@@ -1,0 +1,698 @@
+"""A seeded generator of damaged copies of the 2022 data (issue 8: "trust nothing").
+
+Each :class:`Variant` is (category, name, mutate). ``mutate(root)`` damages a copy of the project
+inputs under ``root`` (``root/data/2022/*.xlsx`` and ``root/params/2022.yml``) and returns an
+:class:`Expect`: where a message about the damage must point (file, sheet, row) and which outcomes
+are acceptable. Cells are found by sheet, header name and row content, never by fixed addresses,
+so that columns or sheets added later do not move the targets.
+
+Outcomes (see :mod:`tests.mutations.oracle`):
+
+* ``ok-unchanged``: exit 0 and every published figure equal to the pristine data's;
+* ``ok-warning``: exit 0 with a new warning naming the damaged file, sheet (and row);
+* ``refused``: exit 1 or 2 with an error naming the file and sheet (and row when there is one).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+YEAR = 2022
+SEED = 20221231
+
+OK_UNCHANGED, OK_WARNING, REFUSED = "ok-unchanged", "ok-warning", "refused"
+ANY_SAFE = frozenset({OK_UNCHANGED, OK_WARNING, REFUSED})
+MUST_REFUSE = frozenset({REFUSED})
+HARMLESS = frozenset({OK_UNCHANGED, OK_WARNING})
+
+FS, PLAN, INV, COOP, POS, ADM = ("estados_financieros.xlsx", "plan_desarrollo.xlsx", "inversion.xlsx",
+                                 "cooperacion.xlsx", "posicionamiento.xlsx", "administrativo.xlsx")
+WORKBOOKS = (PLAN, INV, COOP, POS, ADM, FS)
+
+
+@dataclass
+class Expect:
+    """What the oracle accepts for one variant."""
+
+    file: str
+    sheet: str | None = None  # None: the file is named, no sheet (the workbook cannot be opened)
+    row: int | None = None
+    allowed: frozenset = ANY_SAFE
+    params: bool = False  # the message is about params/<year>.yml (sheet is None, column is the key)
+    key: str | None = None
+
+
+@dataclass
+class Variant:
+    category: str
+    name: str
+    mutate: Callable[[Path], Expect]
+    subprocess: bool = False  # run `informe validate` in a fresh process with a timeout
+    build: bool = False  # also run `informe build` (exit 0 expected when validation passes)
+    tags: tuple = field(default_factory=tuple)
+
+    @property
+    def id(self) -> str:
+        return f"{self.category}:{self.name}"
+
+
+# --------------------------------------------------------------------------
+# Workbook helpers: locate cells by header and row content
+# --------------------------------------------------------------------------
+
+def data_dir(root: Path) -> Path:
+    return root / "data" / str(YEAR)
+
+
+def prepare(root: Path) -> Path:
+    """Copy the pristine inputs under ``root``; return the data folder."""
+    shutil.copytree(ROOT / "data" / str(YEAR), data_dir(root))
+    (root / "params").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "params" / f"{YEAR}.yml", root / "params" / f"{YEAR}.yml")
+    return data_dir(root)
+
+
+def column_index(ws, header: str) -> int:
+    for cell in ws[1]:
+        if cell.value == header:
+            return cell.column
+    raise KeyError(f"{ws.title} has no header {header!r}")
+
+
+def data_rows(ws) -> list[int]:
+    """Excel rows (≥ 2) holding at least one value."""
+    rows = []
+    for row in ws.iter_rows(min_row=2):
+        if any(c.value not in (None, "") for c in row):
+            rows.append(row[0].row)
+    return rows
+
+
+def row_where(ws, header: str, value) -> int:
+    col = column_index(ws, header)
+    for r in data_rows(ws):
+        if ws.cell(r, col).value == value:
+            return r
+    raise KeyError(f"{ws.title}: no row with {header}={value!r}")
+
+
+def rows_with_value(ws, header: str) -> list[int]:
+    col = column_index(ws, header)
+    return [r for r in data_rows(ws) if ws.cell(r, col).value not in (None, "")]
+
+
+class Book:
+    """An openpyxl workbook of the copy, saved on exit."""
+
+    def __init__(self, root: Path, filename: str):
+        self.path = data_dir(root) / filename
+        self.filename = filename
+
+    def __enter__(self):
+        self.wb = load_workbook(self.path)
+        return self.wb
+
+    def __exit__(self, exc_type, *_):
+        if exc_type is None:
+            self.wb.save(self.path)
+
+
+def edit_sheet_xml(path: Path, sheet: str, edit: Callable[[str], str]) -> None:
+    """Rewrite the XML of one sheet of ``path`` (for damage openpyxl cannot write)."""
+    from informe.data.safety import _sheet_paths
+
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_paths(zf)[sheet]
+    edit_parts(path, lambda name, xml: edit(xml) if name == part else xml)
+
+
+def edit_parts(path: Path, edit: Callable[[str, str], str]) -> None:
+    """Rewrite every XML part of ``path`` through ``edit(name, text)``."""
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info.filename)) for info in zf.infolist()]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members:
+            if info.filename.endswith(".xml"):
+                data = edit(info.filename, data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data)
+    tmp.replace(path)
+
+
+def set_value(filename: str, sheet: str, header: str, pick: Callable, value, allowed=MUST_REFUSE,
+              expect_row=True) -> Callable[[Path], Expect]:
+    """A mutation writing ``value`` into the cell of ``header`` in the row chosen by ``pick(ws)``."""
+
+    def mutate(root: Path) -> Expect:
+        with Book(root, filename) as wb:
+            ws = wb[sheet]
+            row = pick(ws)
+            ws.cell(row, column_index(ws, header)).value = value
+        return Expect(filename, sheet, row if expect_row else None, allowed)
+
+    return mutate
+
+
+# --------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------
+
+NUMERIC = (  # (file, sheet, header) of numeric columns with values
+    (FS, "Situación financiera", "Año actual"), (FS, "Situación financiera", "Año anterior"),
+    (FS, "Resultados", "Año actual"), (FS, "Flujo de efectivo", "Año actual"),
+    (FS, "Cambios en el patrimonio", "Capital fiscal"), (FS, "Ejecución presupuestal", "Ejecución"),
+    (FS, "Indicadores publicados", "Valor publicado"), (ADM, "Contratación", "Valor (COP)"),
+    (ADM, "Contratación", "Procesos"), (ADM, "PQRS", "Cantidad"), (INV, "Proyectos", "Monto (USD millones)"),
+    (COOP, "Cooperación recibida", "Monto (USD)"), (PLAN, "Indicadores", "Logro año"),
+    (PLAN, "Indicadores", "Acumulado"), (POS, "Cifras", "Valor"), (INV, "Cifras", "Valor"),
+    (ADM, "Procesos judiciales", "Cuantía (COP)"), (COOP, "OSC participantes", "N°"),
+)
+REQUIRED_TEXT = (
+    (PLAN, "Indicadores", "Indicador"), (INV, "Proyectos", "Empresa"), (COOP, "Sur-Sur", "Tema"),
+    (COOP, "Sur-Sur", "País"), (POS, "Eventos", "Nombre del evento"), (POS, "Premios", "Postulación"),
+    (ADM, "Procesos judiciales", "Demandante"), (FS, "Situación financiera", "Cuenta"),
+    (FS, "Flujo de efectivo", "Concepto"), (COOP, "Sos Paisa", "Aporte"), (COOP, "Col-Col", "Beneficiario"),
+    (FS, "Ejecución presupuestal", "Rubro"),
+)
+STATEMENTS = {
+    "Situación financiera": ("activo_corriente", "efectivo", "activo_total", "pasivo_corriente", "pasivo_total",
+                             "patrimonio_total", "capital_fiscal", "resultados_anteriores", "reservas",
+                             "resultado_ejercicio", "pasivo_mas_patrimonio"),
+    "Resultados": ("excedente_neto",),
+    "Flujo de efectivo": ("efectivo_inicial", "efectivo_final", "variacion_efectivo"),
+}
+SHEETS = {
+    PLAN: ("Indicadores",), INV: ("Proyectos", "Zonas francas", "Cifras"),
+    COOP: ("Cooperación recibida", "Sur-Sur", "Col-Col", "Sos Paisa", "Oportunidades OSC", "OSC participantes", "Cifras"),
+    POS: ("Eventos", "Premios", "Cifras"), ADM: ("Contratación", "PQRS", "Procesos judiciales", "Cifras"),
+    FS: ("Situación financiera", "Resultados", "Flujo de efectivo", "Cambios en el patrimonio",
+         "Ejecución presupuestal", "Indicadores publicados"),
+}
+DECLARED_CODES = ("PI-01", "PI-02", "PI-04", "PI-05", "PI-06", "PI-07")
+
+
+def pick_random(rng: random.Random, header: str) -> Callable:
+    seed = rng.random()
+    return lambda ws: random.Random(seed).choice(rows_with_value(ws, header))
+
+
+# --------------------------------------------------------------------------
+# Categories
+# --------------------------------------------------------------------------
+
+def not_regular(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def dev_zero(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            path.unlink()
+            path.symlink_to("/dev/zero")
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    def fifo(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            path.unlink()
+            os.mkfifo(path)
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    def folder(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            path.unlink()
+            path.mkdir()
+            (path / "dentro.txt").write_text("x", encoding="utf-8")
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    def broken_link(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            path.unlink()
+            path.symlink_to(root / "no-existe.xlsx")
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    def good_link(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            target = root / "elsewhere" / filename
+            target.parent.mkdir(exist_ok=True)
+            path.replace(target)
+            path.symlink_to(target)
+            return Expect(filename, None, None, frozenset({OK_UNCHANGED}))
+        return mutate
+
+    def oversized(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            with path.open("r+b") as fh:  # a sparse file: the size is real, the disk use is not
+                fh.truncate(60 * 1024 * 1024)
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    def bomb_ratio(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("xl/media/relleno.bin", b"\0" * (8 * 1024 * 1024))
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    def bomb_total(filename):
+        def mutate(root):
+            path = data_dir(root) / filename
+            with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+                chunk = os.urandom(1024 * 1024)  # incompressible, so only the total trips
+                for i in range(4):
+                    with zf.open(f"xl/media/grande{i}.bin", "w", force_zip64=True) as fh:
+                        for _ in range(80):
+                            fh.write(chunk)
+            return Expect(filename, None, None, MUST_REFUSE)
+        return mutate
+
+    for filename in WORKBOOKS:
+        variants.append(Variant("no-regular", f"dev-zero {filename}", dev_zero(filename), subprocess=True))
+        variants.append(Variant("no-regular", f"carpeta {filename}", folder(filename)))
+    for filename in rng.sample(WORKBOOKS, 3):
+        variants.append(Variant("no-regular", f"fifo {filename}", fifo(filename), subprocess=True))
+    for filename in rng.sample(WORKBOOKS, 2):
+        variants.append(Variant("no-regular", f"enlace roto {filename}", broken_link(filename)))
+    for filename in rng.sample(WORKBOOKS, 2):
+        variants.append(Variant("no-regular", f"enlace a archivo normal {filename}", good_link(filename)))
+    for filename in rng.sample(WORKBOOKS, 2):
+        variants.append(Variant("no-regular", f"más de 50 MB {filename}", oversized(filename)))
+    variants.append(Variant("no-regular", f"bomba zip (razón) {ADM}", bomb_ratio(ADM)))
+    variants.append(Variant("no-regular", f"bomba zip (total) {POS}", bomb_total(POS), tags=("heavy",)))
+    return variants
+
+
+def booleans(rng: random.Random) -> list[Variant]:
+    variants = []
+    for file, sheet, header in NUMERIC:
+        value = rng.choice([True, False])
+        variants.append(Variant("booleanos", f"{value} en {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), value)))
+    for file, sheet, header in rng.sample(REQUIRED_TEXT, 3):
+        variants.append(Variant("booleanos", f"True en texto {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), True)))
+    return variants
+
+
+def non_finite(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def raw_number(file, sheet, header, pick, text):
+        """Write a number cell whose stored value is ``text`` (nan, inf), which openpyxl reads as a float."""
+        def mutate(root):
+            marker = 987654321.25
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                row = pick(ws)
+                ws.cell(row, column_index(ws, header)).value = marker
+            edit_sheet_xml(data_dir(root) / file, sheet, lambda xml: xml.replace(f"<v>{marker}</v>", f"<v>{text}</v>"))
+            return Expect(file, sheet, row, MUST_REFUSE)
+        return mutate
+
+    for i, (file, sheet, header) in enumerate(rng.sample(NUMERIC, 8)):
+        text = ("nan", "inf", "-inf", "NaN")[i % 4]
+        variants.append(Variant("nan-inf", f"{text} almacenado en {file}/{sheet}/{header}",
+                                raw_number(file, sheet, header, pick_random(rng, header), text)))
+    for i, (file, sheet, header) in enumerate(rng.sample(NUMERIC, 6)):
+        text = ("NaN", "inf", "-Infinity", "nan", "Infinity", "-inf")[i]
+        variants.append(Variant("nan-inf", f"texto «{text}» en {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), text)))
+    return variants
+
+
+def periods(rng: random.Random) -> list[Variant]:
+    sheet = "Cambios en el patrimonio"
+    variants = []
+    for value in (9999, 1800, 0, 2030, 2023, 2020, 1900, -2022):
+        variants.append(Variant("periodos", f"Periodo {value}",
+                                set_value(FS, sheet, "Periodo", pick_random(rng, "Periodo"), value)))
+    return variants
+
+
+INVISIBLE_ONLY = ("\u200b", "\ufeff", "\u00a0", " \u200b\u00a0 ", "\u2060\u200b", "\u3000", "\u200e")
+
+
+def invisible_text(rng: random.Random) -> list[Variant]:
+    variants = []
+    for i, (file, sheet, header) in enumerate(REQUIRED_TEXT):
+        value = INVISIBLE_ONLY[i % len(INVISIBLE_ONLY)]
+        variants.append(Variant("texto-invisible", f"{value.encode('unicode_escape').decode()} en {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), value)))
+
+    def wrap(file, sheet, header, pick, before, after):
+        def mutate(root):
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                row = pick(ws)
+                cell = ws.cell(row, column_index(ws, header))
+                cell.value = f"{before}{cell.value}{after}"
+            return Expect(file, sheet, row, HARMLESS)
+        return mutate
+
+    for file, sheet, header in rng.sample(REQUIRED_TEXT, 5):
+        before, after = rng.choice([("\ufeff", ""), ("", "\u00a0"), ("\u200b", "\u200b"), (" ", "\u2060")])
+        variants.append(Variant("texto-invisible", f"bordes invisibles en {file}/{sheet}/{header}",
+                                wrap(file, sheet, header, pick_random(rng, header), before, after)))
+    return variants
+
+
+def merged(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def merge(file, sheet, first_header, width, pick):
+        def mutate(root):
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                row = pick(ws)
+                col = column_index(ws, first_header)
+                ws.merge_cells(start_row=row, start_column=col, end_row=row + (width[1] - 1),
+                               end_column=col + width[0] - 1)
+            return Expect(file, sheet, row, MUST_REFUSE)
+        return mutate
+
+    targets = [(ADM, "Contratación", "Modalidad"), (ADM, "PQRS", "Proceso"), (FS, "Situación financiera", "Cuenta"),
+               (INV, "Proyectos", "Empresa"), (COOP, "Sur-Sur", "Tema"), (PLAN, "Indicadores", "Indicador"),
+               (POS, "Eventos", "Tipo de evento"), (FS, "Ejecución presupuestal", "Rubro")]
+    for file, sheet, header in targets:
+        width = rng.choice([(2, 1), (3, 1), (1, 2), (2, 2)])
+        variants.append(Variant("celdas-combinadas", f"{width[0]}x{width[1]} en {file}/{sheet}/{header}",
+                                merge(file, sheet, header, width, pick_random(rng, header))))
+    return variants
+
+
+def formulas(rng: random.Random) -> list[Variant]:
+    variants = []
+    for file, sheet, header in rng.sample(NUMERIC, 8):
+        formula = rng.choice(["=1+1", "=SUM(A1:A2)", "=10*2", '=""&1'])
+        variants.append(Variant("formula-sin-valor", f"{formula} en {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), formula)))
+    for file, sheet, header in rng.sample(REQUIRED_TEXT, 2):
+        variants.append(Variant("formula-sin-valor", f"fórmula de texto en {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), '="a"&"b"')))
+    return variants
+
+
+def indicator_codes(rng: random.Random) -> list[Variant]:
+    variants = []
+    sheet = "Indicadores"
+
+    def rename(code, new, allowed=MUST_REFUSE):
+        def mutate(root):
+            with Book(root, PLAN) as wb:
+                ws = wb[sheet]
+                row = row_where(ws, "Código", code)
+                ws.cell(row, column_index(ws, "Código")).value = new
+            return Expect(PLAN, sheet, row, allowed)
+        return mutate
+
+    def delete(code):
+        def mutate(root):
+            with Book(root, PLAN) as wb:
+                ws = wb[sheet]
+                ws.delete_rows(row_where(ws, "Código", code))
+            return Expect(PLAN, sheet, None, MUST_REFUSE)
+        return mutate
+
+    look_alikes = [
+        ("PI-01", "pi-01"), ("PI-02", "PІ-02"), ("PI-04", "PI-O4"), ("PI-05", "PI–05"), ("PI-06", "Pl-06"),
+        ("PI-07", "PI-0７"), ("PI-01", "PI - 01"), ("PI-04", "РI-04"),
+    ]
+    for code, new in look_alikes:
+        variants.append(Variant("codigos-indicador", f"{code} → {new!a}", rename(code, new)))
+    for code in DECLARED_CODES:
+        variants.append(Variant("codigos-indicador", f"fila {code} borrada", delete(code)))
+    # Two codes no reader could tell apart, neither declared by a reconciliation.
+    variants.append(Variant("codigos-indicador", "PA-03 → pa-02 (choca con PA-02)", rename("PA-03", "pa-02")))
+    variants.append(Variant("codigos-indicador", "PA-05 → PA-O4 (choca con PA-04)", rename("PA-05", "PA-O4")))
+    variants.append(Variant("codigos-indicador", "espacio duro al final de PI-01",
+                            rename("PI-01", "PI-01\u00a0", HARMLESS)))
+    return variants
+
+
+def roles(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def clear(sheet, role):
+        def mutate(root):
+            with Book(root, FS) as wb:
+                ws = wb[sheet]
+                row = row_where(ws, "Rol", role)
+                ws.cell(row, column_index(ws, "Rol")).value = None
+            return Expect(FS, sheet, None, MUST_REFUSE)
+        return mutate
+
+    def duplicate(sheet, role, seed):
+        def mutate(root):
+            with Book(root, FS) as wb:
+                ws = wb[sheet]
+                col = column_index(ws, "Rol")
+                free = [r for r in data_rows(ws) if ws.cell(r, col).value in (None, "")]
+                row = random.Random(seed).choice(free)
+                ws.cell(row, col).value = role
+            return Expect(FS, sheet, row, MUST_REFUSE)
+        return mutate
+
+    def delete_row(sheet, role):
+        def mutate(root):
+            with Book(root, FS) as wb:
+                ws = wb[sheet]
+                ws.delete_rows(row_where(ws, "Rol", role))
+            return Expect(FS, sheet, None, MUST_REFUSE)
+        return mutate
+
+    for sheet, names in STATEMENTS.items():
+        for role in names:
+            variants.append(Variant("roles", f"sin rol {role} ({sheet})", clear(sheet, role)))
+    for sheet, role in rng.sample([(s, r) for s, rs in STATEMENTS.items() for r in rs], 6):
+        variants.append(Variant("roles", f"rol {role} repetido ({sheet})", duplicate(sheet, role, rng.random())))
+    for sheet, role in (("Flujo de efectivo", "efectivo_final"), ("Situación financiera", "activo_total"),
+                        ("Resultados", "excedente_neto")):
+        variants.append(Variant("roles", f"fila con rol {role} borrada ({sheet})", delete_row(sheet, role)))
+    return variants
+
+
+def deleted_rows(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def delete(file, sheet, header, pick):
+        def mutate(root):
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                ws.delete_rows(pick(ws))
+            return Expect(file, sheet, None, ANY_SAFE)  # refused, or a warning naming the sheet
+        return mutate
+
+    for file, sheet, header in ((ADM, "Contratación", "Modalidad"), (ADM, "PQRS", "Proceso"),
+                                (FS, "Ejecución presupuestal", "Rubro"), (FS, "Situación financiera", "Cuenta"),
+                                (FS, "Cambios en el patrimonio", "Concepto"), (COOP, "Sos Paisa", "Aporte")):
+        variants.append(Variant("filas-borradas", f"fila borrada en {file}/{sheet}",
+                                delete(file, sheet, header, pick_random(rng, header))))
+    return variants
+
+
+def stale_dimension(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def shrink(file, sheet, ref):
+        def mutate(root):
+            edit_sheet_xml(data_dir(root) / file, sheet,
+                           lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', xml, count=1))
+            return Expect(file, sheet, None, frozenset({OK_UNCHANGED}))
+        return mutate
+
+    for file, sheets in SHEETS.items():
+        for sheet in sheets:
+            if rng.random() < 0.55 or (file, sheet) in ((INV, "Proyectos"), (FS, "Flujo de efectivo")):
+                ref = rng.choice(["A1:C3", "A1", "A1:B2", "A1:J4"])
+                variants.append(Variant("dimension-falsa", f"<dimension {ref}> en {file}/{sheet}", shrink(file, sheet, ref)))
+    return variants
+
+
+def duplicate_headers(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def dup(file, sheet, source, target):
+        def mutate(root):
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                ws.cell(1, column_index(ws, target)).value = source
+            return Expect(file, sheet, 1, MUST_REFUSE)
+        return mutate
+
+    def extra_copy(file, sheet, header):
+        def mutate(root):
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                src = column_index(ws, header)
+                new = ws.max_column + 1
+                for r in range(1, ws.max_row + 1):
+                    ws.cell(r, new).value = ws.cell(r, src).value
+            return Expect(file, sheet, 1, MUST_REFUSE)
+        return mutate
+
+    for file, sheet, source, target in ((ADM, "Contratación", "Valor (COP)", "Procesos"),
+                                        (FS, "Situación financiera", "Año actual", "Año anterior"),
+                                        (PLAN, "Indicadores", "Código", "Plan"), (INV, "Proyectos", "Empresa", "Descripción"),
+                                        (POS, "Eventos", "Fecha", "Finalidad")):
+        variants.append(Variant("encabezados-repetidos", f"«{source}» dos veces en {file}/{sheet}", dup(file, sheet, source, target)))
+    for file, sheet, header in ((ADM, "PQRS", "Cantidad"), (FS, "Resultados", "Año actual"), (COOP, "Sur-Sur", "País")):
+        variants.append(Variant("encabezados-repetidos", f"columna «{header}» copiada al final de {file}/{sheet}",
+                                extra_copy(file, sheet, header)))
+    return variants
+
+
+def huge_amounts(rng: random.Random) -> list[Variant]:
+    variants = []
+    values = (1e300, 1e20, -1e300, 1e16, "1e300", "1e20", -1e20, 1.7e308)
+    for i, (file, sheet, header) in enumerate(rng.sample(NUMERIC, 14)):
+        value = values[i % len(values)]
+        variants.append(Variant("montos-enormes", f"{value!r} en {file}/{sheet}/{header}",
+                                set_value(file, sheet, header, pick_random(rng, header), value)))
+    return variants
+
+
+def bad_characters(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def raw_text(file, sheet, header, pick, char, sheet_named=True):
+        """Put ``char`` inside a text cell by editing the XML (openpyxl refuses to write it)."""
+        def mutate(root):
+            marker = "MARCADOR-MUTACION"
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                row = pick(ws)
+                cell = ws.cell(row, column_index(ws, header))
+                cell.value = f"{cell.value}{marker}"
+            edit_parts(data_dir(root) / file, lambda _name, xml: xml.replace(marker, char))
+            return Expect(file, sheet if sheet_named else None, row if sheet_named else None, MUST_REFUSE)
+        return mutate
+
+    # _xHHHH_ is how OOXML escapes a character in text; openpyxl decodes it into the character itself.
+    chars = ("_xFFFF_", "_xFFFE_", "\ufdd0", "_x0001_", "_x0000_", "\ue000", "\U0010ffff", "_x001F_", "_x001b_")
+    for i, (file, sheet, header) in enumerate(rng.sample(REQUIRED_TEXT, 9)):
+        char = chars[i % len(chars)]
+        variants.append(Variant("caracteres-prohibidos", f"{char.encode('unicode_escape').decode()} en {file}/{sheet}/{header}",
+                                raw_text(file, sheet, header, pick_random(rng, header), char)))
+    # A raw U+FFFF or a reference to U+0001 is not well-formed XML: the workbook itself is refused.
+    for char, (file, sheet, header) in zip(("\uffff", "&#x1;"), rng.sample(REQUIRED_TEXT, 2)):
+        variants.append(Variant("caracteres-prohibidos", f"XML mal formado ({char.encode('unicode_escape').decode()}) "
+                                f"en {file}/{sheet}/{header}",
+                                raw_text(file, sheet, header, pick_random(rng, header), char, sheet_named=False)))
+    return variants
+
+
+def params_file(rng: random.Random) -> list[Variant]:
+    variants = []
+
+    def edit(old, new, key):
+        def mutate(root):
+            path = root / "params" / f"{YEAR}.yml"
+            text = path.read_text(encoding="utf-8")
+            assert old in text, old
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            return Expect(f"params/{YEAR}.yml", None, None, MUST_REFUSE, params=True, key=key)
+        return mutate
+
+    cases = [
+        ("year: 2022", "year: true", "year"), ("year: 2022", "year: 2021", "year"), ("year: 2022", "year: '2022'", "year"),
+        ("year: 2022", "year: 2022.5", "year"), ("agency: ", "agency: null #", "agency"), ("agency: ", "agency: '' #", "agency"),
+        ("cop_per_usd: 4810.20", "cop_per_usd: -4810.20", "exchange_rate.cop_per_usd"),
+        ("cop_per_usd: 4810.20", "cop_per_usd: .nan", "exchange_rate.cop_per_usd"),
+        ("cop_per_usd: 4810.20", "cop_per_usd: .inf", "exchange_rate.cop_per_usd"),
+        ("cop_per_usd: 4810.20", "cop_per_usd: 0", "exchange_rate.cop_per_usd"),
+        ("cutoff: 2022-12-31", "cutoff: 2022-02-30", "cutoff"), ("cutoff: 2022-12-31", "cutoff: 2021-12-31", "cutoff"),
+        ("cutoff: 2022-12-31", "cutoff: mañana", "cutoff"), ("demo: false", "demo: 'no'", "demo"),
+        ("demo: false", "demo: 0", "demo"), ('- name: "Luisa', '- name: null\n    x: "', "signatories"),
+    ]
+    for old, new, key in cases:
+        variants.append(Variant("parametros", f"{new.splitlines()[0]}", edit(old, new, key)))
+    return variants
+
+
+def harmless(rng: random.Random) -> list[Variant]:
+    """Controls: changes that must leave every figure as it was."""
+
+    def roundtrip(file):
+        def mutate(root):
+            with Book(root, file):
+                pass
+            return Expect(file, None, None, frozenset({OK_UNCHANGED}))
+        return mutate
+
+    return [Variant("controles", f"abrir y guardar {file}", roundtrip(file)) for file in WORKBOOKS]
+
+
+def literal_text(rng: random.Random) -> list[Variant]:
+    """Text that renderers could misread; it must validate and build, printed literally."""
+    variants = []
+
+    def append(file, sheet, header, code, text):
+        def mutate(root):
+            with Book(root, file) as wb:
+                ws = wb[sheet]
+                row = row_where(ws, "Código", code) if code else rows_with_value(ws, header)[0]
+                cell = ws.cell(row, column_index(ws, header))
+                cell.value = f"{cell.value} {text}"
+            return Expect(file, sheet, row, frozenset({OK_UNCHANGED, OK_WARNING}))
+        return mutate
+
+    variants.append(Variant("texto-literal", "$\\notacommand$ en el nombre de un indicador",
+                            append(PLAN, "Indicadores", "Indicador", "PI-01", "$\\notacommand$"), build=True))
+    variants.append(Variant("texto-literal", "apóstrofo y comillas en un indicador",
+                            append(PLAN, "Indicadores", "Indicador", "PA-01", "l'ACI \"Medellín\" `x` *y* _z_ <b>"),
+                            build=True))
+    variants.append(Variant("texto-literal", "monto justo bajo el límite en una cuantía",
+                            set_value(ADM, "Procesos judiciales", "Cuantía (COP)",
+                                      lambda ws: rows_with_value(ws, "Cuantía (COP)")[0], 999_999_999_999_999.0,
+                                      allowed=frozenset({OK_UNCHANGED, OK_WARNING})), build=True, tags=("changes",)))
+    return variants
+
+
+CATEGORIES = (not_regular, booleans, non_finite, periods, invisible_text, merged, formulas, indicator_codes, roles,
+              deleted_rows, stale_dimension, duplicate_headers, huge_amounts, bad_characters, params_file, harmless,
+              literal_text)
+
+
+def variants(seed: int = SEED) -> list[Variant]:
+    """Every variant, in a stable order for a given seed."""
+    rng = random.Random(seed)
+    result = []
+    for category in CATEGORIES:
+        result += category(rng)
+    return result
+
+
+def sample(all_variants: list[Variant], per_category: int = 2, seed: int = SEED) -> list[Variant]:
+    """A deterministic sample: ``per_category`` variants of every category (builds: exactly one)."""
+    rng = random.Random(seed + 1)
+    by_category: dict[str, list[Variant]] = {}
+    for v in all_variants:
+        if "heavy" in v.tags:
+            continue
+        by_category.setdefault(v.category, []).append(v)
+    chosen = []
+    for category, items in by_category.items():
+        builds = [v for v in items if v.build]
+        if builds:
+            chosen.append(builds[0])
+            continue
+        chosen += rng.sample(items, min(per_category, len(items)))
+    return chosen

@@ -1,0 +1,166 @@
+"""Run one damaged copy through `informe validate` (and `informe build`) and classify the outcome."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+
+from informe.data.validation import print_report, validate_dir
+
+from .generator import OK_UNCHANGED, OK_WARNING, REFUSED, ROOT, YEAR, Expect, Variant, data_dir, prepare
+
+TIMEOUT = 120  # seconds for a subprocess validate: a FIFO or /dev/zero must not hang it
+
+
+@dataclass
+class Outcome:
+    kind: str  # ok-unchanged, ok-warning, refused, or "FAIL"
+    exit_code: int
+    detail: str = ""
+
+
+def fingerprint(frames: dict) -> dict[tuple[str, str], str]:
+    """Every validated sheet as canonical text: any changed figure or text changes its sheet's entry."""
+    result = {}
+    for key, frame in frames.items():
+        result[key] = frame.to_json(orient="split", date_format="iso", double_precision=15, default_handler=str)
+    return result
+
+
+def published_figures(frames: dict) -> dict[str, float]:
+    """A few headline figures the report prints (for the failure messages)."""
+    from informe.data import finance
+
+    fs, adm = "estados_financieros.xlsx", "administrativo.xlsx"
+    figures = {}
+    try:
+        balance = frames[(fs, "Situación financiera")]
+        figures["activo total"] = finance.line(balance, "activo_total")
+        figures["liquidez"] = finance.financial_indicators(balance)["Liquidez"]
+        figures["USD proyectos"] = float(frames[("inversion.xlsx", "Proyectos")]["Monto (USD millones)"].sum())
+        figures["contratación"] = float(frames[(adm, "Contratación")]["Valor (COP)"].sum())
+        figures["PQRS"] = float(frames[(adm, "PQRS")]["Cantidad"].sum())
+    except (KeyError, ValueError) as exc:
+        figures["error"] = str(exc)
+    return figures
+
+
+@dataclass
+class Pristine:
+    fingerprint: dict
+    warnings: set
+    figures: dict
+
+
+def pristine(tmp: Path) -> Pristine:
+    prepare(tmp)
+    report = validate_dir(data_dir(tmp))
+    assert report.exit_code == 0, [str(p) for p in report.errors]
+    return Pristine(fingerprint(report.data), {_key(p) for p in report.warnings}, published_figures(report.data))
+
+
+def _key(p) -> tuple:
+    return (p.file, p.sheet, p.row, p.column, p.message)
+
+
+def _names(p, expect: Expect) -> bool:
+    if expect.params:
+        return p.file == expect.file and (expect.key is None or p.column.split(".")[0] == expect.key.split(".")[0])
+    if p.file != expect.file:
+        return False
+    if expect.sheet is not None and p.sheet != expect.sheet:
+        return False
+    return expect.row is None or p.row == expect.row
+
+
+def run_in_process(root: Path, variant: Variant, expect: Expect, base: Pristine) -> Outcome:
+    report = validate_dir(data_dir(root))
+    console = Console(file=io.StringIO(), width=200)
+    print_report(report, console)  # printing must not fail either
+    code = report.exit_code
+    if code in (1, 2):
+        if any(_names(p, expect) for p in report.errors):
+            return Outcome(REFUSED, code)
+        return Outcome("FAIL", code, "refused without naming the place: "
+                       + "; ".join(str(p) for p in report.errors[:5]))
+    if code != 0:
+        return Outcome("FAIL", code, "unexpected exit code")
+    after = fingerprint(report.data)
+    changed = sorted(k for k in set(after) | set(base.fingerprint) if after.get(k) != base.fingerprint.get(k))
+    new_warnings = [p for p in report.warnings if _key(p) not in base.warnings]
+    if not changed and not new_warnings:
+        return Outcome(OK_UNCHANGED, 0)
+    if "changes" in variant.tags:  # a deliberate, legitimate edit: only the named sheet may change
+        if all(k == (expect.file, expect.sheet) for k in changed):
+            return Outcome(OK_WARNING if new_warnings else OK_UNCHANGED, 0, f"changed {changed}")
+    unexplained = [k for k in changed if not any(p.file == k[0] and p.sheet == k[1] for p in new_warnings)]
+    if unexplained:
+        return Outcome("FAIL", 0, f"figures changed without a message in {unexplained}; "
+                       f"before {base.figures}, after {published_figures(report.data)}")
+    if any(_names(p, expect) for p in new_warnings):
+        return Outcome(OK_WARNING, 0)
+    if not changed:
+        return Outcome("FAIL", 0, "a new warning that does not name the damaged cell: "
+                       + "; ".join(str(p) for p in new_warnings[:3]))
+    return Outcome("FAIL", 0, "warnings do not name the damaged cell: " + "; ".join(str(p) for p in new_warnings[:3]))
+
+
+def run_subprocess(root: Path, variant: Variant, expect: Expect) -> Outcome:
+    cmd = [sys.executable, "-m", "informe", "validate", str(data_dir(root))]
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT,
+                              env={"PATH": "/usr/bin:/bin", "COLUMNS": "300"})
+    except subprocess.TimeoutExpired:
+        return Outcome("FAIL", -1, f"`informe validate` did not finish in {TIMEOUT} s")
+    out = proc.stdout + proc.stderr
+    if "Traceback" in out or proc.returncode not in (0, 1, 2):
+        return Outcome("FAIL", proc.returncode, out[-2000:])
+    if proc.returncode == 0:
+        return Outcome(OK_UNCHANGED, 0) if REFUSED not in expect.allowed or len(expect.allowed) > 1 else \
+            Outcome("FAIL", 0, "accepted")
+    place = expect.file + (f", hoja «{expect.sheet}»" if expect.sheet else "")
+    if place not in out:
+        return Outcome("FAIL", proc.returncode, f"no message naming {place}: {out[-1500:]}")
+    return Outcome(REFUSED, proc.returncode)
+
+
+def run_build(root: Path, out: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "informe", "build", "--year", str(YEAR), "--data", str(data_dir(root)),
+           "--out", str(out), "--engine", "pandoc", "--force"]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(Path.home())})
+
+
+def check(variant: Variant, root: Path, base: Pristine) -> Outcome:
+    """Prepare, mutate, validate (and build); return the outcome (kind "FAIL" on any broken rule)."""
+    prepare(root)
+    expect = variant.mutate(root)
+    if variant.subprocess:
+        outcome = run_subprocess(root, variant, expect)
+    else:
+        outcome = run_in_process(root, variant, expect, base)
+    if outcome.kind != "FAIL" and outcome.kind not in expect.allowed:
+        return Outcome("FAIL", outcome.exit_code, f"outcome {outcome.kind} not in {sorted(expect.allowed)} {outcome.detail}")
+    if variant.build and outcome.exit_code == 0:
+        result = run_build(root, root / "out")
+        text = result.stdout + result.stderr
+        if result.returncode != 0 or "Traceback" in text:
+            return Outcome("FAIL", result.returncode, f"validated but did not build: {text[-3000:]}")
+    return outcome
+
+
+def write_counts(results: list[tuple[Variant, Outcome]], path: Path) -> dict:
+    counts: dict = {"total": len(results), "por resultado": {}, "por categoría": {}}
+    for variant, outcome in results:
+        counts["por resultado"][outcome.kind] = counts["por resultado"].get(outcome.kind, 0) + 1
+        cat = counts["por categoría"].setdefault(variant.category, {})
+        cat[outcome.kind] = cat.get(outcome.kind, 0) + 1
+    path.write_text(json.dumps(counts, ensure_ascii=False, indent=2), encoding="utf-8")
+    return counts

@@ -1,0 +1,153 @@
+"""Rebuild only what changed: per-section inputs recorded at execution, a fingerprint that cannot lie."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import nbformat
+import pytest
+from openpyxl import load_workbook
+
+from conftest import build, build_env, set_cell
+from informe.build.build import BuildPlan, section_fingerprint
+from informe.build.tools import environment
+
+SECTIONS = ["01-resumen-ejecutivo", "02-plan-de-desarrollo", "03-inversion", "04-cooperacion",
+            "05-posicionamiento", "06-administrativo", "07-estados-financieros", "08-anexo-calidad-datos"]
+
+
+def outputs_text(notebook: Path) -> str:
+    nb = nbformat.read(notebook, as_version=4)
+    return "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+def ran(out: Path) -> set[str]:
+    info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
+    return {Path(name).stem for name, s in info["sections"].items() if s["ran"]}
+
+
+def published(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "notebooks").glob("*.ipynb"))}
+
+
+def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_path):
+    out = tmp_path / "out" / "2022"
+    args = ("--year", "2022", "--data", str(data_copy), "--out", str(out), "--engine", "pandoc")
+
+    cold = build(*args)
+    assert cold.returncode == 0, cold.stdout + cold.stderr
+    assert ran(out) == set(SECTIONS)
+    info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
+    # inputs recorded at execution: the positioning chapter read only its own workbook, the annex everything
+    assert {tuple(r) for r in info["sections"]["05-posicionamiento.ipynb"]["reads"]} <= {
+        ("current", "posicionamiento.xlsx", sheet) for sheet in ("Eventos", "Premios", "Cifras")}
+    assert ["current", "*", "*"] in info["sections"]["08-anexo-calidad-datos.ipynb"]["reads"]
+
+    noop = build(*args)
+    assert noop.returncode == 0 and "Sin cambios" in noop.stdout
+
+    # Re-saving a workbook without changing its data: validation runs, no section does.
+    workbook = data_copy / "posicionamiento.xlsx"
+    before_bytes = workbook.read_bytes()
+    load_workbook(workbook).save(workbook)
+    assert workbook.read_bytes() != before_bytes
+    resaved = build(*args)
+    assert resaved.returncode == 0, resaved.stdout + resaved.stderr
+    assert "Sin cambios" not in resaved.stdout and ran(out) == set()
+
+    # One cell of posicionamiento.xlsx: the sections that read that sheet, plus the annex (reads everything).
+    old = load_workbook(workbook)["Cifras"]["C5"].value  # periodistas_atendidos
+    before = published(out)
+    set_cell(workbook, "Cifras", "C5", old + 1)
+    edited = build(*args)
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    assert ran(out) == {"01-resumen-ejecutivo", "05-posicionamiento", "08-anexo-calidad-datos"}
+    for line in edited.stdout.splitlines():
+        if "03-inversion.ipynb" in line or "07-estados-financieros" in line:
+            assert "reutilizada" in line, line
+        if "05-posicionamiento.ipynb" in line:
+            assert "ejecutada" in line, line
+    after = published(out)
+    for name in ("02-plan-de-desarrollo", "03-inversion", "04-cooperacion", "06-administrativo",
+                 "07-estados-financieros"):
+        assert after[f"{name}.ipynb"] == before[f"{name}.ipynb"], name
+    summary = outputs_text(out / "notebooks" / "01-resumen-ejecutivo.ipynb")
+    assert f"**{old + 1}** periodistas" in summary and f"**{old}** periodistas" not in summary
+    assert f"| Periodistas internacionales atendidos | {old + 1} |" in outputs_text(
+        out / "notebooks" / "05-posicionamiento.ipynb")
+
+    # A deleted output means a rebuild (reusing every executed notebook).
+    pdf = out / "informe-gestion-2022.pdf"
+    pdf.unlink()
+    again = build(*args)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Sin cambios" not in again.stdout and pdf.exists() and ran(out) == set()
+
+    # Another engine means a rebuild: here a Quarto that cannot render, so the build fails, outputs untouched.
+    fake = tmp_path / "quarto"
+    fake.write_text('#!/bin/sh\nif [ "$1" = "--version" ]; then echo 9.9.9; exit 0; fi\n'
+                    'echo "quarto de prueba" >&2; exit 1\n', encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    kept = published(out)
+    other_engine = build("--year", "2022", "--data", str(data_copy), "--out", str(out), "--engine", "auto",
+                         env=build_env(QUARTO=str(fake)))
+    assert other_engine.returncode == 1, other_engine.stdout + other_engine.stderr
+    assert "Sin cambios" not in other_engine.stdout and "quarto render" in other_engine.stdout
+    assert published(out) == kept and pdf.exists()
+
+
+def test_fingerprint_covers_engine_and_tool_versions(monkeypatch, tmp_path):
+    from informe.build import tools
+
+    plan = BuildPlan.create(2022, Path(__file__).resolve().parents[1])
+    hashes = plan.input_hashes()
+    pip = environment("pandoc")
+    assert pip["engine"] == "pandoc" and pip["versions"]["typst"] and pip["versions"]["pypandoc-binary"]
+    base = plan.fingerprint(hashes, pip)
+    assert plan.fingerprint(hashes, pip) == base
+    monkeypatch.setattr(tools, "find_quarto", lambda: "/opt/quarto/bin/quarto")
+    monkeypatch.setattr(tools, "quarto_version", lambda _q: "1.7.0")
+    quarto = environment("auto")
+    assert quarto["engine"] == "quarto" and quarto["quarto"]["version"] == "1.7.0"
+    assert plan.fingerprint(hashes, quarto) != base
+    newer = {**pip, "versions": {**pip["versions"], "typst": "0.99.0"}}
+    assert plan.fingerprint(hashes, newer) != base
+    changed = dict(hashes)
+    changed[plan.notebooks[0]] = "0" * 64
+    assert plan.fingerprint(changed, pip) != base
+
+
+def test_section_fingerprint_depends_only_on_what_the_section_read():
+    manifests = {"current": {"year": 2022, "params_sha256": "p", "all_sha256": "all1", "sheets": [
+        {"file": "a.xlsx", "sheet": "S1", "sha256": "1"}, {"file": "b.xlsx", "sheet": "S2", "sha256": "2"}]}}
+    reads = [["current", "a.xlsx", "S1"]]
+    base = section_fingerprint("nb", "code", {"year": 2022}, manifests, reads)
+    other_sheet = {"current": {**manifests["current"], "all_sha256": "all2", "sheets": [
+        {"file": "a.xlsx", "sheet": "S1", "sha256": "1"}, {"file": "b.xlsx", "sheet": "S2", "sha256": "X"}]}}
+    assert section_fingerprint("nb", "code", {"year": 2022}, other_sheet, reads) == base
+    assert section_fingerprint("nb", "code", {"year": 2022}, other_sheet, [["current", "*", "*"]]) != \
+        section_fingerprint("nb", "code", {"year": 2022}, manifests, [["current", "*", "*"]])
+    own_sheet = {"current": {**manifests["current"], "sheets": [{"file": "a.xlsx", "sheet": "S1", "sha256": "9"}]}}
+    assert section_fingerprint("nb", "code", {"year": 2022}, own_sheet, reads) != base
+    with_prior = {**manifests, "prior": {"year": 2021, "params_sha256": "q", "all_sha256": "z", "sheets": []}}
+    assert section_fingerprint("nb", "code", {"year": 2022}, with_prior, reads) != base  # a prior year appeared
+    for changed in (("nb2", "code", {"year": 2022}), ("nb", "code2", {"year": 2022}), ("nb", "code", {"year": 2023})):
+        assert section_fingerprint(*changed, manifests, reads) != base
+
+
+def test_notebook_parameters_are_relative_with_forward_slashes_on_every_platform():
+    import ntpath
+    import posixpath
+
+    from informe.build.build import relative_posix
+
+    assert relative_posix(r"C:\Users\ana\informe", r"C:\Users\ana\informe\outputs\2022\notebooks",
+                          flavour=ntpath) == "../../.."
+    assert relative_posix(r"C:\Users\ana\datos\2022", r"C:\Users\ana\informe\outputs\2022\notebooks",
+                          flavour=ntpath) == "../../../../datos/2022"
+    assert relative_posix("/home/ana/informe", "/home/ana/informe/outputs/2022/notebooks",
+                          flavour=posixpath) == "../../.."
+    plan = BuildPlan.create(2022, Path(__file__).resolve().parents[1])
+    assert plan.notebook_parameters() == {"year": 2022, "root": "../../.."}
