@@ -83,3 +83,14 @@ def test_figure_markdown_round_trips_through_pandoc():
     out = subprocess.run([pypandoc.get_pandoc_path(), "-t", "html5"], input=md, capture_output=True, text=True).stdout
     assert html_lib.unescape(re.search(r'data-fig-alt="([^"]*)"', out).group(1)) == alt
     assert 'id="fig-monto"' in out
+
+
+def test_chart_colours_stand_out_from_the_white_background():
+    """Non-text contrast (WCAG 2.1, 1.4.11): every palette colour at least 3:1 against white."""
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    for colour in charts.PALETTE:
+        assert 1.05 / (luminance(colour) + 0.05) >= 3, colour

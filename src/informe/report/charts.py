@@ -21,10 +21,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from ..fmt import format_number  # noqa: E402
 from .display import Table, slugify  # noqa: E402
 
-# ACI Medellín's palette: deep blue, teal, green, amber, grey. Bars and lines are non-text graphics:
-# each colour has at least 3:1 contrast against the white background (WCAG 1.4.11), except the
-# amber goal line, which is always named in the legend and in the text alternative.
-PALETTE = ["#1F4E79", "#1A9E9A", "#6BA539", "#F2A900", "#7F8C8D", "#C0392B"]
+# ACI Medellín's palette: deep blue, teal, green, amber, grey, red. Bars and lines are graphics that carry
+# meaning, so each colour has at least 3:1 contrast against the white background (WCAG 2.1, 1.4.11):
+# the agency's green and amber are darkened for that (#6BA539 → #5A9530, #F2A900 → #B07A00).
+PALETTE = ["#1F4E79", "#1A9E9A", "#5A9530", "#B07A00", "#7F8C8D", "#C0392B"]
 PRIMARY, SECONDARY, GOAL = PALETTE[0], PALETTE[1], PALETTE[3]
 TOP_VALUES = 3  # how many of the largest values the text alternative names
 
