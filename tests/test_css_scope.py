@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import ROOT
+from informe.build.book import load_book_config, stage_sources
 from informe.build.html_book import PIP_BODY_CLASS, TEMPLATE
+from informe.data.params import load_params
 
 CSS = ROOT / "book" / "styles.css"
 CONTENT = ":is(#contenido, #quarto-document-content)"
@@ -118,14 +117,18 @@ def test_text_colours_have_aa_contrast_on_white():
 
 
 def test_staged_sources_give_each_engine_its_own_scope(tmp_path):
-    """In the staged book, Quarto loads the shared styles and the table script; the pip-only template
-    marks its <body> with the class every pip-only rule starts with."""
-    shutil.copytree(ROOT / "book", tmp_path / "book")
-    shutil.copy2(ROOT / "_quarto.yml", tmp_path / "_quarto.yml")
-    html = yaml.safe_load((tmp_path / "_quarto.yml").read_text(encoding="utf-8"))["format"]["html"]
+    """In the staged book (as `informe build` stages it), Quarto loads the shared styles and the table
+    script, and the pip-only template marks its <body> with the class every pip-only rule starts with."""
+    (tmp_path / "executed").mkdir()
+    info = {"built_at": "2023-01-31T10:00:00", "inputs": {}, "commit": "abc", "engine": "Quarto"}
+    src = stage_sources(ROOT, tmp_path / "executed", tmp_path / "src", load_params(ROOT / "params" / "2022.yml"), info)
+    html = load_book_config(src)["format"]["html"]
     assert html["css"] == "book/styles.css"
-    assert (tmp_path / html["include-after-body"]).exists()
-    template = (tmp_path / "book" / TEMPLATE).read_text(encoding="utf-8")
+    staged_css = (src / html["css"]).read_text(encoding="utf-8")
+    assert staged_css == CSS.read_text(encoding="utf-8")
+    script = (src / html["include-after-body"]).read_text(encoding="utf-8")
+    assert "table-scroll" in script and PIP_BODY_CLASS not in script
+    assert any("quarto-theme.scss" in str(t) for t in html["theme"])
+    template = (src / "book" / TEMPLATE).read_text(encoding="utf-8")
     assert f'<body class="{PIP_BODY_CLASS}">' in template
     assert re.search(r'<main id="contenido"', template)
-    assert PIP_BODY_CLASS not in (tmp_path / html["include-after-body"]).read_text(encoding="utf-8")
