@@ -45,4 +45,5 @@ if [ ! -f ".venv/node/node_modules/axe-core/package.json" ] || \
     echo "Aviso: falta npm; las pruebas de accesibilidad (axe-core) se omitirán." >&2
   fi
 fi
+bash scripts/nbdime-git.sh || true  # notebook diffs cell by cell (nbdime), per clone
 echo "Entorno listo en .venv"

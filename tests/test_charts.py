@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
-from informe.build.book import _figure_markdown
 from informe.report import charts, notebook
-from informe.report.display import TABLE_MIME
 
 SECTORS = pd.DataFrame({"Sector": ["TIC", "Manufactura", "Servicios", "Turismo", "Otros"],
                         "Monto (USD millones)": [12.5, 3.0, 1150.25, 0.5, 7.0]})
@@ -48,41 +48,33 @@ def test_empty_chart_says_so():
     assert text.alt == "Gráfico de barras «Nada»: sin datos."
 
 
-def test_show_emits_svg_with_metadata_data_and_links(monkeypatch):
+def test_show_emits_svg_with_metadata_and_data_links(monkeypatch, tmp_path):
     shown = []
     monkeypatch.setattr(notebook, "display", lambda obj, **kw: shown.append((obj, kw)))
+    monkeypatch.setattr(notebook, "_SIDECARS", {"folder": tmp_path, "context": {"year": 2022}})
     notebook.show(charts.bar_chart(SECTORS, "Sector", "Monto (USD millones)", "Monto por sector", decimals=2))
     (bundle, options), (links, _) = shown
-    assert options["raw"] is True
-    assert bundle["image/svg+xml"].lstrip().startswith("<svg") or "<svg" in bundle["image/svg+xml"][:500]
+    assert options["raw"] is True and "<svg" in bundle["image/svg+xml"]
     info = options["metadata"]["informe"]
     assert info["caption"] == "Monto por sector" and info["label"] == "fig-monto-por-sector"
-    assert info["table"] == bundle[TABLE_MIME]["slug"] == "datos-del-grafico-monto-por-sector"
-    assert bundle[TABLE_MIME]["rows"][0] == ["Servicios", 1150.25]
-    assert "tablas/datos-del-grafico-monto-por-sector.csv" in links.markdown
-    assert "#desc-fig-monto-por-sector" in links.markdown and 'when-format="html"' in links.markdown
+    assert info["table"] == "datos-del-grafico-monto-por-sector"
+    assert info["alt"].startswith("Gráfico de barras horizontales «Monto por sector»")
+    sidecar = json.loads((tmp_path / "tablas" / "datos-del-grafico-monto-por-sector.json").read_text(encoding="utf-8"))
+    assert sidecar["rows"][0]["values"] == ["Servicios", 1150.25] and sidecar["year"] == 2022
+    for target in ("tablas/datos-del-grafico-monto-por-sector.xlsx", "tablas/datos-del-grafico-monto-por-sector.csv",
+                   "tablas/datos-del-grafico-monto-por-sector-excel.csv", "#desc-fig-monto-por-sector",
+                   'when-format="html"'):
+        assert target in links.markdown, target
 
 
-def test_figure_markdown_keeps_quotes_and_markup_of_the_data_out_of_the_markup():
-    md = _figure_markdown("figuras/a.svg", {"caption": "Monto *total*", "label": "fig-monto",
-                                            "alt": 'Barras: «Acme "<b>"» \\ 5'})
-    assert md == ('![Monto \\*total\\*](figuras/a.svg){#fig-monto fig-alt="Barras: «Acme \\"<b>\\"» \\\\ 5" '
-                  'width=100%}')
-    assert _figure_markdown("figuras/a.svg", {}) == "![](figuras/a.svg){width=100%}"
+def test_a_figure_from_elsewhere_is_shown_as_is(monkeypatch):
+    import matplotlib.pyplot as plt
 
-
-def test_figure_markdown_round_trips_through_pandoc():
-    import html as html_lib
-    import re
-    import subprocess
-
-    import pypandoc
-
-    alt = 'Barras: «Acme "<b>"» \\ 5 *x*'
-    md = _figure_markdown("a.svg", {"caption": "Monto", "label": "fig-monto", "alt": alt})
-    out = subprocess.run([pypandoc.get_pandoc_path(), "-t", "html5"], input=md, capture_output=True, text=True).stdout
-    assert html_lib.unescape(re.search(r'data-fig-alt="([^"]*)"', out).group(1)) == alt
-    assert 'id="fig-monto"' in out
+    shown = []
+    monkeypatch.setattr(notebook, "display", lambda obj, **kw: shown.append((obj, kw)))
+    fig, _ = plt.subplots()
+    notebook.show(fig)
+    assert len(shown) == 1 and shown[0][1] == {}
 
 
 def test_chart_colours_stand_out_from_the_white_background():

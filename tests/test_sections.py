@@ -74,13 +74,31 @@ def test_quality_findings(report):
 
 def test_tables_escape_data():
     table = Table(pd.DataFrame({"Empresa": ["<script>alert(1)</script> | *Acme*"], "Monto": [1234.5]}))
-    html = table._repr_html_()
-    assert "<script>" not in html and "&lt;script&gt;" in html
     md = table._repr_markdown_()
-    assert "<script>" not in md and "\\|" in md and "\\*Acme\\*" in md
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "\\|" in md and "\\*Acme\\*" in md
     assert "1.234,50" in md and "---:" in md
     assert escape_markdown("a_b") == "a\\_b"
-    assert Text("**x**")._repr_html_() == "<p><strong>x</strong></p>"
+
+
+def test_tables_and_texts_display_only_markdown(monkeypatch):
+    """One form per output: a changed figure shows up once in a notebook diff."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
+    Table(pd.DataFrame({"A": [1]}), "Prueba")._ipython_display_()
+    Text("**x**")._ipython_display_()
+    assert [set(obj) for obj, raw in shown] == [{"text/markdown"}, {"text/markdown"}]
+    assert all(raw for _obj, raw in shown) and shown[1][0]["text/markdown"] == "**x**"
+
+
+def test_statement_indent_levels_not_em_spaces_in_data(report):
+    table = financial.statement_table(report, "Situación financiera", "Estado de situación financiera")
+    assert not table.data["Cuenta"].str.contains("\u2003").any()
+    levels = dict(zip(table.data["Cuenta"], table.indent))
+    assert levels["TOTAL ACTIVOS"] == 0 and levels["Caja"] == 2
+    assert "|   Caja |" in table._repr_markdown_().replace("\u2003", " ")  # printed indented, as before
 
 
 def test_invalid_data_is_refused(data_copy, tmp_path):

@@ -1,27 +1,84 @@
-"""Command-line interface: ``informe validate | template | contract-doc | build``.
+"""Command-line interface: ``informe validate | template | contract-doc | build | diff``.
 
 Every command prints its findings in Spanish and exits with a meaningful code;
-no Python traceback ever reaches the analyst (see :func:`main`).
+no Python traceback ever reaches the analyst (see :func:`main`). The help screens
+and usage errors are in Spanish too (see :mod:`informe.cli_spanish`).
 """
 
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from . import cli_spanish
 from .paths import data_dir as default_data_dir, find_project_root
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Informe de Gestión de la ACI Medellín.")
+EXIT_UNUSABLE = 2  # = informe.data.validation.EXIT_UNUSABLE, not imported so that the CLI starts fast
+
+cli_spanish.install()
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Informe de Gestión de la ACI Medellín.",
+                  context_settings={"help_option_names": ["--help", "-h"]})
 console = Console()
 err_console = Console(stderr=True)
 
 
-
 PROJECT_ROOT = find_project_root()
+
+
+def informe_version() -> str:
+    try:
+        return package_version("informe")
+    except PackageNotFoundError:
+        return "desconocida"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"informe {informe_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", "-V", callback=_show_version, is_eager=True,
+                                 help="Muestra la versión de informe y termina."),
+) -> None:
+    """Informe de Gestión de la ACI Medellín: valida los datos de un año y construye el informe."""
+
+
+def latest_real_year(root: Path) -> int | None:
+    """The latest year with ``data/<year>/`` and ``params/<year>.yml`` whose params are not demo data."""
+    import yaml
+
+    years = []
+    for path in (Path(root) / "params").glob("*.yml"):
+        if not path.stem.isdigit() or not default_data_dir(root, int(path.stem)).is_dir():
+            continue
+        try:
+            params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(params, dict) and params.get("demo") is False:
+            years.append(int(path.stem))
+    return max(years, default=None)
+
+
+def default_year(year: int | None) -> int:
+    """``year`` as given; otherwise the latest year with real data, said out loud."""
+    if year is not None:
+        return year
+    chosen = latest_real_year(PROJECT_ROOT)
+    if chosen is None:
+        err_console.print(f"[red]Año no indicado y no hay ningún año con datos reales en {PROJECT_ROOT} "
+                          "(data/<año>/ y params/<año>.yml con demo: false): indique --year AÑO.[/red]")
+        raise typer.Exit(EXIT_UNUSABLE)
+    console.print(f"Año no indicado: se usa {chosen} (el último año con datos reales).")
+    return chosen
 
 
 def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:
@@ -35,15 +92,18 @@ def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:
 
 @app.command()
 def validate(
-    data_dir: Path = typer.Argument(None, help="Carpeta con los libros del año (por defecto data/<año>)."),
-    year: int = typer.Option(None, "--year", "-y", help="Año: valida data/<año>."),
-    report: Path = typer.Option(None, "--report", "-r", help="Escribe el reporte en JSON (.json) o CSV."),
+    data_dir: Path = typer.Argument(None, metavar="CARPETA",
+                                    help="Carpeta con los libros del año (por defecto data/<año>)."),
+    year: int = typer.Option(None, "--year", "-y", metavar="AÑO",
+                             help="Año: valida data/<año> (por defecto, el último año con datos reales)."),
+    report: Path = typer.Option(None, "--report", "-r", metavar="ARCHIVO",
+                                help="Escribe el reporte en JSON (.json) o CSV."),
 ) -> None:
     """Valida los libros de Excel de un año: salida 0 sin errores, 1 con errores, 2 si la entrada es inutilizable."""
     from .data.problems import write_report
     from .data.validation import print_report, validate_dir
 
-    directory = resolve_data_dir(data_dir, year)
+    directory = resolve_data_dir(data_dir, year if data_dir is not None else default_year(year))
     result = validate_dir(directory)
     print_report(result, console)
     if report is not None:
@@ -53,7 +113,8 @@ def validate(
 
 
 @app.command()
-def template(directory: Path = typer.Argument(..., help="Carpeta donde escribir los libros vacíos.")) -> None:
+def template(directory: Path = typer.Argument(..., metavar="CARPETA",
+                                             help="Carpeta donde escribir los libros vacíos.")) -> None:
     """Escribe libros vacíos que siguen el contrato de datos, con notas y listas desplegables."""
     from .data.template import write_templates
     from .data.validation import EXIT_UNUSABLE
@@ -69,7 +130,8 @@ def template(directory: Path = typer.Argument(..., help="Carpeta donde escribir 
 
 @app.command("contract-doc")
 def contract_doc(
-    output: Path = typer.Option(Path("docs/data-contract.md"), "--output", "-o"),
+    output: Path = typer.Option(Path("docs/data-contract.md"), "--output", "-o", metavar="ARCHIVO",
+                                help="Dónde escribir el documento."),
     check: bool = typer.Option(False, "--check", help="Solo comprueba que el archivo está al día."),
 ) -> None:
     """Escribe docs/data-contract.md a partir del contrato en el código."""
@@ -90,12 +152,15 @@ def contract_doc(
 
 @app.command()
 def build(
-    year: int = typer.Option(2022, "--year", "-y", help="Año del informe."),
-    data: Path = typer.Option(None, "--data", help="Carpeta de datos (por defecto data/<año>)."),
-    out: Path = typer.Option(None, "--out", help="Carpeta de salida (por defecto outputs/<año>)."),
-    jobs: int = typer.Option(None, "--jobs", "-j", help="Cuadernos en paralelo (por defecto, todos los núcleos)."),
+    year: int = typer.Option(None, "--year", "-y", metavar="AÑO",
+                             help="Año del informe (por defecto, el último año con datos reales)."),
+    data: Path = typer.Option(None, "--data", metavar="CARPETA", help="Carpeta de datos (por defecto data/<año>)."),
+    out: Path = typer.Option(None, "--out", metavar="CARPETA", help="Carpeta de salida (por defecto outputs/<año>)."),
+    jobs: int = typer.Option(None, "--jobs", "-j", metavar="N",
+                             help="Cuadernos en paralelo (por defecto, todos los núcleos)."),
     force: bool = typer.Option(False, "--force", help="Ejecuta aunque nada haya cambiado."),
-    engine: str = typer.Option("auto", "--engine", help="auto (Quarto si está instalado), quarto o pandoc."),
+    engine: str = typer.Option("auto", "--engine", metavar="MOTOR",
+                               help="auto (Quarto si está instalado), quarto o pandoc."),
     wait: bool = typer.Option(True, "--wait/--no-wait",
                               help="Si otra construcción usa la misma carpeta de salida: esperarla, o salir con 1."),
 ) -> None:
@@ -104,6 +169,7 @@ def build(
 
     if engine not in ("auto", "quarto", "pandoc"):
         raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")
+    year = default_year(year)
     raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force, engine=engine, wait=wait))
 
 
@@ -124,10 +190,36 @@ def new_year_command(year: int = typer.Argument(..., help="Año nuevo: crea data
         console.print(f"- {escape(item)}", highlight=False, soft_wrap=True)
 
 
+@app.command()
+def diff(
+    old: str = typer.Argument(..., metavar="ANTES",
+                              help="Construcción anterior: carpeta de salida (outputs/2022), carpeta de cuadernos "
+                                   "o git:REV[:CARPETA] (cuadernos publicados en una revisión, p. ej. git:HEAD)."),
+    new: str = typer.Argument(..., metavar="DESPUÉS", help="Construcción nueva (mismas formas que ANTES)."),
+) -> None:
+    """Compara dos construcciones: cada cifra publicada que cambió (sección › tabla › fila › columna: antes → después).
+
+    Sale con 1 si algo cambió, 0 si nada cambió y 2 si un argumento no es utilizable.
+    """
+    from .build.diff import DiffInputError, diff_builds
+
+    try:
+        changes = diff_builds(old, new)
+    except DiffInputError as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(EXIT_UNUSABLE)
+    for line in changes:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if changes:
+        console.print(f"{len(changes)} cambio(s) entre {old} y {new}.", markup=False, highlight=False)
+        raise typer.Exit(1)
+    console.print(f"Sin cambios en las cifras publicadas entre {old} y {new}.", markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point that turns any unexpected failure into a short Spanish message and exit 3."""
     try:
-        app()
+        app(prog_name="informe")
     except SystemExit:
         raise
     except KeyboardInterrupt:

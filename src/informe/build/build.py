@@ -245,6 +245,7 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | 
     """Run the sections that must run (reading the snapshot), copy the reused ones; print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .downloads import copy_table_data
     from .execute import run_notebooks, section_title
 
     executed = staging / "notebooks"
@@ -253,6 +254,7 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | 
     for s in sections:
         if s.reuse:
             shutil.copy2(plan.out_dir / "notebooks" / s.source.name, executed / s.source.name)
+            copy_table_data(plan.out_dir / "notebooks" / s.source.name, executed)  # its tables' download data
     to_run = [s.source for s in sections if not s.reuse]
 
     def kernel_env(source: Path) -> dict[str, str]:

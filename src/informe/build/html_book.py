@@ -30,7 +30,7 @@ from string import Template
 from bs4 import BeautifulSoup, Tag
 
 from ..report.display import DOWNLOADS_DIR
-from .book import ASSETS, FIGURES, BookError, _pandoc_in
+from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, _pandoc_in, lua_filter_args
 
 TEMPLATE = "page.html"
 STATIC = ("styles.css", "informe.js")  # copied from book/ next to the pages
@@ -242,8 +242,8 @@ def _pdf_href(info: dict) -> str:
 
 def _pandoc_body(src: Path) -> str:
     out = src / "book-body.html"
-    _pandoc_in(src, "book.md", "-f", "markdown-citations", "-t", "html5", "--section-divs", "--number-sections",
-               "--wrap=none", "--lua-filter", str(src / ASSETS / "format-visibility.lua"), "-o", str(out))
+    _pandoc_in(src, "book.md", "-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections",
+               "--wrap=none", *lua_filter_args(src), "-o", str(out))
     return out.read_text(encoding="utf-8")
 
 

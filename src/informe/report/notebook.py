@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from IPython.display import SVG, display
 
 from . import charts
-from .display import DOWNLOADS_DIR, TABLE_MIME, Text, bullet_list, escape_markdown
+from .display import DOWNLOADS_DIR, Table, Text, bullet_list, escape_markdown
 from .report import YearReport, load_report, load_report_from_snapshot
 
 SNAPSHOT_ENV = "INFORME_SNAPSHOT"  # set by the build for its kernels: the data it validated once
@@ -20,15 +20,30 @@ DEMO_BANNER = ("**DATOS DE DEMOSTRACIÓN.** Las cifras de este capítulo son sin
                "el informe; no son resultados reales de la ACI Medellín.")
 
 
-def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..") -> YearReport:
+# Where shown tables write their download data (set by ``setup`` when the build gives an output folder).
+_SIDECARS: dict = {}
+
+
+def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..",
+          output_dir: str | None = None) -> YearReport:
     """Load the year, set the chart theme, and flag demo data at the top of the chapter.
 
     Inside a build the year comes from the build's snapshot (validated once for all sections);
     a notebook opened by hand or re-executed by nbval validates the workbooks itself.
+    With ``output_dir`` (given by the build), every titled table shown writes its raw data to
+    ``<output_dir>/tablas/<slug>.json`` for the CSV/XLSX downloads; without it nothing is written.
     """
     charts.set_theme()
     plt.rcParams["svg.hashsalt"] = "informe"  # stable SVG ids: re-executed notebooks give identical output
     report = _load(int(year), data_dir, params_file, root)
+    _SIDECARS.clear()
+    if output_dir is not None:
+        params = report.params
+        source = f"Fuente: {params.agency}, Informe de Gestión {params.year} (corte {params.cutoff:%d/%m/%Y})."
+        if params.demo:
+            source += " DATOS DE DEMOSTRACIÓN: cifras sintéticas, no son resultados reales."
+        _SIDECARS.update(folder=Path(output_dir), context={"year": params.year, "demo": params.demo,
+                                                           "source": source})
     if report.params.demo:
         display(Text(DEMO_BANNER))
     return report
@@ -62,7 +77,8 @@ def chart_data_links(text: charts.ChartText) -> Text:
     return Text('::: {.content-visible when-format="html"}\n'
                 f"::: {{.chart-description #desc-{text.label}}}\n"
                 f"**Descripción del gráfico.** {escape_markdown(text.alt)} Datos del gráfico: "
-                f"[CSV]({base}.csv) · [XLSX]({base}.xlsx)\n:::\n:::\n")
+                f"[XLSX]({base}.xlsx) · [CSV para Excel]({base}-excel.csv) · [CSV datos abiertos]({base}.csv)\n"
+                ":::\n:::\n")
 
 
 def show_figure(fig) -> None:
@@ -72,8 +88,9 @@ def show_figure(fig) -> None:
     if text is None:
         display(svg)
         return
-    bundle = {"image/svg+xml": svg.data, "text/plain": text.title, TABLE_MIME: text.data.records()}
-    display(bundle, raw=True, metadata=figure_metadata(text))
+    if _SIDECARS:  # the chart's data, for download next to it (see setup)
+        text.data.save_sidecar(_SIDECARS["folder"], **_SIDECARS["context"])
+    display({"image/svg+xml": svg.data, "text/plain": text.title}, raw=True, metadata=figure_metadata(text))
     display(chart_data_links(text))
 
 
@@ -89,4 +106,6 @@ def show(*items) -> None:
         elif isinstance(item, str):
             display(Text(item))
         else:
+            if isinstance(item, Table) and item.title and _SIDECARS:
+                item.save_sidecar(_SIDECARS["folder"], **_SIDECARS["context"])
             display(item)

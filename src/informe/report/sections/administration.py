@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table, table_with_total
-from ...fmt import format_cop, format_percent
+from ..display import COP, Table, percent, table_with_total
 from ..report import YearReport
 
 F = "administrativo.xlsx"
@@ -24,7 +23,7 @@ def procurement_table(report: YearReport) -> Table:
     return table_with_total(procurement(report), "Modalidad",
                             "Contratación por modalidad (plan anual de adquisiciones)",
                             fixed={"Participación (%)": 100.0},
-                            formats={"Valor (COP)": format_cop, "Participación (%)": lambda v: format_percent(v, 1)})
+                            formats={"Valor (COP)": COP, "Participación (%)": percent(1)})
 
 
 def pqrs(report: YearReport) -> pd.DataFrame:
@@ -36,7 +35,7 @@ def pqrs(report: YearReport) -> pd.DataFrame:
 def pqrs_table(report: YearReport) -> Table:
     return table_with_total(pqrs(report), "Proceso", "PQRS atendidas por proceso",
                             fixed={"Porcentaje (%)": 100.0},
-                            formats={"Porcentaje (%)": lambda v: format_percent(v, 1)})
+                            formats={"Porcentaje (%)": percent(1)})
 
 
 def pqrs_figure(report: YearReport):
@@ -45,4 +44,4 @@ def pqrs_figure(report: YearReport):
 
 def legal_table(report: YearReport) -> Table:
     return Table(report.frame(F, "Procesos judiciales"), "Procesos judiciales en curso",
-                 formats={"Cuantía (COP)": format_cop})
+                 formats={"Cuantía (COP)": COP})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table
-from ...fmt import exact_sum, format_number
+from ..display import Table, number
+from ...fmt import exact_sum
 from ..report import YearReport
 
 F = "cooperacion.xlsx"
@@ -63,7 +63,7 @@ def sos_paisa_table(report: YearReport) -> Table:
 def opportunities_table(report: YearReport) -> Table:
     data = report.frame(F, "Oportunidades OSC")[["Aliado", "Oportunidad", "Instrumento", "Importe (USD)"]]
     return Table(data, "Oportunidades compartidas con organizaciones de la sociedad civil",
-                 formats={"Importe (USD)": lambda v: format_number(v, 0)})
+                 formats={"Importe (USD)": number(0)})
 
 
 def organisations_count(report: YearReport) -> int:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
-from ..display import Table
-from ...fmt import format_cop, format_cop_millions, format_percent, format_ratio
+from ..display import COP, PLAIN, Format, Table, cop_millions, number, percent
 from ..report import YearReport
 
 F = "estados_financieros.xlsx"
-INDENT = "\u2003"
 
 
 def _depth(statement: pd.DataFrame) -> pd.Series:
@@ -48,11 +46,10 @@ def statement_table(report: YearReport, sheet: str, title: str) -> Table:
     has_children = set(report.frame(F, sheet)["Código padre"].dropna())
     codes = report.frame(F, sheet)["Código"].tolist()
     bold = tuple(i for i, code in enumerate(codes) if code in has_children)
-    shown = data.copy()
-    shown[label] = [INDENT * max(level - 1, 0) + str(name) for name, level in zip(data[label], data["Nivel"])]
-    shown = shown.drop(columns=["Nivel"] + ([] if data["Nota"].notna().any() else ["Nota"]))
-    money = {c: format_cop for c in (str(report.year), str(report.year - 1), "Var $")}
-    return Table(shown, title, formats={**money, "Var %": lambda v: format_percent(v, 1)}, bold_rows=bold,
+    shown = data.drop(columns=["Nivel"] + ([] if data["Nota"].notna().any() else ["Nota"]))
+    money = {c: COP for c in (str(report.year), str(report.year - 1), "Var $")}
+    return Table(shown, title, formats={**money, "Var %": percent(1)}, bold_rows=bold,
+                 indent=[max(level - 1, 0) for level in data["Nivel"]],
                  note="Cifras en pesos colombianos. Var $ y Var % calculadas a partir de los saldos de ambos años.")
 
 
@@ -64,7 +61,7 @@ def equity_table(report: YearReport) -> Table:
     data["Total"] = data[components].sum(axis=1)
     bold = tuple(i for i, kind in enumerate(equity["Tipo de fila"]) if kind != "Movimiento")
     return Table(data.reset_index(drop=True), "Estado de cambios en el patrimonio",
-                 formats={c: format_cop for c in [*components, "Total"]} | {"Periodo": str}, bold_rows=bold,
+                 formats={c: COP for c in [*components, "Total"]} | {"Periodo": PLAIN}, bold_rows=bold,
                  note="El total de cada fila se calcula como la suma de sus componentes.")
 
 
@@ -74,9 +71,9 @@ def budget_table(report: YearReport) -> Table:
                    "Ejecución"]].copy()
     data["Ejecución (%)"] = data["Ejecución"] / data["Presupuesto definitivo"] * 100
     bold = tuple(i for i, parent in enumerate(budget["Código padre"]) if pd.isna(parent))
-    money = {c: format_cop for c in data.columns[1:6]}
+    money = {c: COP for c in data.columns[1:6]}
     return Table(data.reset_index(drop=True), f"Ejecución presupuestal de ingresos y gastos {report.year}",
-                 formats={**money, "Ejecución (%)": lambda v: format_percent(v, 1)}, bold_rows=bold,
+                 formats={**money, "Ejecución (%)": percent(1)}, bold_rows=bold,
                  note="Ejecución: recaudos para los ingresos y ejecución presupuestal para los gastos.")
 
 
@@ -97,20 +94,21 @@ def indicators(report: YearReport) -> pd.DataFrame:
                          str(report.year): list(current.values()), str(report.year - 1): list(prior.values())})
 
 
+def indicator_format(name: str) -> Format:
+    """How a financial indicator reads: working capital in millions of pesos (as published), the rest as ratios."""
+    return cop_millions(2) if name == "Capital de trabajo" else number(2)
+
+
 def indicator_text(name: str, value: float) -> str:
     """One financial indicator as the report prints it, the same in the table and in the text:
     working capital in millions of pesos (as published), every other indicator as a ratio."""
-    if name == "Capital de trabajo":
-        return format_cop_millions(value)
-    return format_ratio(value)
+    return indicator_format(name)(value)
 
 
 def indicators_table(report: YearReport) -> Table:
     data = indicators(report)
-    shown = data.copy()
-    for column in (str(report.year), str(report.year - 1)):
-        shown[column] = [indicator_text(n, v) for n, v in zip(data["Indicador"], data[column])]
-    return Table(shown, "Indicadores financieros", align_right=(str(report.year), str(report.year - 1)))
+    formats = [indicator_format(n) for n in data["Indicador"]]
+    return Table(data, "Indicadores financieros", formats={str(report.year): formats, str(report.year - 1): formats})
 
 
 def indicator_sentences(report: YearReport) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table, table_with_total
-from ...fmt import exact_sum, format_number
+from ..display import Table, number, table_with_total
+from ...fmt import exact_sum
 from ..report import YearReport
 
 F = "inversion.xlsx"
@@ -20,8 +20,7 @@ def projects_table(report: YearReport) -> Table:
     """The projects the year's data names, with amount and jobs where reported."""
     data = projects(report)[["Empresa", "País de origen", "Sector", "Tipo de inversión",
                              "Monto (USD millones)", "Empleos"]]
-    return Table(data, "Proyectos de inversión reportados", formats={
-        "Monto (USD millones)": lambda v: format_number(v, 2)})
+    return Table(data, "Proyectos de inversión reportados", formats={"Monto (USD millones)": number(2)})
 
 
 def summary_by(report: YearReport, column: str) -> pd.DataFrame:
@@ -37,7 +36,7 @@ def summary_by(report: YearReport, column: str) -> pd.DataFrame:
 
 def summary_table(report: YearReport, column: str, title: str) -> Table:
     return table_with_total(summary_by(report, column), column, title,
-                            formats={"Monto (USD millones)": lambda v: format_number(v, 2)})
+                            formats={"Monto (USD millones)": number(2)})
 
 
 def amount_by_sector_figure(report: YearReport):

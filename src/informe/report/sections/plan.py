@@ -5,14 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts
-from ..display import Table, Text, escape_markdown
+from ..display import Table, Text, escape_markdown, number, percent
 from ...data import plan as plan_data
-from ...fmt import decimals_of, format_date, format_number, format_percent
+from ...fmt import decimals_of, format_date
 from ..report import YearReport
-
-
-def _value_format(decimals: int):
-    return lambda v: format_number(v, decimals)
 
 
 def indicator_progress(report: YearReport, plan: str | None = None, front: str | None = None) -> pd.DataFrame:
@@ -45,14 +41,12 @@ def indicator_table(report: YearReport, plan: str | None = None, front: str | No
     places = indicator_progress(report, plan, front)["Decimales"].tolist()
     value_columns = ["Meta del plan", f"Meta {report.year}", f"Logro {report.year}", "Acumulado",
                      f"Meta {report.year + 1}"]
-    formatted = data.copy()
-    for column in value_columns:
-        if column in formatted:
-            formatted[column] = [_value_format(d)(v) if pd.notna(v) else "" for d, v in zip(places, data[column])]
-    return Table(formatted, title, formats={
-        "Cumplimiento año (%)": lambda v: format_percent(v, 1),
-        "Avance del plan (%)": lambda v: format_percent(v, 1),
-    }, align_right=tuple(c for c in formatted.columns if c in value_columns))
+    row_formats = [number(d) for d in places]
+    return Table(data, title, formats={
+        **{column: row_formats for column in value_columns if column in data},
+        "Cumplimiento año (%)": percent(1),
+        "Avance del plan (%)": percent(1),
+    })
 
 
 def progress_figure(report: YearReport, plan: str = "Plan indicativo"):
@@ -78,7 +72,7 @@ def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table |
     places = decimals_of([*data[f"Logro {report.year}"], *data[f"Logro {report.prior.year}"]])
     data["Variación"] = (data[f"Logro {report.year}"] - data[f"Logro {report.prior.year}"]).round(places)
     return Table(data, f"Logro {report.year} frente a {report.prior.year}",
-                 formats={c: (lambda v: format_number(v, 2)) for c in data.columns[2:]})
+                 formats={c: number(2) for c in data.columns[2:]})
 
 
 def introduction(report: YearReport) -> Text:

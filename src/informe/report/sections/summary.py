@@ -5,31 +5,31 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
-from ..display import Table, escape_markdown
+from ..display import COP, Format, Table, escape_markdown, number, percent, usd_millions
 from ...data import plan as plan_data
-from ...fmt import format_cop, format_number, format_percent, format_ratio, format_usd_millions
+from ...fmt import format_number
 from ..report import YearReport
 
+_count = number(0)
+_ratio = number(2)
 
-def _usd(v):
-    return format_usd_millions(v)
 
-
-def _count(v):
-    return format_number(v)
+def indicator_format(row: pd.Series) -> Format:
+    """How an indicator's values read, in its unit: USD millions, percent or a plain number (declared decimals)."""
+    places = plan_data.decimals(row)
+    unit = str(row["Unidad"]).lower()
+    if "usd" in unit and "millones" in unit:
+        return usd_millions(places)
+    if unit.startswith("porcentaje") or unit == "%":
+        return percent(places)
+    return number(places)
 
 
 def indicator_text(row: pd.Series, value: float | None) -> str:
     """An indicator value in its unit: USD millions, percent or a plain number (declared decimals)."""
     if value is None or pd.isna(value):
         return "—"
-    places = plan_data.decimals(row)
-    unit = str(row["Unidad"]).lower()
-    if "usd" in unit and "millones" in unit:
-        return format_usd_millions(value, places)
-    if unit.startswith("porcentaje") or unit == "%":
-        return format_percent(value, places)
-    return format_number(value, places)
+    return indicator_format(row)(value)
 
 
 # Headline figures that are not plan indicators: they come from the figures sheets and the statements.
@@ -41,15 +41,15 @@ OTHER_HEADLINES = (
     ("Postulaciones a premios internacionales", lambda r: float(len(r.frame("posicionamiento.xlsx", "Premios"))),
      _count),
     ("Valor contratado (plan anual de adquisiciones)",
-     lambda r: float(r.frame("administrativo.xlsx", "Contratación")["Valor (COP)"].sum()), format_cop),
+     lambda r: float(r.frame("administrativo.xlsx", "Contratación")["Valor (COP)"].sum()), COP),
     ("PQRS atendidas", lambda r: float(r.frame("administrativo.xlsx", "PQRS")["Cantidad"].sum()), _count),
     ("Activo total", lambda r: finance.line(r.frame("estados_financieros.xlsx", "Situación financiera"),
-                                            "activo_total"), format_cop),
+                                            "activo_total"), COP),
     ("Excedente o déficit del ejercicio", lambda r: finance.line(r.frame("estados_financieros.xlsx", "Resultados"),
-                                                                "excedente_neto"), format_cop),
+                                                                "excedente_neto"), COP),
     ("Liquidez (activo corriente / pasivo corriente)",
      lambda r: finance.financial_indicators(r.frame("estados_financieros.xlsx", "Situación financiera"))["Liquidez"],
-     format_ratio),
+     _ratio),
 )
 
 
@@ -70,29 +70,38 @@ def headline_figures(report: YearReport) -> pd.DataFrame:
     for _, item in report.headline_indicators().iterrows():
         value = float(item["Logro año"])
         row = {"Resultado": item["Cifra en resumen"], "Código": item["Código"], "Valor": value,
-               "Texto": indicator_text(item, value)}
+               "Texto": indicator_text(item, value), "Formato": indicator_format(item)}
         if report.prior is not None:
             prior_row, prior = _prior_achievement(report, item["Código"])
             row["Valor anterior"] = prior
             row["Texto anterior"] = indicator_text(prior_row if prior_row is not None else item, prior)
+            row["Formato anterior"] = indicator_format(prior_row if prior_row is not None else item)
         rows.append(row)
     for label, getter, fmt in OTHER_HEADLINES:
         value = getter(report)
-        row = {"Resultado": label, "Código": None, "Valor": value, "Texto": fmt(value) if value is not None else "—"}
+        row = {"Resultado": label, "Código": None, "Valor": value, "Texto": fmt(value) if value is not None else "—",
+               "Formato": fmt}
         if report.prior is not None:
             prior = getter(report.prior)
             row["Valor anterior"] = prior
             row["Texto anterior"] = fmt(prior) if prior is not None else "—"
+            row["Formato anterior"] = fmt
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def headline_table(report: YearReport) -> Table:
     data = headline_figures(report)
-    shown = pd.DataFrame({"Resultado": data["Resultado"], str(report.year): data["Texto"]})
+
+    def values(column: str) -> list:
+        return ["—" if v is None or pd.isna(v) else v for v in data[column]]
+
+    shown = pd.DataFrame({"Resultado": data["Resultado"], str(report.year): values("Valor")})
+    formats = {str(report.year): data["Formato"].tolist()}
     if report.prior is not None:
-        shown[str(report.prior.year)] = data["Texto anterior"]
-    return Table(shown, f"Cifras principales {report.year}", align_right=tuple(shown.columns[1:]))
+        shown[str(report.prior.year)] = values("Valor anterior")
+        formats[str(report.prior.year)] = data["Formato anterior"].tolist()
+    return Table(shown, f"Cifras principales {report.year}", formats=formats, align_right=tuple(shown.columns[1:]))
 
 
 def headline_bullets(report: YearReport) -> list[str]:
