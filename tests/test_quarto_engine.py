@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import ROOT
-from informe.build.book import BookError, find_quarto, render_book, stage_sources
+from informe.build.book import BookError, find_quarto, render_book, stage_figures, stage_sources
 from informe.data.params import load_params
 
 EXECUTED = ROOT / "outputs" / "2022" / "notebooks"
@@ -23,12 +25,12 @@ INFO = {"built_at": "2026-11-22T03:00:00+00:00", "commit": "abc1234",
         "inputs": {"data/2022/estados_financieros.xlsx": "0" * 64}}
 
 FAKE_QUARTO = """#!/bin/sh
-# Records its arguments and writes what `quarto render --to FORMAT` writes into _book/.
+# Records its arguments and writes what `quarto render` (every format of the project) writes into _book/.
 echo "$@" >> "{log}"
-src="$2"; fmt="$6"
+src="$2"
 mkdir -p "$src/_book"
-if [ "$fmt" = "html" ]; then echo "<html>Informe</html>" > "$src/_book/index.html"; fi
-if [ "$fmt" = "typst" ]; then printf '%%PDF-1.7 fake' > "$src/_book/Informe-de-Gestión.pdf"; fi
+echo "<html>Informe</html>" > "$src/_book/index.html"
+printf '%%PDF-1.7 fake' > "$src/_book/Informe-de-Gestión.pdf"
 """
 
 
@@ -53,8 +55,10 @@ def test_quarto_engine_renders_the_staged_project_without_executing(fake_quarto,
     assert result.engine == "quarto"
     assert (out / "book" / "index.html").exists() and (out / "informe-gestion-2022.pdf").exists()
     calls = fake_quarto[1].read_text(encoding="utf-8").splitlines()
-    assert [c.split()[5] for c in calls] == ["html", "typst"]
-    assert all("--profile build" in c and "--no-execute" in c for c in calls)
+    # One render for both formats (no --to: every format of _quarto.yml); Quarto sets the project up once.
+    assert len(calls) == 1 and "--to" not in calls[0]
+    assert calls[0].split()[0] == "render" and "--profile build" in calls[0] and "--no-execute" in calls[0]
+    assert not (out / "book" / "Informe-de-Gestión.pdf").exists()  # the PDF is not left in the HTML book
 
 
 def test_staged_project_has_the_year_metadata_and_executed_notebooks(tmp_path, executed):
@@ -77,3 +81,142 @@ def test_forcing_quarto_without_quarto_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(BookError, match="no se encontró Quarto"):
         render_book(ROOT, EXECUTED, tmp_path / "w", tmp_path, load_params(ROOT / "params" / "2022.yml"), INFO,
                     engine="quarto")
+
+
+# --------------------------------------------------------------------------
+# The staged book source, as both engines read it (no Quarto needed)
+# --------------------------------------------------------------------------
+
+PIPE_ROW = re.compile(r"^\|.*\|\s*$")
+CAPTION = re.compile(r"^: (?P<title>.*\S)\s+\{#(?P<label>tbl-[a-z0-9-]+)\}\s*$")
+FIGURE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]+)\)\{#(?P<label>fig-[a-z0-9-]+)[^}]*\}\s*$")
+
+
+def markdown_tables(text: str) -> list[tuple[str, str | None]]:
+    """(first header row, caption line or None) of each pipe table of a Markdown text."""
+    lines, tables, i = text.splitlines(), [], 0
+    while i < len(lines):
+        if PIPE_ROW.match(lines[i]):
+            start = i
+            while i < len(lines) and PIPE_ROW.match(lines[i]):
+                i += 1
+            after = [line for line in lines[i:i + 3] if line.strip()]
+            tables.append((lines[start], after[0] if after and after[0].startswith(": ") else None))
+        i += 1
+    return tables
+
+
+def staged_outputs(src: Path) -> list[tuple[str, str]]:
+    """(notebook, Markdown) of every output of the staged notebooks, plus the generated chapters."""
+    out = [(path.name, path.read_text(encoding="utf-8")) for path in sorted(src.glob("*.qmd"))]
+    for path in sorted((src / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                assert not any(k.startswith("image/") for k in data), f"{path.name}: figure not staged as Markdown"
+                if "text/markdown" in data:
+                    text = data["text/markdown"]
+                    out.append((path.name, text if isinstance(text, str) else "".join(text)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def staged_2022(built_2022, tmp_path_factory):
+    """The book source staged from freshly executed 2022 notebooks."""
+    params = load_params(ROOT / "params" / "2022.yml")
+    return stage_sources(ROOT, built_2022 / "notebooks", tmp_path_factory.mktemp("staged") / "src", params,
+                         {**INFO, "engine": "pandoc"})
+
+
+def test_every_table_has_a_labelled_caption(staged_2022):
+    tables, labels, chapters = [], [], set()
+    for name, text in staged_outputs(staged_2022):
+        for header, caption in markdown_tables(text):
+            match = CAPTION.match(caption or "")
+            assert match, f"{name}: la tabla «{header[:60]}» no tiene título con etiqueta (: Título {{#tbl-…}})"
+            tables.append(match["title"])
+            labels.append(match["label"])
+            chapters.add(name)
+    assert len(chapters) == 9  # the eight chapters and the colophon all print tables
+    assert len(set(labels)) == len(labels), "two tables share a label"
+    # Each label is the table's slug, the name of its download (except the colophon's, which has none).
+    downloads = {p.name[:-4] for p in (staged_2022 / "notebooks" / "tablas").glob("*.csv")}
+    assert {label[4:] for label in labels} - {"huella-de-los-archivos-de-entrada"} <= downloads
+    assert "Estado de situación financiera" in tables and "Huella de los archivos de entrada" in tables
+
+
+def test_every_figure_has_a_label_and_a_caption(staged_2022, built_2022):
+    charts = sum(1 for p in (built_2022 / "notebooks").glob("*.ipynb")
+                 for cell in json.loads(p.read_text(encoding="utf-8"))["cells"]
+                 for o in cell.get("outputs", []) if any(k.startswith("image/") for k in o.get("data", {})))
+    figures = []
+    for name, text in staged_outputs(staged_2022):
+        for line in text.splitlines():
+            if line.startswith("!["):
+                match = FIGURE.match(line)
+                assert match and match["caption"].strip(), f"{name}: figura sin título o sin etiqueta: {line[:80]}"
+                assert (staged_2022 / "notebooks" / match["path"]).exists(), match["path"]
+                figures.append(match["label"])
+    assert charts >= 5 and len(figures) == charts
+    assert len(set(figures)) == len(figures)
+
+
+def test_signatories_page_is_staged_from_params(tmp_path):
+    params = load_params(ROOT / "params" / "2022.yml")
+    raw = yaml.safe_load((ROOT / "params" / "2022.yml").read_text(encoding="utf-8"))
+    src = stage_sources(ROOT, EXECUTED, tmp_path / "src", params, {**INFO, "engine": "Quarto"})
+    text = (src / "firmas.qmd").read_text(encoding="utf-8")
+    config = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["book"]["chapters"][-2:] == ["firmas.qmd", "colofon.qmd"]
+    assert raw["signatories"]
+    for person in raw["signatories"]:
+        assert f'(name: "{person["name"]}", role: "{person["role"]}")' in text  # the PDF (raw Typst)
+        assert f'**{person["name"]}**, {person["role"]}' in text  # the HTML book
+
+
+def test_quarto_config_keeps_data_text_and_names_the_cutoff():
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["language"]["title-block-published"] == "Fecha de corte"
+    assert config["from"] == "markdown-smart"  # every format
+    assert not any("from" in options for options in config["format"].values())
+    assert "book/literal-text.lua" in config["filters"]
+    assert (ROOT / "book" / "literal-text.lua").exists()
+
+
+def test_charts_are_staged_as_labelled_markdown_figures(tmp_path):
+    import nbformat
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Inversión\n\n## Proyectos por sector {#sec-x}"),
+        nbformat.v4.new_code_cell("show(fig)", outputs=[
+            nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}),
+            nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "application/vnd.informe.test+json": {"a": 1}},
+                                   metadata={"informe": {"caption": 'Monto "USD" por país', "label": "fig-monto",
+                                                         "alt": 'Barras: "Colombia" 10'}}),
+        ]),
+    ]
+    path = tmp_path / "03-inversion.ipynb"
+    nbformat.write(nb, path)
+    seen = {"fig-monto"}  # a label already used in an earlier chapter
+    assert stage_figures(path, tmp_path / "figuras", seen) == 2
+    outputs = nbformat.read(path, as_version=4).cells[1].outputs
+    first, second = (o.data["text/markdown"] for o in outputs)
+    assert first == "![Proyectos por sector](figuras/03-inversion-1.svg){#fig-proyectos-por-sector width=100%}"
+    assert second == ('![Monto "USD" por país](figuras/03-inversion-2.svg)'
+                      '{#fig-monto-2 fig-alt="Barras: \\"Colombia\\" 10" width=100%}')
+    assert outputs[1].data["application/vnd.informe.test+json"] == {"a": 1}  # other payloads are kept
+    assert not any(k.startswith("image/") for o in outputs for k in o.data)
+    assert (tmp_path / "figuras" / "03-inversion-2.svg").read_text(encoding="utf-8") == svg
+
+
+def test_every_pandoc_call_reads_markdown_without_smart():
+    from informe.build.book import without_smart
+
+    assert without_smart(["book.md", "-f", "markdown-citations", "-t", "html5"]) == \
+        ["book.md", "-f", "markdown-citations-smart", "-t", "html5"]
+    assert without_smart(["--from", "markdown+smart"]) == ["--from", "markdown-smart"]
+    assert without_smart(["-f", "markdown-smart", "-t", "typst"]) == ["-f", "markdown-smart", "-t", "typst"]
+    assert without_smart(["-f", "html", "-t", "typst"]) == ["-f", "html", "-t", "typst"]  # only Markdown

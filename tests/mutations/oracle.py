@@ -75,6 +75,8 @@ def _names(p, expect: Expect) -> bool:
         return p.file == expect.file and (expect.key is None or p.column.split(".")[0] == expect.key.split(".")[0])
     if p.file != expect.file:
         return False
+    if expect.sheet == "*":
+        return bool(p.sheet)
     if expect.sheet is not None and p.sheet != expect.sheet:
         return False
     return expect.row is None or p.row == expect.row
@@ -153,6 +155,10 @@ def check(variant: Variant, root: Path, base: Pristine) -> Outcome:
         text = result.stdout + result.stderr
         if result.returncode != 0 or "Traceback" in text:
             return Outcome("FAIL", result.returncode, f"validated but did not build: {text[-3000:]}")
+        if variant.literal is not None:
+            pages = "".join(p.read_text(encoding="utf-8") for p in (root / "out" / "book").rglob("*.html"))
+            if variant.literal not in pages and variant.literal.replace("&#39;", "'") not in pages:
+                return Outcome("FAIL", 0, f"the book does not print {variant.literal!r} literally")
     return outcome
 
 

@@ -6,8 +6,14 @@ project's ``_quarto.yml``, ``index.qmd`` and ``book/`` assets, the executed
 notebooks, the tables for download (``tablas/``), the colophon and the year's
 metadata (``_quarto-build.yml``, the Quarto profile ``build``).
 
+Charts are staged as Markdown figures (``![caption](figuras/…svg){#fig-…}``)
+and every table carries a labelled caption (``: Title {#tbl-…}``), so both
+engines number them per chapter («Tabla 3.2», «Figura 3.1») and keep their
+captions. Text is read with pandoc's ``smart`` extension off: data appear
+exactly as typed (no curly quotes, dashes or ellipses).
+
 * Quarto (found through ``$QUARTO`` or ``PATH``) renders that staging folder
-  with ``quarto render --profile build`` (HTML book and Typst PDF).
+  with one ``quarto render --profile build`` (HTML book and Typst PDF).
 * The pip-only engine converts the notebooks' outputs (never their code) to one
   Markdown book, then uses pandoc (from ``pypandoc-binary``) for the
   ``chunkedhtml`` HTML book and for Typst, and the ``typst`` package for the PDF.
@@ -31,13 +37,20 @@ from babel.dates import format_date
 
 from ..fmt import format_datetime as fmt_datetime
 
-from ..report.display import DOWNLOADS_DIR, escape_markdown
-from .downloads import DownloadError, write_downloads
 from ..data.params import Params
+from ..report.display import DOWNLOADS_DIR, escape_markdown, slugify
+from .downloads import DownloadError, write_downloads
 
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
 ASSETS = "book"
 FIGURES = "figuras"
+# Pandoc's Markdown reader for the pip-only engine (``_quarto.yml`` sets ``from: markdown-smart`` for
+# Quarto): no ``smart`` extension, so the workbooks' text keeps its straight quotes, ``--`` and ``...``.
+MARKDOWN_READER = "markdown-citations-smart"
+# Lua filters of the pip-only engine's PDF, in ``book/``: Quarto's ``content-visible``/``content-hidden``
+# blocks, and Typst shorthands kept literal.
+LUA_FILTERS = ("format-visibility.lua", "literal-text.lua")
+IMAGE_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"))
 
 
 class BookError(RuntimeError):
@@ -104,10 +117,95 @@ def colophon_markdown(params: Params, info: dict) -> str:
         "|:---|:---|",
     ]
     lines += [f"| {escape_markdown(name)} | `{digest}` |" for name, digest in sorted(info["inputs"].items())]
-    lines += ["", ": Huella de los archivos de entrada", ""]
+    lines += ["", ": Huella de los archivos de entrada {#tbl-huella-de-los-archivos-de-entrada}", ""]
     if params.demo:
         lines += ["**DATOS DE DEMOSTRACIÓN:** las cifras de este informe son sintéticas.", ""]
     return "\n".join(lines)
+
+
+def signatories_markdown(params: Params) -> str:
+    """The closing page: name and role of each signatory (``params/<year>.yml``), above a signature line."""
+    lines = ["# Firmas {.unnumbered}", "",
+             f"Informe de Gestión {params.year} de la ACI Medellín, con corte al {spanish_date(params.cutoff)}.", ""]
+    if not params.signatories:
+        lines += [f"Los parámetros del año (params/{params.year}.yml) no definen firmantes (clave `signatories`).", ""]
+        return "\n".join(lines)
+    people = ", ".join(f"(name: {_typst_string(s.name)}, role: {_typst_string(s.role)})" for s in params.signatories)
+    lines += ["```{=typst}", f"#firmas(({people},))", "```", "",
+              '::: {.content-visible when-format="html"}',
+              *[f"- **{escape_markdown(s.name)}**, {escape_markdown(s.role)}" for s in params.signatories],
+              ":::", ""]
+    return "\n".join(lines)
+
+
+def _figure_markdown(meta: dict, path: str, caption_markdown: str, label: str) -> str:
+    """A chart as a labelled, captioned Markdown figure; ``fig-alt`` is the alt text when the chart has one."""
+    alt = meta.get("alt")
+    alt_attr = f' fig-alt="{_attribute(alt)}"' if alt else ""
+    return f"![{caption_markdown}]({path}){{#{label}{alt_attr} width=100%}}"
+
+
+def _attribute(value: object) -> str:
+    return " ".join(str(value).split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _unique(label: str, seen: set[str]) -> str:
+    candidate, n = label, 2
+    while candidate in seen:
+        candidate, n = f"{label}-{n}", n + 1
+    seen.add(candidate)
+    return candidate
+
+
+def _heading(source: str) -> str | None:
+    """The last Markdown heading of a cell, without its ``{...}`` attributes."""
+    found = None
+    for line in source.splitlines():
+        match = re.match(r"#{1,6}\s+(.*?)\s*(\{[^}]*\})?\s*$", line)
+        if match:
+            found = match.group(1)
+    return found
+
+
+def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
+    """Turn the charts of a staged notebook into Markdown figures, their images into files in ``folder``.
+
+    The caption, alt text and label come from the output's ``informe`` metadata when the chart sets them;
+    otherwise the caption is the section heading the chart sits under. Returns the number of figures.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    heading, count = notebook.stem, 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heading = _heading(cell.source) or heading
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            mime = next((m for m, _ in IMAGE_MIMES if m in data), None)
+            if mime is None or "text/markdown" in data:
+                continue
+            count += 1
+            ext = dict(IMAGE_MIMES)[mime]
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{notebook.stem}-{count}.{ext}"
+            content = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+            if ext == "svg":
+                path.write_text(content, encoding="utf-8")
+            else:
+                path.write_bytes(base64.b64decode(content))
+            meta = output.get("metadata", {}).get("informe", {}) or {}
+            caption = str(meta.get("caption") or heading)
+            # A caption from the metadata is data (escaped); the heading fallback is already Markdown.
+            caption_md = escape_markdown(caption) if meta.get("caption") else caption
+            label = slugify(str(meta.get("label") or caption))
+            label = _unique(label if label.startswith("fig-") else f"fig-{label}", seen)
+            # Other payloads (e.g. the chart's data for download) stay; no engine may pick the image or HTML instead.
+            kept = {k: v for k, v in data.items() if not k.startswith("image/") and k != "text/html"}
+            output["data"] = {**kept, "text/markdown": _figure_markdown(meta, f"{FIGURES}/{path.name}", caption_md,
+                                                                        label), "text/plain": caption}
+    if count:
+        nbformat.write(nb, notebook)
+    return count
 
 
 def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict) -> Path:
@@ -118,12 +216,16 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     shutil.copytree(root / ASSETS, src / ASSETS, dirs_exist_ok=True)
     shutil.copytree(executed, src / "notebooks", dirs_exist_ok=True)
     notebooks = sorted((src / "notebooks").glob("*.ipynb"))
+    labels: set[str] = set()
+    for notebook in notebooks:
+        stage_figures(notebook, src / "notebooks" / FIGURES, labels)
     # Next to the chapters, so that the tables' relative links work in both engines' HTML.
     try:
         write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
     except DownloadError as exc:
         raise BookError(str(exc)) from exc
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
+    (src / "firmas.qmd").write_text(signatories_markdown(params), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
                                            encoding="utf-8")
     return src
@@ -144,24 +246,23 @@ def find_quarto() -> str | None:
     return shutil.which("quarto") or (str(beside) if beside.exists() else None)
 
 
-def _quarto_render(quarto: str, src: Path, fmt: str) -> Path:
-    """``quarto render`` of the staged project to one format; return its output folder."""
+def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
+    """HTML book and Typst PDF with one ``quarto render`` of every format of ``_quarto.yml`` (the project is
+    set up and its notebooks read once, not once per format). Both land in ``_book/``: the PDF is moved out, the rest is the HTML book."""
     book = src / "_book"
     shutil.rmtree(book, ignore_errors=True)
-    proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--to", fmt, "--no-execute"],
+    # Without --to, `quarto render` of a project renders every format of _quarto.yml (html and typst).
+    proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--no-execute"],
                           capture_output=True, text=True)
     if proc.returncode:
-        raise BookError(f"quarto render --to {fmt} falló:\n{(proc.stderr or proc.stdout)[-3000:]}")
-    return book
-
-
-def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
-    """HTML book and Typst PDF with Quarto, one format at a time (each render owns ``_book/``)."""
-    shutil.copytree(_quarto_render(quarto, src, "html"), html_dir, dirs_exist_ok=True)
-    pdfs = sorted(_quarto_render(quarto, src, "typst").glob("*.pdf"))
+        raise BookError(f"quarto render falló:\n{(proc.stderr or proc.stdout)[-3000:]}")
+    pdfs = sorted(book.glob("*.pdf"))
     if not pdfs:
-        raise BookError("quarto render --to typst no produjo ningún PDF en _book/")
+        raise BookError("quarto render no produjo ningún PDF en _book/ (formato typst)")
     shutil.move(str(pdfs[0]), pdf)
+    if not (book / "index.html").exists():
+        raise BookError("quarto render no produjo el libro HTML (_book/index.html)")
+    shutil.copytree(book, html_dir, dirs_exist_ok=True)
 
 
 # --------------------------------------------------------------------------
@@ -178,56 +279,69 @@ def _meta_shortcodes(text: str, config: dict) -> str:
     return re.sub(r"\{\{<\s*meta\s+([\w.-]+)\s*>\}\}", value, text)
 
 
-def _output_markdown(output: dict, figures: Path, stem: str, counter: list[int]) -> str:
+def _output_markdown(output: dict, stem: str) -> str:
     if output.get("output_type") == "error":
         raise BookError(f"{stem}: el cuaderno ejecutado contiene un error ({output.get('ename')})")
     data = output.get("data", {})
-    if "text/markdown" in data:
+    if "text/markdown" in data:  # tables, texts, and the charts (staged as Markdown figures)
         return data["text/markdown"]
-    for mime, ext in (("image/svg+xml", "svg"), ("image/png", "png")):
-        if mime in data:
-            counter[0] += 1
-            path = figures / f"{stem}-{counter[0]}.{ext}"
-            content = data[mime]
-            if ext == "svg":
-                path.write_text(content if isinstance(content, str) else "".join(content), encoding="utf-8")
-            else:
-                path.write_bytes(base64.b64decode(content))
-            return f"![]({FIGURES}/{path.name}){{width=100%}}"
+    if any(mime in data for mime, _ in IMAGE_MIMES):
+        raise BookError(f"{stem}: una figura no se preparó como figura Markdown (stage_figures)")
     return ""  # plain text, streams and HTML-only outputs are not part of the printed report
 
 
-def notebook_markdown(notebook: Path, figures: Path) -> str:
-    """A notebook as Markdown: its Markdown cells and its code cells' outputs, never the code."""
+def notebook_markdown(notebook: Path) -> str:
+    """A staged notebook as Markdown: its Markdown cells and its code cells' outputs, never the code."""
     nb = nbformat.read(notebook, as_version=4)
-    parts, counter = [], [0]
+    parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             parts.append(cell.source)
         elif cell.cell_type == "code":
-            parts += [_output_markdown(o, figures, notebook.stem, counter) for o in cell.get("outputs", [])]
+            parts += [_output_markdown(o, notebook.stem) for o in cell.get("outputs", [])]
     return "\n\n".join(p for p in parts if p.strip())
 
 
 def book_markdown(src: Path, config: dict) -> str:
-    """All chapters of ``_quarto.yml`` as one Markdown document."""
-    figures = src / FIGURES
-    figures.mkdir(exist_ok=True)
+    """All chapters of ``_quarto.yml`` as one Markdown document (figures resolve from ``src/figuras``)."""
+    staged = src / "notebooks" / FIGURES
+    if staged.exists():
+        shutil.copytree(staged, src / FIGURES, dirs_exist_ok=True)
+    (src / FIGURES).mkdir(exist_ok=True)
     chapters = []
     for chapter in config["book"]["chapters"]:
         path = src / (chapter if isinstance(chapter, str) else chapter["href"])
         if not path.exists():
             raise BookError(f"falta el capítulo {path.name} listado en _quarto.yml")
-        text = notebook_markdown(path, figures) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+        text = notebook_markdown(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
         chapters.append(_meta_shortcodes(text, config))
     return "\n\n".join(chapters) + "\n"
 
 
+def lua_filter_args(src: Path) -> list[str]:
+    """``--lua-filter`` arguments for the pip-only engine's pandoc call to Typst."""
+    return [arg for name in LUA_FILTERS for arg in ("--lua-filter", str(src / ASSETS / name))]
+
+
+def without_smart(args: tuple[str, ...] | list[str]) -> list[str]:
+    """Pandoc arguments whose Markdown reader (``-f markdown…``) has the ``smart`` extension off."""
+    out = list(args)
+    for i, arg in enumerate(out[:-1]):
+        if arg in ("-f", "--from") and out[i + 1].startswith("markdown") and "-smart" not in out[i + 1]:
+            out[i + 1] = out[i + 1].replace("+smart", "") + "-smart"
+    return out
+
+
 def _pandoc_in(folder: Path, *args: str) -> None:
-    """Run pandoc with ``folder`` as working directory (relative resource paths resolve there)."""
+    """Run pandoc with ``folder`` as working directory (relative resource paths resolve there).
+
+    Every pandoc call of the book reads its Markdown without ``smart``: text from the workbooks keeps its
+    straight quotes, ``--`` and ``...`` in the HTML book and in the PDF.
+    """
     import pypandoc
 
-    proc = subprocess.run([pypandoc.get_pandoc_path(), *args], capture_output=True, text=True, cwd=folder)
+    proc = subprocess.run([pypandoc.get_pandoc_path(), *without_smart(args)], capture_output=True, text=True,
+                          cwd=folder)
     if proc.returncode:
         raise BookError(f"pandoc falló: {proc.stderr.strip()[-2000:]}")
 
@@ -252,8 +366,10 @@ def render_pdf(src: Path, config: dict, pdf: Path) -> None:
     from matplotlib import get_data_path
 
     info = config["informe"]
-    _pandoc_in(src, "book.md", "-f", "markdown-citations", "-t", "typst", "--lua-filter",
-               str(src / ASSETS / "format-visibility.lua"), "-o", "body.typ")
+    _pandoc_in(src, "book.md", "-f", MARKDOWN_READER, "-t", "typst", *lua_filter_args(src), "-o", "body.typ")
+    body = src / "body.typ"  # an included file has its own scope: it imports what the raw Typst blocks call
+    body.write_text(f'#import "{ASSETS}/typst-template.typ": firmas\n' + body.read_text(encoding="utf-8"),
+                    encoding="utf-8")
     main = (f'#import "{ASSETS}/typst-template.typ": informe\n'
             f"#show: informe.with(title: {_typst_string(config['book']['title'])}, "
             f"year: {_typst_string(info['year'])}, cutoff: {_typst_string(info['cutoff'])}, "

@@ -35,13 +35,16 @@ def role_problems(file: str, sheet: str, statement: pd.DataFrame) -> list[Proble
             problems.append(Problem(file, sheet, None, ROLE_COLUMN,
                                     f"ninguna línea tiene el rol «{role}», que el informe necesita; "
                                     "márquelo en la columna «Rol» de la línea que corresponde"))
-    seen: dict[str, int] = {}
+    rows_by_role: dict[str, list[int]] = {}
     for row, role in roles.dropna().items():
-        if role in seen:
-            problems.append(Problem(file, sheet, int(row), ROLE_COLUMN,
-                                    f"el rol «{role}» ya está en la fila {seen[role]}; cada rol va en una sola línea"))
-        else:
-            seen[role] = int(row)
+        rows_by_role.setdefault(role, []).append(int(row))
+    for role, rows in rows_by_role.items():
+        if len(rows) < 2:
+            continue
+        listed = ", ".join(map(str, rows[:-1])) + f" y {rows[-1]}"
+        for row in rows:
+            problems.append(Problem(file, sheet, row, ROLE_COLUMN,
+                                    f"el rol «{role}» está en las filas {listed}; cada rol va en una sola línea"))
     return problems
 
 

@@ -14,6 +14,7 @@ Every limit is a module constant so that messages can quote it.
 
 from __future__ import annotations
 
+import math
 import os
 import posixpath
 import re
@@ -32,6 +33,14 @@ MAX_ZIP_MEMBERS = 10_000
 
 class UnsafeInput(Exception):
     """The file cannot be read safely; ``message`` is in Spanish and names no path (the caller does)."""
+
+
+class UnsafeXml(UnsafeInput):
+    """One sheet's XML is not well formed."""
+
+    def __init__(self, sheet: str, message: str):
+        super().__init__(message)
+        self.sheet = sheet
 
 
 def _mb(n: int) -> str:
@@ -97,6 +106,7 @@ class SheetFacts:
 
     merged: list[str] = field(default_factory=list)
     formulas_without_value: list[str] = field(default_factory=list)
+    bad_numbers: list[tuple[str, str]] = field(default_factory=list)  # (cell, stored text) of unreadable numbers
 
 
 def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -120,16 +130,24 @@ def _facts(stream) -> SheetFacts:
         tag = elem.tag
         if tag == f"{_MAIN}c":
             formula = elem.find(f"{_MAIN}f")
-            if formula is not None:
-                value = elem.find(f"{_MAIN}v")
-                if value is None or value.text is None or value.text == "":
-                    facts.formulas_without_value.append(elem.get("r", "?"))
+            value = elem.find(f"{_MAIN}v")
+            if formula is not None and (value is None or value.text is None or value.text == ""):
+                facts.formulas_without_value.append(elem.get("r", "?"))
+            elif value is not None and value.text and elem.get("t", "n") == "n" and not _finite_number(value.text):
+                facts.bad_numbers.append((elem.get("r", "?"), value.text))
             elem.clear()
         elif tag == f"{_MAIN}row":
             elem.clear()
         elif tag == f"{_MAIN}mergeCell":
             facts.merged.append(elem.get("ref", ""))
     return facts
+
+
+def _finite_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def sheet_xml_facts(zf: zipfile.ZipFile, sheets: list[str]) -> dict[str, SheetFacts]:
@@ -141,8 +159,12 @@ def sheet_xml_facts(zf: zipfile.ZipFile, sheets: list[str]) -> dict[str, SheetFa
         path = paths.get(sheet)
         if path is None or path not in names:
             continue
-        with zf.open(path) as stream:
-            result[sheet] = _facts(stream)
+        try:
+            with zf.open(path) as stream:
+                result[sheet] = _facts(stream)
+        except ET.ParseError as exc:
+            raise UnsafeXml(sheet, f"la hoja «{sheet}» tiene XML mal formado ({exc}); ábrala y guárdela de nuevo "
+                                   "en Excel, o quite el carácter no permitido") from None
     return result
 
 
@@ -164,6 +186,20 @@ def clean_text(text: str) -> str | None:
     while end > start and _invisible(text[end - 1]):
         end -= 1
     return text[start:end] or None
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Decode the ``_xHHHH_`` escapes of OOXML text (Excel shows ``_x0041_`` as «A»).
+
+    openpyxl decodes them in shared strings but not in inline strings; decoding both the same way
+    means the report reads what Excel shows, and a hidden control character is seen and reported.
+    """
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _is_noncharacter(cp: int) -> bool:

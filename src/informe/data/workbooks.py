@@ -29,7 +29,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .contract import CONTRACT, Sheet, Workbook
 from .problems import Problem
-from .safety import UnsafeInput, bad_characters, check_input_file, check_zip_members, clean_text, sheet_xml_facts
+from .safety import (UnsafeInput, UnsafeXml, bad_characters, check_input_file, check_zip_members, clean_text,
+                     sheet_xml_facts, unescape_ooxml)
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # encrypted xlsx and legacy .xls
 
@@ -225,9 +226,14 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # a stale <dimension> would otherwise hide real rows
         rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, ())
+        try:
+            header_row = next(rows, ())
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, SyntaxError) as exc:
+            raise UnusableInput(file, f"la fila de encabezados de la hoja «{spec.name}» no se pudo leer "
+                                f"({type(exc).__name__}: {exc})", sheet=spec.name) from None
         headers = []
         for i, h in enumerate(header_row):
+            h = unescape_ooxml(h) if isinstance(h, str) else h
             reason = _cell_problem(h, "text") if h is not None else None
             if reason:
                 problems.append(Problem(file, spec.name, 1, _letter(i), f"encabezado no válido: {reason}"))
@@ -238,23 +244,19 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
         dup_problems, drop = _header_problems(file, spec.name, headers)
         problems += dup_problems
         records, index = [], []
-        for excel_row, values in enumerate(rows, start=2):
-            values = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
-            cleaned = []
-            for i, v in enumerate(values):
-                header = headers[i]
-                reason = _cell_problem(v, kinds.get(header, "text")) if v is not None else None
-                if reason and header in kinds and i not in drop:
-                    problems.append(Problem(file, spec.name, excel_row, header, reason))
-                    bad.add((excel_row, header))
-                    v = None
-                elif reason:
-                    v = None  # an ignored column (unnamed or repeated): nothing to report twice
-                cleaned.append(_clean(v))
-            if all(v is None for v in cleaned) and not any((excel_row, h) in bad for h in headers):
-                continue
-            records.append(cleaned)
-            index.append(excel_row)
+        try:
+            _read_rows(rows, headers, kinds, drop, file, spec.name, problems, bad, records, index)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, SyntaxError) as exc:
+            unreadable = facts.bad_numbers if facts is not None else []
+            if not unreadable:
+                raise UnusableInput(file, f"la hoja «{spec.name}» no se pudo leer ({type(exc).__name__}: {exc})",
+                                    sheet=spec.name) from None
+            for ref, text in unreadable:  # openpyxl stops at the first one; every one is reported
+                min_col, row, _c, _r = range_boundaries(ref)
+                header = headers[min_col - 1] if 0 < min_col <= len(headers) else ""
+                problems.append(Problem(file, spec.name, row, header,
+                                        f"la celda {ref} guarda «{text}», que no es un número; escriba una cifra"))
+                bad.add((row, header))
     finally:
         if close:
             workbook.close()
@@ -269,6 +271,29 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
         if column.header in frame.columns and column.kind == "text":
             frame[column.header] = frame[column.header].map(_cell_text)
     return SheetData(file, spec, frame, headers, problems, bad)
+
+
+def _read_rows(rows, headers, kinds, drop, file, sheet, problems, bad, records, index) -> None:
+    """Append every non-empty data row to ``records``/``index``; report and blank cells that are not data."""
+    for excel_row, values in enumerate(rows, start=2):
+        values = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
+        cleaned = []
+        for i, v in enumerate(values):
+            header = headers[i]
+            if isinstance(v, str):
+                v = unescape_ooxml(v)
+            reason = _cell_problem(v, kinds.get(header, "text")) if v is not None else None
+            if reason and header in kinds and i not in drop:
+                problems.append(Problem(file, sheet, excel_row, header, reason))
+                bad.add((excel_row, header))
+                v = None
+            elif reason:
+                v = None  # an ignored column (unnamed or repeated): nothing to report twice
+            cleaned.append(_clean(v))
+        if all(v is None for v in cleaned) and not any((excel_row, h) in bad for h in headers):
+            continue
+        records.append(cleaned)
+        index.append(excel_row)
 
 
 def open_workbook(path: Path):
@@ -286,6 +311,8 @@ def _xml_facts(path: Path, spec: Workbook) -> dict:
     try:
         with zipfile.ZipFile(path) as zf:
             return sheet_xml_facts(zf, [s.name for s in spec.sheets])
+    except UnsafeXml as exc:
+        raise UnusableInput(path.name, str(exc), sheet=exc.sheet) from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
         raise UnusableInput(path.name, f"no se pudo leer la estructura del libro: {exc}") from exc
 

@@ -1,16 +1,32 @@
-"""Data-quality annex: every validation finding and reconciliation, with both sides."""
+"""Data-quality annex: the checks that do not add up, grouped by kind with their explanation.
+
+The PDF (for directors) shows only warnings and errors; the full list of checks that add up
+exactly is shown in the HTML book only, and is downloadable as CSV/XLSX like every table.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 import pandas as pd
+import yaml
 
 from ...data.checks import OK
-from ..display import Table, number
-from ...fmt import format_number
 from ...data.problems import ERROR
+from ...fmt import format_number
+from ..display import DOWNLOADS_DIR, Table, Text, escape_markdown, number
 from ..report import YearReport
 
 STATUS = {OK: "Cuadra", "advertencia": "Advertencia", ERROR: "Error"}
+FINDINGS_FILE = Path(__file__).with_name("quality-findings.yml")
+PASSED_TITLE = "Verificaciones que cuadran exactamente"
+
+
+@cache
+def finding_kinds() -> dict:
+    """The kinds of finding and their explanations (``quality-findings.yml``)."""
+    return yaml.safe_load(FINDINGS_FILE.read_text(encoding="utf-8"))
 
 
 def check_frame(report: YearReport) -> pd.DataFrame:
@@ -24,7 +40,8 @@ def check_frame(report: YearReport) -> pd.DataFrame:
         "Diferencia": c.difference,
         "Resultado": STATUS[c.status],
         "_decimals": c.decimals,
-    } for c in report.checks])
+    } for c in report.checks], columns=["Verificación", "Detalle", "Ubicación", "Lado A", "Lado B", "Diferencia",
+                                         "Resultado", "_decimals"])
 
 
 def summary_table(report: YearReport) -> Table:
@@ -38,19 +55,59 @@ def summary_table(report: YearReport) -> Table:
     return Table(counts, "Resumen de verificaciones")
 
 
-def findings_table(report: YearReport) -> Table:
-    """Every check that does not add up exactly (warnings and errors)."""
+def finding_kind(check: str, status: str, difference: float, decimals: int) -> dict:
+    """The kind of a finding (title and explanation): errors, 1-peso rounding, or by check name."""
+    kinds = finding_kinds()
+    if status == "Error":
+        return kinds["error"]
+    if decimals == 0 and abs(difference) <= 1:
+        return kinds["rounding"]
+    return next((k for k in kinds["kinds"] if check in k["checks"]), kinds["other"])
+
+
+def findings(report: YearReport) -> list:
+    """For each kind of finding present: its explanation and a table of its findings (errors first)."""
     data = check_frame(report)
     data = data[data["Resultado"] != "Cuadra"]
-    decimals = data.pop("_decimals").tolist()
-    return Table(data.drop(columns=["Verificación"]).reset_index(drop=True), "Diferencias encontradas",
-                 formats={"Diferencia": [number(d) for d in decimals]})
+    if data.empty:
+        return [Text("Todas las verificaciones cuadran exactamente.")]
+    kinds = [finding_kind(*row) for row in zip(data["Verificación"], data["Resultado"], data["Diferencia"],
+                                                data["_decimals"])]
+    data = data.assign(_kind=[k["title"] for k in kinds])
+    order = [finding_kinds()["error"], finding_kinds()["rounding"], *finding_kinds()["kinds"], finding_kinds()["other"]]
+    out = []
+    for kind in order:
+        rows = data[data["_kind"] == kind["title"]]
+        if rows.empty:
+            continue
+        shown = rows.drop(columns=["Verificación", "Resultado", "_kind"]).reset_index(drop=True)
+        decimals = shown.pop("_decimals").tolist()
+        out += [Text(f"**{escape_markdown(kind['title'])}** ({len(rows)}). {escape_markdown(kind['explanation'])}"),
+                Table(shown, kind["title"], formats={"Diferencia": [number(d) for d in decimals]})]
+    return out
 
 
 def passed_table(report: YearReport) -> Table:
+    """Every check that adds up exactly (HTML book and downloads only)."""
     data = check_frame(report)
     data = data[data["Resultado"] == "Cuadra"].drop(columns=["_decimals", "Diferencia", "Resultado"])
-    return Table(data.reset_index(drop=True), "Verificaciones que cuadran exactamente")
+    return HtmlOnlyTable(data.reset_index(drop=True), PASSED_TITLE)
+
+
+class HtmlOnlyTable(Table):
+    """A table shown in the HTML book only (the PDF says where to find it); downloadable like every table."""
+
+    def _repr_markdown_(self) -> str:
+        return f'::::: {{.content-visible when-format="html"}}\n{super()._repr_markdown_()}\n:::::\n'
+
+
+def passed_checks(report: YearReport) -> list:
+    """How many checks add up exactly, where to find their list, and the list (HTML book only)."""
+    table = passed_table(report)
+    return [Text(f"Las {format_number(len(table.data))} verificaciones que cuadran exactamente se listan en la "
+                 f"versión HTML de este informe y en el archivo descargable "
+                 f"{escape_markdown(f'{DOWNLOADS_DIR}/{table.slug}.csv')}."),
+            table]
 
 
 def schema_warnings_table(report: YearReport) -> Table | None:
