@@ -161,6 +161,8 @@ def number_format(kind: str, decimals: int) -> str:
     digits = "#,##0" + ("." + "0" * decimals if decimals else "")
     if kind == "cop":
         return '"$"#,##0;("$"#,##0)'
+    if kind == "cop_millions":
+        return '"$"' + digits + ',," millones"'  # each trailing comma divides by 1.000: pesos shown in millions
     if kind == "percent":
         return digits + '" %"'
     if kind == "usd_millions":
@@ -177,8 +179,9 @@ def display_width(value, fmt: dict) -> int:
     if value is None:
         return 0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        digits = len(f"{abs(value):,.{fmt['decimals']}f}")
-        extra = {"cop": 3, "percent": 2, "usd_millions": 13}.get(fmt["kind"], 1)
+        shown = value / 1e6 if fmt["kind"] == "cop_millions" else value
+        digits = len(f"{abs(shown):,.{fmt['decimals']}f}")
+        extra = {"cop": 3, "cop_millions": 11, "percent": 2, "usd_millions": 13}.get(fmt["kind"], 1)
         return digits + extra
     return max((len(line) for line in str(value).splitlines()), default=0)
 
