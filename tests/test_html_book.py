@@ -228,3 +228,4 @@ def test_2022_downloads_page_lists_every_table(built_2022):
     assert listed == {f"tablas/{p.name}" for p in (book / "tablas").iterdir() if p.suffix != ".json"}
     items = [li.get_text(" ", strip=True) for li in soup(book / "descargas.html").select("main li")]
     assert any(item.startswith("Contratación por modalidad (plan anual de adquisiciones):") for item in items), items
+    assert any(item.startswith("Datos del gráfico «PQRS atendidas por proceso»:") for item in items), items

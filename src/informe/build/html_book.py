@@ -198,7 +198,8 @@ def _download_title(link: Tag, slug: str) -> str:
         return slug
     number = caption.find("span", class_="caption-number")
     text = caption.get_text(" ", strip=True)
-    return text[len(number.get_text()):].strip() if number else text
+    text = text[len(number.get_text()):].strip() if number else text
+    return f"Datos del gráfico «{text}»" if link.find_parent(class_="chart-description") else text
 
 
 def downloads_html(config: dict, chapters: list[Chapter], tables_dir: Path) -> str:
