@@ -76,8 +76,7 @@ def test_financial_statements_with_true_variations(texts_2022):
     assert "(\\$382.871.509)" in text  # true Var $ of current assets (the seed printed 1.814.986.124)
     assert "\\$96.451.104" in text  # true Var $ of non-current assets (the seed printed 1.432.114.614)
     assert "| Liquidez | Activo corriente / pasivo corriente | 8,06 |" in text
-    # working capital as the seed prints it: $4,618.83 (millions)
-    assert "3,79" in text and "\\$4.618,83 millones" in text
+    assert "3,79" in text and "\\$4.618,83 millones" in text  # published in millions: $4,618.83 (9.10.4)
 
 
 def test_administration_section(texts_2022):
@@ -87,7 +86,7 @@ def test_administration_section(texts_2022):
 
 def test_quality_annex_lists_findings_with_both_sides(texts_2022):
     text = texts_2022["08-anexo-calidad-datos"]
-    assert "publicada −1.814.986.124" in text and "calculada −382.871.509" in text  # typographic minus
+    assert "publicada −1.814.986.124" in text and "calculada −382.871.509" in text  # U+2212
     assert "Advertencia" in text
 
 

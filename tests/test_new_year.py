@@ -260,7 +260,7 @@ def test_report_prints_the_new_plan(project, filled):
     bullets = summary.headline_bullets(report)
     assert bullets[0] == f"Logramos **USD {total:.2f} millones** en inversión atraída en energías limpias.".replace(
         "25.00", "25,00")
-    table = plan.indicator_table(report, "Plan indicativo").to_frame().set_index("Código")
+    table = plan.indicator_table(report, "Plan indicativo").formatted().set_index("Código")
     assert table.at["TE-1", "Meta del plan"] == "100,00" and table.at["TE-1", f"Meta {YEAR}"] == "20,00"
     assert table.at["TE-2", f"Meta {YEAR + 1}"] == "3"
     progress = plan.indicator_progress(report).set_index("Código")
