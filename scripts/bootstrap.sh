@@ -3,6 +3,8 @@
 # Everything the report needs comes from PyPI: pandoc (pypandoc-binary), Typst (typst), the fonts
 # (DejaVu, shipped with matplotlib). Quarto, the primary book engine, is installed when the machine
 # can download it; otherwise the build uses the pip-only engine.
+# The browser tests of the HTML book need Debian's chromium and chromium-driver (installed here with
+# apt-get when missing and running as root) and axe-core from npm (into .venv/node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -22,6 +24,26 @@ elif [ "${INFORME_SKIP_QUARTO:-0}" != "1" ] && \
   echo "Quarto instalado en .venv: será el motor del libro."
 else
   echo "Quarto no está disponible en esta máquina: el libro se construirá con el motor solo-pip (pandoc + typst)."
+fi
+AXE_CORE_VERSION="4.14.1"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Instalando chromium y chromium-driver (Debian) para las pruebas del libro HTML..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null
+  else
+    echo "Aviso: faltan chromium y chromium-driver; las pruebas del libro HTML en el navegador se omitirán" \
+         "(instálelos con: sudo apt-get install chromium chromium-driver)." >&2
+  fi
+fi
+if [ ! -f ".venv/node/node_modules/axe-core/package.json" ] || \
+   ! grep -q "\"version\": \"$AXE_CORE_VERSION\"" .venv/node/node_modules/axe-core/package.json; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p .venv/node
+    npm install --prefix .venv/node --no-audit --no-fund --silent "axe-core@$AXE_CORE_VERSION"
+  else
+    echo "Aviso: falta npm; las pruebas de accesibilidad (axe-core) se omitirán." >&2
+  fi
 fi
 bash scripts/nbdime-git.sh || true  # notebook diffs cell by cell (nbdime), per clone
 echo "Entorno listo en .venv"

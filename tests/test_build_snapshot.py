@@ -55,6 +55,7 @@ def test_loaded_report_records_what_a_section_reads(tmp_path):
     assert loaded.year == 2022 and loaded.params == report.params
     assert loaded.figure("posicionamiento.xlsx", "periodistas_atendidos") == 57  # published: 57 journalists
     assert loaded.achievement("PI-01") == report.achievement("PI-01")
+    # An achievement reads the plan's indicators and their yearly goals and results («Metas»).
     assert json.loads(reads.read_text(encoding="utf-8")) == [
         ["current", "plan_desarrollo.xlsx", "Indicadores"], ["current", "plan_desarrollo.xlsx", "Metas"],
         ["current", "posicionamiento.xlsx", "Cifras"]]

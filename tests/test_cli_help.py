@@ -15,7 +15,7 @@ from conftest import ROOT
 from informe import cli
 from informe.cli_spanish import translate
 
-COMMANDS = ["validate", "template", "contract-doc", "build", "diff"]
+COMMANDS = ["validate", "template", "contract-doc", "build", "diff", "new-year"]
 ENGLISH = ["Usage:", "Options", "Arguments", "Commands", "Show this message", "[default:", "[required]",
            "<bool>", "<path>", "<str>", "[OPTIONS]", "COMMAND [ARGS]"]
 
@@ -96,3 +96,9 @@ def test_no_real_year_is_a_clear_error(tmp_path):
     assert result.returncode == 2
     assert "no hay ningún año con datos reales" in result.stderr and "--year" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_exit_code_constant_matches_validation():
+    from informe.data.validation import EXIT_UNUSABLE
+
+    assert cli.EXIT_UNUSABLE == EXIT_UNUSABLE

@@ -144,3 +144,15 @@ def test_nbdime_shows_notebook_diffs_cell_by_cell(tmp_path):
     assert diff.returncode == 0, diff.stderr
     assert "## modified /cells/" in diff.stdout and "text/markdown" in diff.stdout
     assert format_cop(PROCUREMENT_TOTAL + 1).replace("$", "\\$") in diff.stdout
+
+
+def test_text_inside_html_only_blocks_is_compared():
+    """Chart descriptions sit in ::: divs: their figures are text like any other; download links are not."""
+    markdown = ('::: {.content-visible when-format="html"}\n::: {.chart-description #desc-x}\n'
+                "**Descripción del gráfico.** 28 PQRS de Relaciones. Datos del gráfico: [XLSX](tablas/x.xlsx)\n"
+                ":::\n:::\n\n| A |\n|:--|\n| b |\n\n: T {#tbl-t}\n\n"
+                '::: {.content-visible when-format="html"}\n'
+                "[Descargar: [XLSX](tablas/t.xlsx) · [CSV para Excel](tablas/t-excel.csv)]{.descargas}\n:::\n")
+    tables, lines = parse_markdown(markdown)
+    assert [t.title for t in tables] == ["T"]
+    assert lines == ["Descripción del gráfico. 28 PQRS de Relaciones. Datos del gráfico: XLSX"]

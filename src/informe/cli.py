@@ -174,7 +174,8 @@ def build(
 
 
 @app.command("new-year")
-def new_year_command(year: int = typer.Argument(..., help="Año nuevo: crea data/<año>/ y params/<año>.yml.")) -> None:
+def new_year_command(year: int = typer.Argument(..., metavar="AÑO",
+                                             help="Año nuevo: crea data/<año>/ y params/<año>.yml.")) -> None:
     """Empieza un año a partir del anterior: estructura, catálogos, plan y saldos de cierre; imprime qué llenar."""
     from .data.newyear import NewYearError, new_year
 

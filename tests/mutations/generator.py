@@ -430,7 +430,7 @@ def indicator_codes(rng: random.Random) -> list[Variant]:
             with Book(root, PLAN) as wb:
                 ws = wb[sheet]
                 ws.delete_rows(row_where(ws, "Código", code))
-            return Expect(PLAN, sheet, None, MUST_REFUSE)
+            return Expect(PLAN, ANY_SHEET, None, MUST_REFUSE)  # named where the reconciliation is declared
         return mutate
 
     look_alikes = [

@@ -16,7 +16,8 @@ exactly as typed (no curly quotes, dashes or ellipses).
   with one ``quarto render --profile build`` (HTML book and Typst PDF).
 * The pip-only engine converts the notebooks' outputs (never their code) to one
   Markdown book, then uses pandoc (from ``pypandoc-binary``) for the
-  ``chunkedhtml`` HTML book and for Typst, and the ``typst`` package for the PDF.
+  HTML book (``build.html_book``: one page per chapter, sidebar, search) and for Typst, and the
+  ``typst`` package for the PDF.
 """
 
 from __future__ import annotations
@@ -351,7 +352,7 @@ def _typst_string(value: object) -> str:
 
 
 def render_pandoc(src: Path, html_dir: Path, pdf: Path) -> None:
-    """HTML book (pandoc chunkedhtml) and PDF (pandoc → Typst → typst) from the staged sources."""
+    """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources."""
     from .html_book import render_html_book
 
     config = load_book_config(src)

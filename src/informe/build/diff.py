@@ -21,6 +21,8 @@ from markdown_it import MarkdownIt
 
 SEP = " › "
 CAPTION_LABEL = re.compile(r"\s*\{#[^}]*\}\s*$")
+FENCE = re.compile(r"(?m)^:::.*$")
+DOWNLOADS = re.compile(r"^\[?Descargar:")  # a table's download links
 
 
 class DiffInputError(ValueError):
@@ -78,7 +80,7 @@ def _inline_text(token) -> str:
 
 def parse_markdown(text: str) -> tuple[list[TableData], list[str]]:
     """The pipe tables (with the ``: caption`` paragraph after each) and the other text lines of a Markdown output."""
-    tokens = _md.parse(text)
+    tokens = _md.parse(FENCE.sub("", text))  # pandoc's ::: div markers: their content is ordinary text
     tables: list[TableData] = []
     lines: list[str] = []
     i = 0
@@ -116,7 +118,7 @@ def parse_markdown(text: str) -> tuple[list[TableData], list[str]]:
             tables.append(TableData(title, header, rows))
         elif token.type == "inline":
             text_line = _inline_text(token)
-            if text_line and not text_line.startswith("Descargar:") and not text_line.startswith(":::"):
+            if text_line and not DOWNLOADS.match(text_line):
                 lines.append(text_line)
         i += 1
     return tables, lines

@@ -49,13 +49,17 @@ class DownloadError(RuntimeError):
 # --------------------------------------------------------------------------
 
 def table_slugs(notebook: Path) -> list[str]:
-    """The slugs of the titled tables an executed notebook shows, in order (from their caption labels)."""
+    """The slugs of the titled tables an executed notebook shows, in order (from their caption labels),
+    and of the charts' data tables (``metadata.informe.table`` of a chart's output, see report.notebook)."""
     nb = nbformat.read(notebook, as_version=4)
     slugs = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             text = out.get("data", {}).get("text/markdown", "")
             slugs += LABEL.findall(text if isinstance(text, str) else "".join(text))
+            chart_table = out.get("metadata", {}).get("informe", {}).get("table")
+            if chart_table:
+                slugs.append(chart_table)
     return slugs
 
 
@@ -157,12 +161,12 @@ def number_format(kind: str, decimals: int) -> str:
     digits = "#,##0" + ("." + "0" * decimals if decimals else "")
     if kind == "cop":
         return '"$"#,##0;("$"#,##0)'
+    if kind == "cop_millions":
+        return '"$"' + digits + ',," millones"'  # each trailing comma divides by 1.000: pesos shown in millions
     if kind == "percent":
         return digits + '" %"'
     if kind == "usd_millions":
         return '"USD "' + digits + '" millones"'
-    if kind == "cop_millions":  # the value stays in pesos; the two trailing commas show it in millions
-        return '"$"' + digits + ',," millones"'
     if kind == "plain":
         return "0"
     if kind == "text":
@@ -175,8 +179,9 @@ def display_width(value, fmt: dict) -> int:
     if value is None:
         return 0
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        digits = len(f"{abs(value):,.{fmt['decimals']}f}")
-        extra = {"cop": 3, "percent": 2, "usd_millions": 13}.get(fmt["kind"], 1)
+        shown = value / 1e6 if fmt["kind"] == "cop_millions" else value
+        digits = len(f"{abs(shown):,.{fmt['decimals']}f}")
+        extra = {"cop": 3, "cop_millions": 11, "percent": 2, "usd_millions": 13}.get(fmt["kind"], 1)
         return digits + extra
     return max((len(line) for line in str(value).splitlines()), default=0)
 

@@ -1,29 +1,301 @@
-"""The pip-only engine's HTML book: pandoc's ``chunkedhtml`` writer over the staged ``book.md``."""
+"""The pip-only engine's HTML book, at the level of a Quarto book.
+
+pandoc converts the staged ``book.md`` once to HTML5 (``--section-divs``, numbered sections); this
+module splits it into one page per chapter of ``_quarto.yml``, named after the chapter's source file
+(``notebooks/03-inversion.ipynb`` → ``03-inversion.html``), and gives every page:
+
+* a skip link, a header with the search form and links to the PDF and to the downloads page,
+  a sidebar with every chapter and its sections, ``<main>``, previous/next links, ``lang="es"``;
+* numbered captions (``Tabla 3.2: …``, ``Figura 3.1: …``): per chapter, tables and figures counted
+  separately in order of appearance; unnumbered chapters (front matter, colophon) get no numbers;
+* every table inside a labelled region that the keyboard can focus and that scrolls sideways when
+  the table is wider than the page; every chart with its text alternative.
+
+Search is pagefind's index (the ``pagefind`` package ships its binary), queried by ``book/informe.js``.
+The page template is ``book/page.html``; the styles ``book/styles.css`` are shared with Quarto, and
+every rule for these pages only is scoped under ``body.informe-pip``.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
-from pathlib import Path
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from string import Template
+
+from bs4 import BeautifulSoup, Tag
 
 from ..report.display import DOWNLOADS_DIR
-from .book import ASSETS, FIGURES, _pandoc_in
+from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, _pandoc_in, lua_filter_args
+
+TEMPLATE = "page.html"
+STATIC = ("styles.css", "informe.js")  # copied from book/ next to the pages
+PIP_BODY_CLASS = "informe-pip"
+DOWNLOADS_PAGE = "descargas.html"
+CAPTION_KINDS = {"table": "Tabla", "figure": "Figura"}
+
+
+@dataclass
+class Chapter:
+    """One page of the book: a level-1 section of ``book.md``."""
+
+    page: str
+    title: str
+    number: str  # "" for unnumbered chapters
+    section: Tag
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (id, title) of its level-2 sections
+
+
+def page_name(chapter: str | dict) -> str:
+    """The HTML page of a ``_quarto.yml`` chapter: its file name with ``.html`` (``03-inversion.html``)."""
+    path = chapter if isinstance(chapter, str) else chapter["href"]
+    return PurePosixPath(path).with_suffix(".html").name
+
+
+def chapter_pages(config: dict) -> list[str]:
+    names = [page_name(c) for c in config["book"]["chapters"]]
+    if names and names[0] != "index.html":
+        raise BookError("el primer capítulo de _quarto.yml debe ser index.qmd (la portada del libro HTML)")
+    if not all(n.isascii() for n in names) or len(set(names)) != len(names):
+        raise BookError(f"los nombres de los capítulos deben ser ASCII y distintos: {names}")
+    return names
+
+
+def _heading_text(heading: Tag) -> str:
+    number = heading.find("span", class_="header-section-number")
+    text = heading.get_text(" ", strip=True)
+    return text[len(number.get_text()):].strip() if number else text
+
+
+def split_chapters(body: str, pages: list[str]) -> list[Chapter]:
+    """The level-1 sections of pandoc's HTML, one per chapter listed in ``_quarto.yml``."""
+    soup = BeautifulSoup(body, "html.parser")
+    sections = soup.find_all("section", class_="level1", recursive=False)
+    if len(sections) != len(pages):
+        titles = [s.find("h1").get_text(" ", strip=True) for s in sections if s.find("h1")]
+        raise BookError(f"el libro tiene {len(pages)} capítulos en _quarto.yml pero {len(sections)} títulos de "
+                        f"nivel 1 ({'; '.join(titles)}): cada capítulo debe empezar con un único título «# …»")
+    chapters = []
+    for page, section in zip(pages, sections):
+        h1 = section.find("h1")
+        number = "" if "unnumbered" in section.get("class", []) else str(section.get("data-number", ""))
+        subs = [(s["id"], _heading_text(s.find("h2"))) for s in section.find_all("section", class_="level2")
+                if s.get("id") and s.find("h2")]
+        chapters.append(Chapter(page, _heading_text(h1), number, section, subs))
+    return chapters
+
+
+def _caption_element(node: Tag, kind: str) -> Tag | None:
+    return node.find("caption", recursive=False) if kind == "table" else node.find("figcaption")
+
+
+def number_captions(chapter: Chapter) -> None:
+    """``Tabla 3.2: …`` / ``Figura 3.1: …`` on captioned tables and figures of a numbered chapter."""
+    counters = {kind: 0 for kind in CAPTION_KINDS}
+    for node in chapter.section.find_all(["table", "figure"]):
+        caption = _caption_element(node, node.name)
+        if caption is None or not caption.get_text(strip=True) or not chapter.number:
+            continue
+        counters[node.name] += 1
+        prefix = node.parent.new_tag("span", attrs={"class": "caption-number"})
+        prefix.string = f"{CAPTION_KINDS[node.name]} {chapter.number}.{counters[node.name]}:"
+        caption.insert(0, " ")
+        caption.insert(0, prefix)
+
+
+def wrap_tables(chapter: Chapter) -> None:
+    """Every table inside a focusable region named by its caption, which scrolls when the table is wide."""
+    for index, table in enumerate(chapter.section.find_all("table"), start=1):
+        caption = table.find("caption", recursive=False)
+        attrs = {"class": "table-scroll", "role": "region", "tabindex": "0"}
+        if caption is not None and caption.get_text(strip=True):
+            caption["id"] = caption.get("id") or f"{table.get('id') or chapter.page[:-5]}-caption-{index}"
+            attrs["aria-labelledby"] = caption["id"]
+        else:
+            attrs["aria-label"] = f"Tabla {index} de «{chapter.title}»"
+        table.wrap(table.parent.new_tag("div", attrs=attrs) if table.parent else Tag(name="div", attrs=attrs))
+        for cell in table.find_all(["td", "th"]):
+            if "right" in cell.get("style", ""):
+                cell["class"] = [*cell.get("class", []), "num"]
+
+
+def describe_figures(chapter: Chapter) -> None:
+    """Charts: alt text is the caption; the generated description (``#desc-<label>``) follows the figure.
+
+    A figure without description keeps its text alternative (``fig-alt``) as ``alt``; a figure whose
+    description is printed below it points at it with ``aria-describedby`` instead of repeating it.
+    """
+    for figure in chapter.section.find_all("figure"):
+        img = figure.find("img")
+        if img is None:
+            continue
+        caption = figure.find("figcaption")
+        if caption is not None and caption.get("aria-hidden"):
+            del caption["aria-hidden"]  # pandoc hides it when alt repeats it; alt says something else now
+        long_alt = img.attrs.pop("data-fig-alt", None)
+        description = chapter.section.find(id=f"desc-{figure.get('id')}") if figure.get("id") else None
+        if description is not None:
+            img["alt"] = f"Gráfico: {caption.get_text(' ', strip=True) if caption else ''}".strip()
+            img["aria-describedby"] = description["id"]
+        elif long_alt:
+            img["alt"] = long_alt
+    for img in chapter.section.find_all("img"):
+        img.attrs.setdefault("alt", "")
+
+
+def link_across_pages(chapters: list[Chapter]) -> None:
+    """``href="#id"`` pointing to another chapter becomes ``page.html#id``."""
+    owner = {tag["id"]: ch.page for ch in chapters for tag in ch.section.find_all(id=True)}
+    owner.update({ch.section.get("id"): ch.page for ch in chapters if ch.section.get("id")})
+    for chapter in chapters:
+        for link in chapter.section.find_all("a", href=True):
+            target = link["href"][1:] if link["href"].startswith("#") else None
+            if target and owner.get(target, chapter.page) != chapter.page:
+                link["href"] = f"{owner[target]}#{target}"
+
+
+def _label(chapter: Chapter) -> str:
+    return f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
+
+
+def sidebar_html(chapters: list[Chapter], current: Chapter) -> str:
+    """Every chapter and its sections; the current page marked with ``aria-current``."""
+    items = []
+    for ch in chapters:
+        here = ' aria-current="page"' if ch is current else ""
+        subs = "".join(f'<li><a href="{ch.page}#{html.escape(sid)}">{html.escape(title)}</a></li>'
+                       for sid, title in ch.sections)
+        items.append(f'<li><a href="{ch.page}"{here}>{html.escape(_label(ch))}</a>'
+                     + (f"<ul>{subs}</ul>" if subs else "") + "</li>")
+    return f'    <ol class="toc-chapters">{"".join(items)}</ol>'
+
+
+def pager_html(chapters: list[Chapter], index: int) -> str:
+    links = []
+    if index > 0:
+        prev = chapters[index - 1]
+        links.append(f'<a class="pager-prev" href="{prev.page}" rel="prev"><span class="pager-dir">Anterior</span> '
+                     f"{html.escape(_label(prev))}</a>")
+    if index + 1 < len(chapters):
+        nxt = chapters[index + 1]
+        links.append(f'<a class="pager-next" href="{nxt.page}" rel="next"><span class="pager-dir">Siguiente</span> '
+                     f"{html.escape(_label(nxt))}</a>")
+    return f'<nav class="pager" aria-label="Capítulo anterior y siguiente" data-pagefind-ignore>{"".join(links)}</nav>'
+
+
+def _download_title(link: Tag, slug: str) -> str:
+    """The title of a downloadable table: the caption of ``#tbl-<slug>``, else the caption before the link."""
+    target = link.find_parent("section", class_="level1")
+    table = target.find(id=f"tbl-{slug}") if target else None
+    caption = table.find(["caption", "figcaption"]) if table else None
+    if caption is None:
+        caption = link.find_previous(["caption", "figcaption"])
+    if caption is None:
+        return slug
+    number = caption.find("span", class_="caption-number")
+    text = caption.get_text(" ", strip=True)
+    text = text[len(number.get_text()):].strip() if number else text
+    return f"Datos del gráfico «{text}»" if link.find_parent(class_="chart-description") else text
+
+
+def downloads_html(config: dict, chapters: list[Chapter], tables_dir: Path) -> str:
+    """The downloads page: the PDF, then every table's files (as the chapters link them), by chapter."""
+    parts = ['<section id="descargas" class="level1">', "<h1>Descargas</h1>",
+             f'<p>El informe completo en <a href="{_pdf_href(config["informe"])}">PDF</a>. Cada tabla del libro, '
+             "y los datos de cada gráfico, en los formatos que ofrece su capítulo:</p>"]
+    linked = set()
+    for chapter in chapters:
+        entries: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        for link in chapter.section.find_all("a", href=True):
+            href = link["href"]
+            if not href.startswith(f"{DOWNLOADS_DIR}/"):
+                continue
+            slug = re.sub(r"(-excel)?\.[a-z]+$", "", href[len(DOWNLOADS_DIR) + 1:])
+            title, files = entries.setdefault(slug, (_download_title(link, slug), []))
+            if href not in [f for f, _ in files]:
+                files.append((href, link.get_text(" ", strip=True)))
+                linked.add(href)
+        if not entries:
+            continue
+        parts.append(f'<h2 id="descargas-{chapter.page[:-5]}"><a href="{chapter.page}">'
+                     f"{html.escape(_label(chapter))}</a></h2><ul>")
+        for title, files in entries.values():
+            links = " · ".join(f'<a href="{html.escape(f)}">{html.escape(text)}</a>' for f, text in files)
+            parts.append(f"<li>{html.escape(title)}: {links}</li>")
+        parts.append("</ul>")
+    others = sorted(f"{DOWNLOADS_DIR}/{p.name}" for p in tables_dir.glob("*")
+                    if p.is_file() and p.suffix != ".json" and f"{DOWNLOADS_DIR}/{p.name}" not in linked)
+    if others:
+        parts.append('<h2 id="descargas-otros">Otros archivos</h2><ul>')
+        parts += [f'<li><a href="{html.escape(f)}">{html.escape(f.split("/", 1)[1])}</a></li>' for f in others]
+        parts.append("</ul>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _pdf_href(info: dict) -> str:
+    return f"../informe-gestion-{info['year']}.pdf"  # the PDF sits next to the book folder in outputs/<year>/
+
+
+def _pandoc_body(src: Path) -> str:
+    out = src / "book-body.html"
+    _pandoc_in(src, "book.md", "-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections",
+               "--wrap=none", *lua_filter_args(src), "-o", str(out))
+    return out.read_text(encoding="utf-8")
+
+
+def _banner(src: Path, config: dict) -> str:
+    banner = config.get("format", {}).get("html", {}).get("include-before-body")
+    return (src / banner).read_text(encoding="utf-8").strip() if banner else ""
+
+
+def write_pages(src: Path, config: dict, chapters: list[Chapter], html_dir: Path) -> list[Path]:
+    info = config["informe"]
+    book_title = f"{config['book']['title']} {info['year']}"
+    template = Template((src / ASSETS / TEMPLATE).read_text(encoding="utf-8"))
+    common = {"book_title": html.escape(book_title), "agency": html.escape(str(info.get("agency", ""))),
+              "banner": _banner(src, config), "pdf_href": _pdf_href(info)}
+    written = []
+    for i, chapter in enumerate(chapters):
+        page = template.substitute(common, page_title=html.escape(f"{chapter.title} – {book_title}"),
+                                   sidebar=sidebar_html(chapters, chapter), content=str(chapter.section),
+                                   pager=pager_html(chapters, i))
+        written.append(html_dir / chapter.page)
+        written[-1].write_text(page, encoding="utf-8")
+    downloads = template.substitute(common, page_title=html.escape(f"Descargas – {book_title}"),
+                                    sidebar=sidebar_html(chapters, None),
+                                    content=downloads_html(config, chapters, src / "notebooks" / DOWNLOADS_DIR),
+                                    pager="")
+    (html_dir / DOWNLOADS_PAGE).write_text(downloads, encoding="utf-8")
+    return [*written, html_dir / DOWNLOADS_PAGE]
+
+
+def index_search(html_dir: Path) -> None:
+    """pagefind's search index of the pages (in ``html_dir/pagefind``), in Spanish."""
+    proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(html_dir), "--force-language", "es",
+                           "--quiet"], capture_output=True, text=True)
+    if proc.returncode or not (html_dir / "pagefind" / "pagefind.js").exists():
+        raise BookError(f"pagefind no pudo indexar el libro HTML: {(proc.stderr or proc.stdout).strip()[-1500:]}")
 
 
 def render_html_book(src: Path, config: dict, html_dir: Path) -> None:
-    """One page per chapter in ``html_dir``, with the book's styles, figures and downloads."""
-    info = config["informe"]
-    title = f"{config['book']['title']} {info['year']}"
-    html_args = ["book.md", "-f", "markdown-citations", "-t", "chunkedhtml", "--standalone", "--toc", "--toc-depth=2",
-                 "--split-level=1", "--number-sections", "--wrap=none", "--lua-filter",
-                 str(src / ASSETS / "format-visibility.lua"),
-                 "--template", str(src / ASSETS / "chunkedhtml.html"), "--metadata", "toc-title=Contenido",
-                 "--css", "styles.css", "--metadata", f"title={title}", "--metadata", "lang=es",
-                 "-o", str(html_dir)]
-    banner = config.get("format", {}).get("html", {}).get("include-before-body")
-    if banner:
-        html_args[-2:-2] = ["--include-before-body", str(src / banner)]
+    """One page per chapter in ``html_dir``, with the book's styles, figures, downloads and search index."""
+    chapters = split_chapters(_pandoc_body(src), chapter_pages(config))
+    for chapter in chapters:
+        describe_figures(chapter)  # before numbering: the alt text names the chart, not its number
+        number_captions(chapter)
+        wrap_tables(chapter)
+    link_across_pages(chapters)
     shutil.rmtree(html_dir, ignore_errors=True)
-    _pandoc_in(src, *html_args)
-    shutil.copytree(src / FIGURES, html_dir / FIGURES, dirs_exist_ok=True)
-    shutil.copytree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR, dirs_exist_ok=True)
-    shutil.copy2(src / ASSETS / "styles.css", html_dir / "styles.css")
+    html_dir.mkdir(parents=True)
+    write_pages(src, config, chapters, html_dir)
+    if (src / FIGURES).exists():
+        shutil.copytree(src / FIGURES, html_dir / FIGURES)
+    shutil.copytree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR)
+    for name in STATIC:
+        shutil.copy2(src / ASSETS / name, html_dir / name)
+    index_search(html_dir)

@@ -1,6 +1,13 @@
-"""Charts with one consistent theme (seaborn on matplotlib), sized for print and phones."""
+"""Charts with one consistent theme (seaborn on matplotlib), sized for print and phones.
+
+Every chart carries a :class:`ChartText` (``chart_text(fig)``): a text alternative generated from
+the data it plots (what it shows and its largest values, in es-CO numbers) and that data as a
+:class:`~informe.report.display.Table`, offered for download next to the chart.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -12,10 +19,84 @@ import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ..fmt import format_number  # noqa: E402
+from .display import Table, slugify  # noqa: E402
 
-# ACI Medellín's palette: deep blue, teal, green, amber, grey.
-PALETTE = ["#1F4E79", "#1A9E9A", "#6BA539", "#F2A900", "#7F8C8D", "#C0392B"]
+# ACI Medellín's palette: deep blue, teal, green, amber, grey, red. Bars and lines are graphics that carry
+# meaning, so each colour has at least 3:1 contrast against the white background (WCAG 2.1, 1.4.11):
+# the agency's green and amber are darkened for that (#6BA539 → #5A9530, #F2A900 → #B07A00).
+PALETTE = ["#1F4E79", "#1A9E9A", "#5A9530", "#B07A00", "#7F8C8D", "#C0392B"]
 PRIMARY, SECONDARY, GOAL = PALETTE[0], PALETTE[1], PALETTE[3]
+TOP_VALUES = 3  # how many of the largest values the text alternative names
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """What a chart says in words, and the data it plots."""
+
+    title: str
+    alt: str
+    data: Table
+
+    @property
+    def label(self) -> str:
+        """Cross-reference label of the figure (``fig-<slug of the title>``)."""
+        return f"fig-{slugify(self.title)}"
+
+    @property
+    def table_slug(self) -> str:
+        """Slug of the chart's data table (its CSV/XLSX downloads)."""
+        return self.data.slug
+
+
+def chart_text(fig: plt.Figure) -> ChartText | None:
+    """The text attached to a figure made by this module (``None`` for any other figure)."""
+    return getattr(fig, "_informe_text", None)
+
+
+def _attach(fig: plt.Figure, title: str, alt: str, data: pd.DataFrame, formats: dict | None = None) -> plt.Figure:
+    table = Table(data.reset_index(drop=True), f"Datos del gráfico: {title}", formats=formats or {})
+    fig._informe_text = ChartText(title, alt, table)
+    return fig
+
+
+def _largest(data: pd.DataFrame, label: str, value: str, decimals: int, suffix: str = "") -> str:
+    """``«A» 12,50; «B» 3,00; ...``: the ``TOP_VALUES`` largest values, largest first."""
+    top = data.sort_values(value, ascending=False, kind="stable").head(TOP_VALUES)
+    return "; ".join(f"{row[label]}: {format_number(row[value], decimals)}{suffix}" for _, row in top.iterrows())
+
+
+def _items(n: int) -> str:
+    return "1 categoría" if n == 1 else f"{format_number(n)} categorías"
+
+
+def describe_bars(data: pd.DataFrame, label: str, value: str, title: str, unit: str = "",
+                  decimals: int = 0) -> str:
+    """Text alternative of a bar chart: what it shows, how many bars, the largest values."""
+    measure = f"{value} ({unit})" if unit and unit not in value else value
+    if data.empty:
+        return f"Gráfico de barras «{title}»: sin datos."
+    which = "Los valores más altos son" if len(data) > 1 else "El valor es"
+    return (f"Gráfico de barras horizontales «{title}»: {measure} por {label.lower()}, "
+            f"{_items(len(data))}. {which} {_largest(data, label, value, decimals)}.")
+
+
+def describe_progress(data: pd.DataFrame, label: str, value: str, title: str, goal: float) -> str:
+    """Text alternative of a progress chart: the goal, how many items reach it, the largest values."""
+    if data.empty:
+        return f"Gráfico de avance «{title}»: sin datos."
+    reached = int((data[value] >= goal).sum())
+    return (f"Gráfico de barras horizontales «{title}»: {value} de {_items(len(data))} frente a la meta de "
+            f"{format_number(goal)} %; {format_number(reached)} de {format_number(len(data))} alcanzan la meta. "
+            f"Los avances más altos son {_largest(data, label, value, 1, ' %')}.")
+
+
+def describe_comparison(table: pd.DataFrame, label: str, columns: list[str], title: str) -> str:
+    """Text alternative of grouped bars: the series compared and the largest values of each."""
+    if table.empty:
+        return f"Gráfico de barras agrupadas «{title}»: sin datos."
+    parts = [f"{c}: {_largest(table.dropna(subset=[c]), label, c, 0)}" for c in columns]
+    return (f"Gráfico de barras agrupadas «{title}» que compara {' y '.join(columns)} en {_items(len(table))}. "
+            f"Valores más altos — {' | '.join(parts)}.")
 
 
 def set_theme() -> None:
@@ -67,7 +148,8 @@ def progress_chart(table: pd.DataFrame, label: str, value: str, title: str, goal
     ax.set_xlim(0, max(goal, float(data[value].max())) * 1.18)
     ax.legend(loc="lower right", frameon=False)
     fig.tight_layout()
-    return fig
+    return _attach(fig, title, describe_progress(data, label, value, title, goal), data,
+                   {value: lambda v: format_number(v, 1)})
 
 
 def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, xlabel: str = "",
@@ -83,7 +165,8 @@ def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, xlabel: s
     ax.set_xlim(0, float(data[value].max()) * 1.18 if len(data) else 1)
     _thousands(ax, "x", decimals)
     fig.tight_layout()
-    return fig
+    return _attach(fig, title, describe_bars(data, label, value, title, xlabel, decimals), data,
+                   {value: lambda v: format_number(v, decimals)})
 
 
 def comparison_chart(table: pd.DataFrame, label: str, columns: list[str], title: str) -> plt.Figure:
@@ -95,4 +178,4 @@ def comparison_chart(table: pd.DataFrame, label: str, columns: list[str], title:
     ax.legend(frameon=False, loc="lower right")
     _thousands(ax, "x")
     fig.tight_layout()
-    return fig
+    return _attach(fig, title, describe_comparison(table, label, columns, title), table[[label, *columns]])

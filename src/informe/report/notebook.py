@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from IPython.display import SVG, display
 
 from . import charts
-from .display import Table, Text, bullet_list
+from .display import DOWNLOADS_DIR, Table, Text, bullet_list, escape_markdown
 from .report import YearReport, load_report, load_report_from_snapshot
 
 SNAPSHOT_ENV = "INFORME_SNAPSHOT"  # set by the build for its kernels: the data it validated once
@@ -66,13 +66,41 @@ def figure_svg(fig) -> SVG:
     return SVG(buffer.getvalue())
 
 
+def figure_metadata(text: charts.ChartText) -> dict:
+    """Display metadata of a chart: its text alternative, caption, label and data table (read by the book)."""
+    return {"informe": {"alt": text.alt, "caption": text.title, "label": text.label, "table": text.table_slug}}
+
+
+def chart_data_links(text: charts.ChartText) -> Text:
+    """HTML only: the chart's description and links to its data, right below the chart."""
+    base = f"{DOWNLOADS_DIR}/{text.table_slug}"
+    return Text('::: {.content-visible when-format="html"}\n'
+                f"::: {{.chart-description #desc-{text.label}}}\n"
+                f"**Descripción del gráfico.** {escape_markdown(text.alt)} Datos del gráfico: "
+                f"[XLSX]({base}.xlsx) · [CSV para Excel]({base}-excel.csv) · [CSV datos abiertos]({base}.csv)\n"
+                ":::\n:::\n")
+
+
+def show_figure(fig) -> None:
+    """A chart as SVG with its text alternative (display metadata) and its data (for download)."""
+    text = charts.chart_text(fig)
+    svg = figure_svg(fig)
+    if text is None:
+        display(svg)
+        return
+    if _SIDECARS:  # the chart's data, for download next to it (see setup)
+        text.data.save_sidecar(_SIDECARS["folder"], **_SIDECARS["context"])
+    display({"image/svg+xml": svg.data, "text/plain": text.title}, raw=True, metadata=figure_metadata(text))
+    display(chart_data_links(text))
+
+
 def show(*items) -> None:
     """Display tables, texts, lists of Markdown bullets or figures; ``None`` items are skipped."""
     for item in items:
         if item is None:
             continue
         if isinstance(item, plt.Figure):
-            display(figure_svg(item))
+            show_figure(item)
         elif isinstance(item, list):
             display(bullet_list(item))
         elif isinstance(item, str):

@@ -101,13 +101,12 @@ class HtmlOnlyTable(Table):
         return f'::::: {{.content-visible when-format="html"}}\n{super()._repr_markdown_()}\n:::::\n'
 
 
-def passed_checks(report: YearReport) -> list:
-    """How many checks add up exactly, where to find their list, and the list (HTML book only)."""
+def passed_note(report: YearReport) -> Text:
+    """How many checks add up exactly and where their list is (the HTML book and a download)."""
     table = passed_table(report)
-    return [Text(f"Las {format_number(len(table.data))} verificaciones que cuadran exactamente se listan en la "
-                 f"versión HTML de este informe y en el archivo descargable "
-                 f"{escape_markdown(f'{DOWNLOADS_DIR}/{table.slug}.csv')}."),
-            table]
+    return Text(f"Las {format_number(len(table.data))} verificaciones que cuadran exactamente se listan en la "
+                f"versión HTML de este informe (sección «Verificaciones que cuadran») y en el archivo descargable "
+                f"{escape_markdown(f'{DOWNLOADS_DIR}/{table.slug}.csv')}.")
 
 
 def schema_warnings_table(report: YearReport) -> Table | None:
