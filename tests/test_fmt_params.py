@@ -124,3 +124,17 @@ def test_colophon_datetime_in_words():
     from informe.fmt import format_datetime
 
     assert format_datetime(dt.datetime(2026, 11, 24, 18, 5)) == "24 de noviembre de 2026, 18:05"
+
+
+def test_pandas_missing_values_print_empty_not_na():
+    """Regression: an empty «Empleos» cell (nullable Int64, pd.NA) printed «<NA>» in the projects table."""
+    import pandas as pd
+
+    from informe.fmt import format_value, is_missing
+    from informe.report.display import Table
+
+    assert is_missing(pd.NA) and is_missing(pd.NaT) and is_missing(float("nan")) and not is_missing(0)
+    assert format_value(pd.NA) == ""
+    jobs = pd.DataFrame({"Empresa": ["A", "B"], "Empleos": pd.array([1123, None], dtype="Int64")})
+    markdown = Table(jobs, "Empleos por empresa")._repr_markdown_()
+    assert "NA" not in markdown and "| A | 1.123 |" in markdown and "| B |  |" in markdown

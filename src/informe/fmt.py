@@ -14,6 +14,7 @@ import math
 import numbers
 from decimal import Decimal
 
+import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
@@ -23,10 +24,10 @@ MINUS = "\u2212"
 
 def is_missing(value) -> bool:
     """None, NaN, pandas NA/NaT."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(value != value)  # NaN and pandas NA/NaT are not equal to themselves
+        return bool(value != value)  # NaN is not equal to itself
     except (TypeError, ValueError):
         return False
 
