@@ -26,6 +26,7 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/informe contract-doc
+	$(BIN)/python -m informe.data.guide
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
