@@ -40,6 +40,7 @@ from ..fmt import format_datetime as fmt_datetime
 
 from ..data.params import Params
 from ..report.display import DOWNLOADS_DIR, escape_markdown, slugify
+from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
 from .downloads import DownloadError, write_downloads
 
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
@@ -235,17 +236,6 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
 # --------------------------------------------------------------------------
 # Quarto engine
 # --------------------------------------------------------------------------
-
-def find_quarto() -> str | None:
-    """The Quarto executable: ``$QUARTO`` first, then ``PATH``, then next to this Python (``pip install quarto-cli``)."""
-    import sys
-
-    explicit = os.environ.get("QUARTO")
-    if explicit:
-        return explicit if Path(explicit).exists() else None
-    beside = Path(sys.executable).parent / "quarto"
-    return shutil.which("quarto") or (str(beside) if beside.exists() else None)
-
 
 def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
     """HTML book and Typst PDF with one ``quarto render`` of every format of ``_quarto.yml`` (the project is

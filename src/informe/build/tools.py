@@ -18,7 +18,7 @@ LIBRARIES = ("pandas", "numpy", "matplotlib", "seaborn", "babel", "pyarrow", "pa
 def find_quarto() -> str | None:
     """The Quarto executable: ``$QUARTO`` first, then ``PATH``, then next to this Python (``pip install quarto-cli``).
 
-    (Same search as :func:`informe.build.book.find_quarto`, without importing the book module.)
+    Here rather than in :mod:`informe.build.book` so that a no-op build need not import the book module.
     """
     explicit = os.environ.get("QUARTO")
     if explicit:
