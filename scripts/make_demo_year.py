@@ -24,6 +24,7 @@ import yaml
 from informe.data import finance
 from informe.data.catalogs import catalog_values
 from informe.data.contract import AWARD_RESULTS, CATALOG_SHEET, EVENT_KINDS, workbook
+from informe.data.finance import CURRENT, PRIOR
 from informe.data.newyear import carried_rows, params_text
 from informe.data.plan import decimals, goal
 from informe.data.template import write_workbook
@@ -67,30 +68,21 @@ def split_integer(rng, total: int, parts: int) -> list[int]:
     return shares
 
 
-def take(rng, frame: pd.DataFrame, n: int) -> pd.DataFrame:
-    """``n`` rows of ``frame`` (without replacement when possible), in their original order."""
-    idx = np.sort(rng.choice(len(frame), size=n, replace=n > len(frame)))
-    return frame.iloc[idx].reset_index(drop=True)
-
-
-def take_some(rng, frame: pd.DataFrame, minimum: int) -> pd.DataFrame:
-    """Between ``minimum`` and all rows of ``frame``."""
-    return take(rng, frame, int(rng.integers(minimum, len(frame) + 1)))
-
-
-def to_year(series: pd.Series, mark: str = "") -> pd.Series:
-    """Text moved from 2022 to 2023 (and optionally marked); empty cells stay empty."""
-    return series.str.replace(str(PRIOR_YEAR), str(YEAR), regex=False) + mark
+def take(rng, frame: pd.DataFrame, n: int | None = None, minimum: int = 0, marked=(), moved=()) -> pd.DataFrame:
+    """``n`` rows of ``frame`` (default: between ``minimum`` and all; without replacement when possible) in their
+    original order; text of the ``marked`` and ``moved`` columns moved from 2022 to 2023, ``marked`` also (demo)."""
+    n = int(rng.integers(minimum, len(frame) + 1)) if n is None else n
+    out = frame.iloc[np.sort(rng.choice(len(frame), size=n, replace=n > len(frame)))].reset_index(drop=True)
+    for column in (*marked, *moved):
+        moved_text = out[column].str.replace(str(PRIOR_YEAR), str(YEAR), regex=False)  # empty cells stay empty
+        out[column] = moved_text + (DEMO if column in marked else "")
+    return out
 
 
 def scale_count(rng, value, low=0.7, high=1.3):
     """A count times a random factor (at least 1; 0 and empty stay as they are)."""
     factor = rng.uniform(low, high)
     return value if pd.isna(value) or value == 0 else max(1, int(round(value * factor)))
-
-
-def sheet_frame(filename: str, sheet: str, rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=workbook(filename).sheet(sheet).headers)
 
 
 def figures(rng, base: pd.DataFrame, src: pd.DataFrame, computed: dict[str, float],
@@ -137,78 +129,66 @@ def investment(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
                      "Descripción": f"{kind} en {sector.lower()} (datos de demostración)."})
     zones = data[(INV, "Zonas francas")].copy()
     zones["Resultado"] = [f"Avance {YEAR}: {int(rng.integers(2, 9))} gestiones realizadas{DEMO}." for _ in zones.index]
-    return {"Proyectos": sheet_frame(INV, "Proyectos", rows), "Zonas francas": zones,
+    return {"Proyectos": pd.DataFrame(rows), "Zonas francas": zones,
             "Cifras": figures(rng, base["Cifras"], data[(INV, "Cifras")], {},
-                              {"monto_inversion_acumulado_2008": achieved["PI-01"]}), CATALOG_SHEET: base[CATALOG_SHEET]}
+                              {"monto_inversion_acumulado_2008": achieved["PI-01"]})}
 
 
 def cooperation(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
     """Received cooperation adding up to PI-02 in whole dollars; PI-05 sur-sur and PI-07 Sos Paisa rows."""
-    catalogs = catalog_values(base[CATALOG_SHEET])
-    received = take_some(rng, data[(COOP, "Cooperación recibida")], 12)
-    received["Cooperante"], received["Proyecto"] = to_year(received["Cooperante"], DEMO), to_year(received["Proyecto"])
-    received["Línea temática"] = [pick(rng, catalogs["Línea temática"]) for _ in received.index]
-    received["Tipo de cooperación"] = [pick(rng, catalogs["Tipo de cooperación"]) for _ in received.index]
+    catalogs, sheets = catalog_values(base[CATALOG_SHEET]), {s: frame for (f, s), frame in data.items() if f == COOP}
+    received = take(rng, sheets["Cooperación recibida"], minimum=12, marked=("Cooperante",), moved=("Proyecto",))
+    for column in ("Línea temática", "Tipo de cooperación"):
+        received[column] = [pick(rng, catalogs[column]) for _ in received.index]
     received["Monto (USD)"] = split_integer(rng, int(round(achieved["PI-02"] * 1e6)), len(received))
-    south = take(rng, data[(COOP, "Sur-Sur")], int(achieved["PI-05"]))
-    south["Agenda"] = to_year(south["Agenda"], DEMO)
-    paisas = take(rng, data[(COOP, "Sos Paisa")], int(achieved["PI-07"]))
+    south = take(rng, sheets["Sur-Sur"], int(achieved["PI-05"]), marked=("Agenda",))
+    paisas = take(rng, sheets["Sos Paisa"], int(achieved["PI-07"]))
     paisas["Aporte"] = [f"Charla o transferencia de conocimiento sobre {str(t).lower()}{DEMO}." for t in paisas["Tema"]]
     paisas["Paisa"] = [f"Paisa demo {i + 1:02d}" for i in paisas.index]
     paisas["País de residencia"] = [pick(rng, COUNTRIES) for _ in paisas.index]
     paisas["Mes"] = [pick(rng, MONTHS).capitalize() for _ in paisas.index]
-    colcol = take_some(rng, data[(COOP, "Col-Col")], 5)
-    colcol["Beneficiario"] = to_year(colcol["Beneficiario"], DEMO)
-    opportunities = take_some(rng, data[(COOP, "Oportunidades OSC")], 8)
-    opportunities["Aliado"] = to_year(opportunities["Aliado"], DEMO)
-    opportunities["Oportunidad"] = to_year(opportunities["Oportunidad"])
-    opportunities["Importe (USD)"] = [float(round(v * rng.uniform(0.8, 1.2), -3))
-                                      for v in opportunities["Importe (USD)"]]
-    members = take_some(rng, data[(COOP, "OSC participantes")], 20)
-    members["N°"], members["Organización"] = range(1, len(members) + 1), to_year(members["Organización"], DEMO)
+    colcol = take(rng, sheets["Col-Col"], minimum=5, marked=("Beneficiario",))
+    offers = take(rng, sheets["Oportunidades OSC"], minimum=8, marked=("Aliado",), moved=("Oportunidad",))
+    offers["Importe (USD)"] = [float(round(v * rng.uniform(0.8, 1.2), -3)) for v in offers["Importe (USD)"]]
+    members = take(rng, sheets["OSC participantes"], minimum=20, marked=("Organización",))
+    members["N°"] = range(1, len(members) + 1)
     return {"Cooperación recibida": received, "Sur-Sur": south, "Col-Col": colcol, "Sos Paisa": paisas,
-            "Oportunidades OSC": opportunities, "OSC participantes": members,
+            "Oportunidades OSC": offers, "OSC participantes": members,
             "Cifras": figures(rng, base["Cifras"], data[(COOP, "Cifras")], {},
-                              {"monto_cooperacion_acumulado_2008": achieved["PI-02"]}), CATALOG_SHEET: base[CATALOG_SHEET]}
+                              {"monto_cooperacion_acumulado_2008": achieved["PI-02"]})}
 
 
-def events(rng, src: pd.DataFrame, pqm_count: int) -> pd.DataFrame:
-    """``pqm_count`` new ¿Por qué Medellín? events plus a resample of the other 2022 events."""
+def positioning(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
+    """PI-06 new ¿Por qué Medellín? events plus a resample of the other 2022 events; resampled award
+    postulations; the figures they imply."""
     pqm = []
-    for _ in range(pqm_count):
+    for _ in range(int(achieved["PI-06"])):
         country, day, month = pick(rng, COUNTRIES), int(rng.integers(1, 29)), pick(rng, MONTHS)
         guests = int(rng.integers(5, 60))
         pqm.append({"Tipo de evento": "Propio", "Nombre del evento": f"¿Por Qué Medellín? {country}{DEMO}",
                     "Fecha": f"{day} de {month}", "Finalidad": "Promoción de Medellín como destino de inversión.",
                     "Asistentes": guests, "Asistentes (detalle)": f"{guests} representantes de empresas",
                     "¿Por qué Medellín?": "Sí"})
-    others = src[src["¿Por qué Medellín?"] == "No"]
-    others = take_some(rng, others, len(others) * 2 // 3)
-    others["Nombre del evento"], others["Fecha"] = to_year(others["Nombre del evento"], DEMO), to_year(others["Fecha"])
-    others["Participante por Medellín"] = to_year(others["Participante por Medellín"], DEMO)
+    others = data[(POS, "Eventos")][data[(POS, "Eventos")]["¿Por qué Medellín?"] == "No"]
+    others = take(rng, others, minimum=len(others) * 2 // 3, marked=("Nombre del evento", "Participante por Medellín"),
+                  moved=("Fecha",))
     others["Asistentes"] = [scale_count(rng, n) for n in others["Asistentes"]]
     others["Asistentes (detalle)"] = [text if pd.isna(n) or pd.isna(text) else re.sub(r"^\d+", str(n), text)
                                       for n, text in zip(others["Asistentes"], others["Asistentes (detalle)"])]
-    table = pd.concat([sheet_frame(POS, "Eventos", pqm), others], ignore_index=True)
-    return table.sort_values("Tipo de evento", key=lambda s: s.map(EVENT_KINDS.index), kind="stable")
-
-
-def positioning(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
-    """Events (PI-06 ¿Por qué Medellín?), resampled award postulations and the figures they imply."""
-    table = events(rng, data[(POS, "Eventos")], int(achieved["PI-06"]))
-    awards = take_some(rng, data[(POS, "Premios")], 12)
-    awards["Premio"] = to_year(awards["Premio"], DEMO)
+    table = pd.concat([pd.DataFrame(pqm, columns=others.columns), others], ignore_index=True)
+    table = table.sort_values("Tipo de evento", key=lambda s: s.map(EVENT_KINDS.index), kind="stable")
+    awards = take(rng, data[(POS, "Premios")], minimum=12, marked=("Premio",))
     chances = np.array([0.15, 0.1, 0.1, 0.5, 0.15])  # in AWARD_RESULTS order
     awards["Resultado"] = [AWARD_RESULTS[i] for i in rng.choice(len(AWARD_RESULTS), size=len(awards), p=chances)]
     managed = table[table["Tipo de evento"] == "Gestionado para la Alcaldía"]
     with_mayor = managed["Participante por Medellín"].str.contains("alcalde de Medellín", na=False)
     computed = {"postulaciones_premios": float(len(awards)), "premios_postulados": float(awards["Premio"].nunique()),
                 "eventos_internacionales_alcaldia": float(len(managed)), "eventos_con_alcalde": float(with_mayor.sum())}
-    return {"Eventos": table, "Premios": awards, "Cifras": figures(rng, base["Cifras"], data[(POS, "Cifras")], computed),
-            CATALOG_SHEET: base[CATALOG_SHEET]}
+    return {"Eventos": table, "Premios": awards,
+            "Cifras": figures(rng, base["Cifras"], data[(POS, "Cifras")], computed)}
 
 
-def administration(rng, data, base) -> dict[str, pd.DataFrame]:
+def administration(rng, data, base, achieved: dict) -> dict[str, pd.DataFrame]:
     """Procurement and PQRS perturbed, with totals and percentages computed from them."""
     procurement = data[(ADMIN, "Contratación")].copy()
     procurement["Procesos"] = [scale_count(rng, n) for n in procurement["Procesos"]]
@@ -222,80 +202,67 @@ def administration(rng, data, base) -> dict[str, pd.DataFrame]:
     totals = {"contratacion_valor_total": float(procurement["Valor (COP)"].sum()),
               "pqrs_total": float(pqrs["Cantidad"].sum())}
     return {"Contratación": procurement, "PQRS": pqrs, "Procesos judiciales": lawsuits,
-            "Cifras": figures(rng, base["Cifras"], data[(ADMIN, "Cifras")], totals), CATALOG_SHEET: base[CATALOG_SHEET]}
+            "Cifras": figures(rng, base["Cifras"], data[(ADMIN, "Cifras")], totals)}
 
 
 # ---------------------------------------------------------------- financial statements
 
-def roll_up(statement: pd.DataFrame, leaves: dict[str, int]) -> list[int]:
-    """Values for every line: leaves as given, parents = signed sum of their children."""
+def roll_up(statement: pd.DataFrame, leaves: dict[str, int], column: str = CURRENT) -> pd.DataFrame:
+    """``statement`` with ``column`` filled: leaves as given, parents = signed sum of their children."""
     sign = dict(zip(statement["Código"], statement["Signo"].map({"+": 1, "-": -1})))
-    children: dict[str, list[str]] = {}
-    for code, parent in zip(statement["Código"], statement["Código padre"]):
-        if pd.notna(parent):
-            children.setdefault(parent, []).append(code)
+    children = statement.groupby("Código padre", sort=False)["Código"].agg(list).to_dict()
 
     def value(code: str) -> int:
         return sum(sign[c] * value(c) for c in children[code]) if code in children else leaves[code]
 
-    return [value(code) for code in statement["Código"]]
+    return statement.assign(**{column: [value(code) for code in statement["Código"]]})
 
 
 def perturbed_leaves(rng, statement: pd.DataFrame) -> dict[str, int]:
     """Every leaf of a statement: its 2022 value ±15 %, in whole pesos."""
     parents = set(statement["Código padre"].dropna())
     return {code: int(round(v * rng.uniform(0.85, 1.15)))
-            for code, v in zip(statement["Código"], statement[finance.CURRENT]) if code not in parents}
-
-
-def next_statement(base: pd.DataFrame, leaves: dict[str, int]) -> pd.DataFrame:
-    """The carried 2023 statement (structure, Año anterior = 2022 Año actual) with its Año actual."""
-    return base.assign(**{finance.CURRENT: roll_up(base, leaves)})
-
-
-def role_code(statement: pd.DataFrame, role: str) -> str:
-    return statement.loc[statement["Rol"] == role, "Código"].iloc[0]
+            for code, v in zip(statement["Código"], statement[CURRENT]) if code not in parents}
 
 
 def balance_sheet(rng, src: pd.DataFrame, base: pd.DataFrame, surplus: int, depreciation: int,
                   reserve_move: int) -> pd.DataFrame:
     """Leaves ±15 %, equity rolled forward, bank deposits as the plug of assets = liabilities + equity."""
-    prior = {c: int(round(v)) for c, v in zip(src["Código"], src[finance.CURRENT])}
-    role = {r: role_code(src, r) for r in src["Rol"].dropna()}
+    prior = {c: int(round(v)) for c, v in zip(src["Código"], src[CURRENT])}
+    code = dict(zip(src["Rol"], src["Código"]))
+    before = {role: prior[code[role]] for role in ("resultados_anteriores", "resultado_ejercicio", "reservas")}
     leaves = perturbed_leaves(rng, src)
     leaves.update({line: int(round(prior[line] * rng.uniform(1.0, 1.15))) for line in GROSS_ASSETS})
     leaves[DEPRECIATION_BS] = prior[DEPRECIATION_BS] - depreciation
     for contra, lines in CONTRA_LINES.items():
         leaves[contra] = -sum(leaves[line] for line in lines)
-    leaves[role["resultados_anteriores"]] = prior[role["resultados_anteriores"]] + prior[role["resultado_ejercicio"]]
-    leaves[role["capital_fiscal"]] = prior[role["capital_fiscal"]]
-    leaves[role["resultado_ejercicio"]] = surplus
-    leaves[role["reservas"]] = prior[role["reservas"]] + reserve_move
-    leaves[CASH_PLUG] = 0
-    draft = dict(zip(src["Código"], roll_up(src, leaves)))
-    leaves[CASH_PLUG] = draft[role["pasivo_mas_patrimonio"]] - draft[role["activo_total"]]
+    leaves |= {code["resultados_anteriores"]: before["resultados_anteriores"] + before["resultado_ejercicio"],
+               code["capital_fiscal"]: prior[code["capital_fiscal"]], code["resultado_ejercicio"]: surplus,
+               code["reservas"]: before["reservas"] + reserve_move, CASH_PLUG: 0}
+    draft = roll_up(base, leaves)
+    leaves[CASH_PLUG] = int(finance.line(draft, "pasivo_mas_patrimonio") - finance.line(draft, "activo_total"))
     if leaves[CASH_PLUG] < 0:
         raise SystemExit("the bank deposits came out negative; choose another SEED")
-    return next_statement(base, leaves)
+    return roll_up(base, leaves)
 
 
-def cash_flow(src: pd.DataFrame, base: pd.DataFrame, bs: pd.DataFrame, surplus: int, depreciation: int) -> pd.DataFrame:
+def cash_flow(base: pd.DataFrame, bs: pd.DataFrame, surplus: int, depreciation: int) -> pd.DataFrame:
     """Indirect method from the balance-sheet changes; one investing line closes the statement."""
-    change = dict(zip(bs["Código"], bs[finance.CURRENT] - bs[finance.PRIOR]))
-    leaves = {c: 0 for c in src["Código"]} | {"O.1": surplus, "O.3": depreciation}
+    change = dict(zip(bs["Código"], bs[CURRENT] - bs[PRIOR]))
+    start = base.loc[base["Rol"] == "efectivo_inicial", "Código"].iloc[0]
+    leaves = {c: 0 for c in base["Código"]} | {"O.1": surplus, "O.3": depreciation,
+                                                start: int(finance.line(bs, "efectivo", PRIOR))}
     for line, (codes, sign) in CASH_FLOW_SOURCES.items():
         leaves[line] = sign * int(sum(change[c] for c in codes))
-    cash_now = int(finance.line(bs, "efectivo"))
-    leaves[role_code(src, "efectivo_inicial")] = int(finance.line(bs, "efectivo", finance.PRIOR))
-    draft = dict(zip(src["Código"], roll_up(src, leaves)))
-    leaves[CASH_FLOW_PLUG] = cash_now - draft[role_code(src, "efectivo_final")]
-    return next_statement(base, leaves)
+    draft = roll_up(base, leaves)
+    leaves[CASH_FLOW_PLUG] = int(finance.line(bs, "efectivo")) - int(finance.line(draft, "efectivo_final"))
+    return roll_up(base, leaves)
 
 
 def equity_changes(base: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_move: int) -> pd.DataFrame:
     """The carried 2022 closing block (renumbered), then the 2023 movements and the 2023 closing balance."""
     components = list(finance.EQUITY_COMPONENTS)
-    prior_result = int(finance.line(bs, "resultado_ejercicio", finance.PRIOR))
+    prior_result = int(finance.line(bs, "resultado_ejercicio", PRIOR))
     moves = [("Traslado a ejercicios anteriores", {components[1]: prior_result, components[3]: -prior_result}),
              ("Excedente del ejercicio", {components[3]: surplus}),
              ("Ejecución de excedentes", {components[2]: reserve_move})]
@@ -303,7 +270,7 @@ def equity_changes(base: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_m
             for name, values in moves]
     closing = {c: int(finance.line(bs, role)) for c, role in finance.EQUITY_COMPONENTS.items()}
     rows.append({"Tipo de fila": "Saldo final", "Concepto": f"Saldos al 31 de diciembre del {YEAR}", **closing})
-    new = sheet_frame(FS, "Cambios en el patrimonio", rows).assign(Periodo=YEAR)
+    new = pd.DataFrame(rows, columns=workbook(FS).sheet("Cambios en el patrimonio").headers).assign(Periodo=YEAR)
     new["Total publicado"] = new[components].sum(axis=1)
     out = pd.concat([base, new], ignore_index=True)
     out["Orden"] = range(1, len(out) + 1)
@@ -312,17 +279,17 @@ def equity_changes(base: pd.DataFrame, bs: pd.DataFrame, surplus: int, reserve_m
 
 def budget(rng, src: pd.DataFrame) -> pd.DataFrame:
     """One factor per amount column (so income and expenses stay balanced); parents add up; % rounded."""
-    statement, out = src.assign(Signo="+"), src.copy()
+    out = src.assign(Signo="+")  # every line adds to its parent; «Signo» is not a budget column, never written
     for column, (low, high) in {"Presupuesto inicial": (0.95, 1.2), "Adiciones": (0.6, 1.1),
                                 "Reducciones": (0.5, 1.5)}.items():
         factor = rng.uniform(low, high)
         leaves = {c: int(round(v * factor)) for c, v in zip(src["Código"], src[column])}
         leaves["G.1.2"] += leaves["I.1"] + leaves["I.2"] - leaves["G.1.1"] - leaves["G.1.2"] - leaves["G.1.3"]
-        out[column] = roll_up(statement, leaves)
+        out = roll_up(out, leaves, column)
     out["Presupuesto definitivo"] = out["Presupuesto inicial"] + out["Adiciones"] - out["Reducciones"]
     execution = {c: int(round(v * rng.uniform(*((0.95, 1.15) if kind == "Ingresos" else (0.75, 0.98)))))
                  for c, v, kind in zip(out["Código"], out["Presupuesto definitivo"], out["Tipo"])}
-    out["Ejecución"] = roll_up(statement, execution)
+    out = roll_up(out, execution, "Ejecución")
     out["% publicado"] = (out["Ejecución"] / out["Presupuesto definitivo"] * 100).round()
     return out
 
@@ -330,9 +297,9 @@ def budget(rng, src: pd.DataFrame) -> pd.DataFrame:
 def financial_statements(rng, data, base) -> dict[str, pd.DataFrame]:
     """All six financial sheets, built from the income statement outwards."""
     src = {sheet: frame for (filename, sheet), frame in data.items() if filename == FS}
-    income = next_statement(base["Resultados"], perturbed_leaves(rng, src["Resultados"]))
+    income = roll_up(base["Resultados"], perturbed_leaves(rng, src["Resultados"]))
     surplus = int(finance.line(income, "excedente_neto"))
-    depreciation = int(income.loc[income["Código"] == DEPRECIATION_IS, finance.CURRENT].iloc[0])
+    depreciation = int(income.loc[income["Código"] == DEPRECIATION_IS, CURRENT].iloc[0])
     reserve_move = -int(round(finance.line(src["Situación financiera"], "reservas") * rng.uniform(0.1, 0.4)))
     bs = balance_sheet(rng, src["Situación financiera"], base["Situación financiera"], surplus, depreciation,
                        reserve_move)
@@ -340,7 +307,7 @@ def financial_statements(rng, data, base) -> dict[str, pd.DataFrame]:
     indicators["Valor publicado"] = [round(computed[name] / (1e6 if name == "Capital de trabajo" else 1), 2)
                                      for name in indicators["Indicador"]]
     return {"Situación financiera": bs, "Resultados": income,
-            "Flujo de efectivo": cash_flow(src["Flujo de efectivo"], base["Flujo de efectivo"], bs, surplus, depreciation),
+            "Flujo de efectivo": cash_flow(base["Flujo de efectivo"], bs, surplus, depreciation),
             "Cambios en el patrimonio": equity_changes(base["Cambios en el patrimonio"], bs, surplus, reserve_move),
             "Ejecución presupuestal": budget(rng, src["Ejecución presupuestal"]),
             "Indicadores publicados": indicators}
@@ -350,9 +317,10 @@ def generate(data, base, rng) -> dict[str, dict[str, pd.DataFrame]]:
     """All six workbooks of the demo year, as {file name: {sheet name: DataFrame}}, from new-year's ``base``."""
     plan = plan_indicators(rng, base[PLAN]["Indicadores"], data[(PLAN, "Indicadores")], data[(PLAN, "Metas")])
     achieved = dict(zip(plan["Código"], plan["Logro año"]))
-    return {PLAN: base[PLAN] | {"Indicadores": plan}, INV: investment(rng, data, base[INV], achieved),
-            COOP: cooperation(rng, data, base[COOP], achieved), POS: positioning(rng, data, base[POS], achieved),
-            ADMIN: administration(rng, data, base[ADMIN]), FS: financial_statements(rng, data, base[FS])}
+    out = {PLAN: base[PLAN] | {"Indicadores": plan}}
+    for filename, build in ((INV, investment), (COOP, cooperation), (POS, positioning), (ADMIN, administration)):
+        out[filename] = base[filename] | build(rng, data, base[filename], achieved)
+    return out | {FS: financial_statements(rng, data, base[FS])}
 
 
 # ---------------------------------------------------------------- README, parameters, entry point
