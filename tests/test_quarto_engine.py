@@ -162,10 +162,11 @@ def test_every_figure_has_a_label_and_a_caption(staged_2022, built_2022):
     assert len(set(figures)) == len(figures)
 
 
-def test_signatories_page_is_staged_from_params(tmp_path):
+def test_signatories_page_is_staged_from_params(tmp_path, executed):
+    # Freshly executed notebooks: a clean clone's committed ones have no tables' data (tablas/*.json).
     params = load_params(ROOT / "params" / "2022.yml")
     raw = yaml.safe_load((ROOT / "params" / "2022.yml").read_text(encoding="utf-8"))
-    src = stage_sources(ROOT, EXECUTED, tmp_path / "src", params, {**INFO, "engine": "Quarto"})
+    src = stage_sources(ROOT, executed, tmp_path / "src", params, {**INFO, "engine": "Quarto"})
     text = (src / "firmas.qmd").read_text(encoding="utf-8")
     config = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["book"]["chapters"][-2:] == ["firmas.qmd", "colofon.qmd"]
