@@ -151,3 +151,15 @@ def test_notebook_parameters_are_relative_with_forward_slashes_on_every_platform
                           flavour=posixpath) == "../../.."
     plan = BuildPlan.create(2022, Path(__file__).resolve().parents[1])
     assert plan.notebook_parameters() == {"year": 2022, "root": "../../.."}
+
+
+def test_a_no_op_build_imports_neither_the_data_stack_nor_nbformat():
+    """What a no-op build loads: the CLI and the build module only. pandas/pandera (validation) and
+    nbformat (≈1 s of jsonschema imports) stay out of that path; a regression made the no-op take 1,6 s."""
+    import subprocess
+    import sys
+
+    code = ("import sys, informe.cli, informe.build.build; "
+            "print(','.join(m for m in ('pandas', 'pandera', 'nbformat', 'papermill') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == ""

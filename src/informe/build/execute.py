@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 KERNEL_START_ATTEMPTS = 3
@@ -146,6 +145,8 @@ class NotebookResult:
 
 def section_title(path: Path) -> str:
     """The notebook's first Markdown heading (its chapter title), or its file name."""
+    import nbformat  # ~1 s of jsonschema imports: not on the no-op path
+
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -158,6 +159,8 @@ def section_title(path: Path) -> str:
 def strip_volatile_metadata(path: Path) -> None:
     """Drop timestamps, durations and absolute paths papermill records, so that a rebuild with the
     same inputs gives the same committed notebook (clean diffs for reviewers)."""
+    import nbformat  # ~1 s of jsonschema imports: not on the no-op path
+
     nb = nbformat.read(path, as_version=4)
     pm_meta = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "exception"):
