@@ -170,3 +170,23 @@ def test_volatile_metadata_is_stripped(tmp_path):
     clean = nbformat.read(path, as_version=4)
     assert clean.metadata["papermill"] == {"parameters": {"year": 2022}}
     assert clean.cells[0]["id"] == "injected-parameters" and "papermill" not in clean.cells[0].metadata
+
+
+def test_kernel_output_stays_out_of_the_terminal(tmp_path):
+    """Regression: a kernel's own stderr (its start-up tracebacks when a build is interrupted while it
+    binds its sockets) reached the analyst's terminal. It now goes to a log in the worker's runtime folder."""
+    import subprocess
+    import sys
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import os\nos.write(2, b'ruido-del-kernel\\n')\nprint('ok')")]
+    nbformat.write(nb, tmp_path / "ruido.ipynb")
+    code = ("import sys; from pathlib import Path; from informe.build.execute import run_notebook; "
+            f"r = run_notebook(Path({str(tmp_path / 'ruido.ipynb')!r}), Path({str(tmp_path / 'out.ipynb')!r}), "
+            f"{{}}, Path({str(tmp_path)!r})); print('ERROR' if r.error else 'HECHO', r.error)")
+    env = {k: v for k, v in os.environ.items() if k != "INFORME_DEBUG"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert "HECHO" in proc.stdout, proc.stdout + proc.stderr
+    assert "ok" in outputs(tmp_path / "out.ipynb")
+    assert "ruido-del-kernel" not in proc.stdout + proc.stderr

@@ -63,6 +63,21 @@ def port_lock_path() -> Path:
     return Path(tempfile.gettempdir()) / "informe-kernel-ports.lock"
 
 
+def kernel_log_path() -> Path:
+    """Where this worker's kernels write their log: its runtime folder (removed with it)."""
+    runtime = Path(os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir())
+    return runtime / f"kernel-{os.getpid()}.log"
+
+
+def kernel_log_tail(lines: int = 5) -> str:
+    """The last lines of this worker's kernel log ("" when there is none)."""
+    try:
+        text = kernel_log_path().read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
+
+
 _LIVE_KERNELS: dict[int, object] = {}  # pid -> Popen of kernels started by this process
 _RUNTIME_DIR: list[Path] = []  # the runtime folder of the notebook this worker is running
 
@@ -93,6 +108,16 @@ class InformeKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
 
     async def _async_start_kernel(self, **kw) -> None:
+        if os.environ.get("INFORME_DEBUG"):
+            await self._start_kernel_safely(**kw)
+            return
+        # The kernel's own log goes to a file in its runtime folder, not to the analyst's terminal: a
+        # kernel still starting when a build is interrupted (its folder already removed) must not print
+        # a traceback; a start-up failure quotes the log's tail (see ``kernel_log_tail``).
+        with open(kernel_log_path(), "ab") as log:  # the kernel process keeps its own copy of the descriptor
+            await self._start_kernel_safely(**{"stdout": log, "stderr": log, **kw})
+
+    async def _start_kernel_safely(self, **kw) -> None:
         if self.transport != "tcp":
             await super()._async_start_kernel(**kw)
         else:
@@ -111,6 +136,11 @@ class InformeKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             _LIVE_KERNELS[process.pid] = process
+
+    # AsyncKernelManager binds ``start_kernel`` to the base class's function, so the override above is
+    # only reached through this alias (without it, the TCP start-up lock and the kernel's log file
+    # were silently skipped).
+    start_kernel = _async_start_kernel
 
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down:
@@ -252,8 +282,10 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                 if _is_kernel_start_failure(exc) and attempt < KERNEL_START_ATTEMPTS:
                     time.sleep(0.5 * attempt)
                     continue
+                tail = kernel_log_tail() if _is_kernel_start_failure(exc) else ""
                 return NotebookResult(source, output, time.perf_counter() - start,
-                                      f"{type(exc).__name__}: {exc}", None, attempt)
+                                      f"{type(exc).__name__}: {exc}" + (f" (registro del kernel: {tail})" if tail else ""),
+                                      None, attempt)
     finally:
         _RUNTIME_DIR.clear()
         shutil.rmtree(runtime, ignore_errors=True)
