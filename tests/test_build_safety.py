@@ -67,6 +67,11 @@ def test_accepted_output_folders(tmp_path):
     (clone / "notebooks").mkdir(parents=True)
     (clone / "notebooks" / "01-resumen-ejecutivo.ipynb").write_text("{}", encoding="utf-8")
     check_output_dir(clone, default_out=clone)
+    # after `make test`: nbval re-executed the notebooks, which wrote their tables' data (regression: the
+    # next `make report` refused the folder)
+    (clone / "notebooks" / "tablas").mkdir()
+    (clone / "notebooks" / "tablas" / "cifras-principales-2022.json").write_text("{}", encoding="utf-8")
+    check_output_dir(clone, default_out=clone)
     with pytest.raises(OutputDirError):
         check_output_dir(clone, default_out=tmp_path / "otra")
     (previous / "build-info.json").write_text("no es json", encoding="utf-8")
@@ -246,3 +251,10 @@ def test_concurrent_builds_wait_or_name_the_holder(built_2022, tmp_path):
     assert len(list((out / "notebooks").glob("*.ipynb"))) == 8
     # nothing left next to the outputs but the no-op build's timings
     assert sorted(p.name for p in tmp_path.iterdir()) == [".2022.last-run.json", "2022"]
+
+
+def test_table_data_folder_name_matches_the_downloads():
+    from informe.build.workspace import TABLE_DATA_DIR
+    from informe.report.display import DOWNLOADS_DIR
+
+    assert TABLE_DATA_DIR == DOWNLOADS_DIR

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from .execute import KERNEL_DIR_PREFIX, OWNER_MARKER
 
+TABLE_DATA_DIR = "tablas"  # report.display.DOWNLOADS_DIR (not imported: it would load pandas on a no-op build)
+
 BUILD_INFO = "build-info.json"
 STAGING_MARKER = ".informe-staging.json"
 
@@ -63,9 +65,12 @@ def is_informe_output(folder: Path) -> bool:
 
 
 def only_published_notebooks(folder: Path) -> bool:
-    """A fresh clone's ``outputs/<year>``: only the committed executed notebooks under ``notebooks/``."""
+    """A clone's ``outputs/<year>``: only the committed executed notebooks under ``notebooks/``, and the
+    tables' data (``notebooks/tablas/*.json``) those notebooks write when re-executed (``make test``'s nbval)."""
+    notebooks = folder / "notebooks"
     files = [p for p in folder.rglob("*") if p.is_file()]
-    return bool(files) and all(p.parent == folder / "notebooks" and p.suffix == ".ipynb" for p in files)
+    return bool(files) and all((p.parent == notebooks and p.suffix == ".ipynb")
+                               or (p.parent == notebooks / TABLE_DATA_DIR and p.suffix == ".json") for p in files)
 
 
 def check_output_dir(out_dir: Path, default_out: Path | None = None) -> None:
