@@ -190,3 +190,47 @@ def test_kernel_output_stays_out_of_the_terminal(tmp_path):
     assert "HECHO" in proc.stdout, proc.stdout + proc.stderr
     assert "ok" in outputs(tmp_path / "out.ipynb")
     assert "ruido-del-kernel" not in proc.stdout + proc.stderr
+
+
+def test_finished_kernel_is_killed_at_once(tmp_path):
+    """Regression (issue 12): after the last cell papermill asked the kernel to shut down politely, and
+    ipykernel often ran into jupyter_client's 2.5 s grace period (2.6 s of a 6.1 s section). The kernel
+    holds nothing to save, so it is killed at once: its exit handlers never run."""
+    from informe.build.execute import run_notebook
+
+    marker = tmp_path / "salida-ordenada.txt"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("value = 0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        f"import atexit\natexit.register(lambda: open({str(marker)!r}, 'w').write('x'))\nprint('valor', value)")]
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    result = run_notebook(tmp_path / "n.ipynb", tmp_path / "out.ipynb", {"value": 21}, tmp_path)
+    assert result.ok, result.error
+    assert "valor 21" in outputs(tmp_path / "out.ipynb")
+    assert not marker.exists()
+    # written once, already without papermill's timestamps and absolute paths
+    written = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert set(written.metadata["papermill"]) <= {"parameters", "environment_variables", "version",
+                                                  "default_parameters"}
+    injected = [c for c in written.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert [c["id"] for c in injected] == ["injected-parameters"]
+    assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in written.cells)
+
+
+def test_build_processes_skip_the_uri_grammar_import(tmp_path):
+    """Regression (issue 12): jsonschema compiled rfc3987_syntax's Lark grammars (≈1 s) in the build
+    process and in every worker, for URI format checks nbformat never makes."""
+    import subprocess
+    import sys
+
+    tiny_notebook(tmp_path / "x.ipynb", 3)
+    code = ("import sys; from pathlib import Path; import informe.build.execute as ex; "
+            f"title = ex.section_title(Path({str(tmp_path / 'x.ipynb')!r})); "
+            "before = 'nbformat' in sys.modules; "
+            "import nbformat, jsonschema; "
+            f"nbformat.validate(nbformat.read({str(tmp_path / 'x.ipynb')!r}, 4)); "
+            "print(title, before, sys.modules.get('rfc3987_syntax'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["Sección", "3", "False", "None"], proc.stdout + proc.stderr
