@@ -86,3 +86,28 @@ def test_chart_colours_stand_out_from_the_white_background():
 
     for colour in charts.PALETTE:
         assert 1.05 / (luminance(colour) + 0.05) >= 3, colour
+
+
+def test_sections_without_charts_do_not_load_matplotlib():
+    """Issue 12: matplotlib and seaborn (~0.35 s per kernel) are loaded only by the sections that draw;
+    the chart theme comes with them, so a chart drawn after an import is themed and reproducible."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import informe.report.notebook as nb; "
+            "import informe.report.sections.summary, informe.report.sections.financial, "
+            "informe.report.sections.quality; "
+            "print('matplotlib' in sys.modules, nb._is_figure(object())); "
+            "from informe.report.sections import investment; import matplotlib.pyplot as plt; "
+            "print(plt.rcParams['svg.hashsalt'], plt.rcParams['axes.spines.top'], plt.rcParams['text.parse_math'])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["False", "False", "informe", "False", "False"], proc.stdout + proc.stderr
+
+
+def test_show_recognises_a_figure_once_matplotlib_is_loaded():
+    import matplotlib.pyplot as plt
+
+    fig = charts.bar_chart(SECTORS, "Sector", "Monto (USD millones)", "Monto por sector", "USD millones", 2)
+    assert notebook._is_figure(fig)
+    assert not notebook._is_figure(SECTORS)
+    plt.close(fig)

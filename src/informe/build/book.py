@@ -210,8 +210,12 @@ def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
     return count
 
 
-def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict) -> Path:
-    """Copy everything the book needs into ``src``; return it."""
+def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict, downloads: bool = True) -> Path:
+    """Copy everything the book needs into ``src``; return it.
+
+    With ``downloads=False`` the tables' download files are left to :func:`write_staged_downloads` (the
+    pip-only engine writes them while the PDF compiles).
+    """
     src.mkdir(parents=True, exist_ok=True)
     for name in QUARTO_FILES:
         shutil.copy2(root / name, src / name)
@@ -221,16 +225,23 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     labels: set[str] = set()
     for notebook in notebooks:
         stage_figures(notebook, src / "notebooks" / FIGURES, labels)
-    # Next to the chapters, so that the tables' relative links work in both engines' HTML.
-    try:
-        write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
-    except DownloadError as exc:
-        raise BookError(str(exc)) from exc
+    if downloads:
+        write_staged_downloads(src)
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "firmas.qmd").write_text(signatories_markdown(params), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
                                            encoding="utf-8")
     return src
+
+
+def write_staged_downloads(src: Path) -> None:
+    """Every table's download files, next to the staged chapters (so that the tables' relative links work
+    in both engines' HTML)."""
+    notebooks = sorted((src / "notebooks").glob("*.ipynb"))
+    try:
+        write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
+    except DownloadError as exc:
+        raise BookError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------
@@ -341,14 +352,26 @@ def _typst_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def render_pandoc(src: Path, html_dir: Path, pdf: Path) -> None:
-    """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources."""
-    from .html_book import render_html_book
+def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False) -> None:
+    """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources.
+
+    The two run side by side: the PDF's pandoc and typst (which releases the GIL) in one thread, the HTML
+    book's pandoc in another, while this thread writes the download files (``downloads``) and then builds
+    the pages (measured on 2 cores: 2.25 s one after the other, see ``benchmarks/build_time.py``).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .html_book import pandoc_body, render_html_book
 
     config = load_book_config(src)
     (src / "book.md").write_text(book_markdown(src, config), encoding="utf-8")
-    render_html_book(src, config, html_dir)
-    render_pdf(src, config, pdf)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="informe-render") as pool:
+        pdf_job = pool.submit(render_pdf, src, config, pdf)
+        body_job = pool.submit(pandoc_body, src)
+        if downloads:
+            write_staged_downloads(src)
+        render_html_book(src, config, html_dir, body=body_job.result())
+        pdf_job.result()
 
 
 def render_pdf(src: Path, config: dict, pdf: Path) -> None:
@@ -382,10 +405,10 @@ def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: P
         raise BookError("no se encontró Quarto (defina QUARTO o agréguelo al PATH), o use --engine pandoc")
     chosen = "quarto" if quarto else "pandoc"
     info = {**info, "engine": "Quarto" if quarto else "pandoc + typst (solo pip)"}
-    src = stage_sources(root, executed, work / "book-src", params, info)
+    src = stage_sources(root, executed, work / "book-src", params, info, downloads=bool(quarto))
     html_dir, pdf = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
     if quarto:
         render_quarto(quarto, src, html_dir, pdf)
     else:
-        render_pandoc(src, html_dir, pdf)
+        render_pandoc(src, html_dir, pdf, downloads=True)
     return BookResult(chosen, html_dir, pdf)

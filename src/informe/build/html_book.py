@@ -241,7 +241,8 @@ def _pdf_href(info: dict) -> str:
     return f"../informe-gestion-{info['year']}.pdf"  # the PDF sits next to the book folder in outputs/<year>/
 
 
-def _pandoc_body(src: Path) -> str:
+def pandoc_body(src: Path) -> str:
+    """pandoc's HTML5 of the staged ``book.md`` (one document; :func:`split_chapters` makes the pages)."""
     out = src / "book-body.html"
     _pandoc_in(src, "book.md", "-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections",
                "--wrap=none", *lua_filter_args(src), "-o", str(out))
@@ -282,9 +283,12 @@ def index_search(html_dir: Path) -> None:
         raise BookError(f"pagefind no pudo indexar el libro HTML: {(proc.stderr or proc.stdout).strip()[-1500:]}")
 
 
-def render_html_book(src: Path, config: dict, html_dir: Path) -> None:
-    """One page per chapter in ``html_dir``, with the book's styles, figures, downloads and search index."""
-    chapters = split_chapters(_pandoc_body(src), chapter_pages(config))
+def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None = None) -> None:
+    """One page per chapter in ``html_dir``, with the book's styles, figures, downloads and search index.
+
+    ``body``: :func:`pandoc_body` of ``src`` when already made (else it is made here).
+    """
+    chapters = split_chapters(pandoc_body(src) if body is None else body, chapter_pages(config))
     for chapter in chapters:
         describe_figures(chapter)  # before numbering: the alt text names the chart, not its number
         number_captions(chapter)

@@ -112,7 +112,11 @@ def set_theme() -> None:
         "axes.spines.right": False,
         "axes.formatter.use_locale": False,
         "text.parse_math": False,  # data text such as «$\\notacommand$» is printed literally, never as math
+        "svg.hashsalt": "informe",  # stable SVG ids: re-executed notebooks give identical output
     })
+
+
+set_theme()  # every chart of this module is drawn with the report's theme
 
 
 def _thousands(ax, axis: str = "x", decimals: int = 0) -> None:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 from IPython.display import SVG, display
 
-from . import charts
 from .display import DOWNLOADS_DIR, Table, Text, bullet_list, escape_markdown
 from .report import YearReport, load_report, load_report_from_snapshot
 
 SNAPSHOT_ENV = "INFORME_SNAPSHOT"  # set by the build for its kernels: the data it validated once
 READS_ENV = "INFORME_READS"  # where the build wants to know which sheets this notebook read
+
+if TYPE_CHECKING:
+    from .charts import ChartText
+
+# matplotlib (and the chart theme, set when :mod:`.charts` is imported) is loaded only by the sections
+# that draw charts: a kernel without charts saves ~0.35 s of imports (see benchmarks/kernel_start.py).
 
 DEMO_BANNER = ("**DATOS DE DEMOSTRACIÓN.** Las cifras de este capítulo son sintéticas, generadas para probar "
                "el informe; no son resultados reales de la ACI Medellín.")
@@ -26,15 +32,13 @@ _SIDECARS: dict = {}
 
 def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..",
           output_dir: str | None = None) -> YearReport:
-    """Load the year, set the chart theme, and flag demo data at the top of the chapter.
+    """Load the year and flag demo data at the top of the chapter (charts get their theme from :mod:`.charts`).
 
     Inside a build the year comes from the build's snapshot (validated once for all sections);
     a notebook opened by hand or re-executed by nbval validates the workbooks itself.
     With ``output_dir`` (given by the build), every titled table shown writes its raw data to
     ``<output_dir>/tablas/<slug>.json`` for the CSV/XLSX downloads; without it nothing is written.
     """
-    charts.set_theme()
-    plt.rcParams["svg.hashsalt"] = "informe"  # stable SVG ids: re-executed notebooks give identical output
     report = _load(int(year), data_dir, params_file, root)
     _SIDECARS.clear()
     if output_dir is not None:
@@ -60,18 +64,20 @@ def _load(year: int, data_dir, params_file, root) -> YearReport:
 
 def figure_svg(fig) -> SVG:
     """A figure as SVG (sharp in print, scalable on phones), without a timestamp so outputs reproduce."""
+    import matplotlib.pyplot as plt
+
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     return SVG(buffer.getvalue())
 
 
-def figure_metadata(text: charts.ChartText) -> dict:
+def figure_metadata(text: ChartText) -> dict:
     """Display metadata of a chart: its text alternative, caption, label and data table (read by the book)."""
     return {"informe": {"alt": text.alt, "caption": text.title, "label": text.label, "table": text.table_slug}}
 
 
-def chart_data_links(text: charts.ChartText) -> Text:
+def chart_data_links(text: ChartText) -> Text:
     """HTML only: the chart's description and links to its data, right below the chart."""
     base = f"{DOWNLOADS_DIR}/{text.table_slug}"
     return Text('::: {.content-visible when-format="html"}\n'
@@ -83,6 +89,8 @@ def chart_data_links(text: charts.ChartText) -> Text:
 
 def show_figure(fig) -> None:
     """A chart as SVG with its text alternative (display metadata) and its data (for download)."""
+    from . import charts
+
     text = charts.chart_text(fig)
     svg = figure_svg(fig)
     if text is None:
@@ -94,12 +102,18 @@ def show_figure(fig) -> None:
     display(chart_data_links(text))
 
 
+def _is_figure(item) -> bool:
+    """A matplotlib figure (only possible once matplotlib is loaded: this never imports it)."""
+    module = sys.modules.get("matplotlib.figure")
+    return module is not None and isinstance(item, module.Figure)
+
+
 def show(*items) -> None:
     """Display tables, texts, lists of Markdown bullets or figures; ``None`` items are skipped."""
     for item in items:
         if item is None:
             continue
-        if isinstance(item, plt.Figure):
+        if _is_figure(item):
             show_figure(item)
         elif isinstance(item, list):
             display(bullet_list(item))
