@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import DATA_2022, build, set_cell, start_build
+from conftest import DATA_2022, build, build_env, set_cell, start_build
 from informe.build.lock import holder_path
 from informe.build.workspace import (STAGING_MARKER, OutputDirError, check_output_dir, remove_kernel_leftovers,
                                      remove_leftovers)
@@ -181,10 +181,14 @@ def kernel_dirs_of(pids: set[int]) -> list[Path]:
     return found
 
 
-def start_and_wait_for_kernels(out: Path, tag: str) -> tuple[subprocess.Popen, set[int]]:
+def start_and_wait_for_kernels(out: Path, tag: str, staging: bool = False) -> tuple[subprocess.Popen, set[int]]:
+    """Start a build and wait for its first kernel (started ahead, while the data are validated) and,
+    with ``staging``, for its staging folder (the sections are about to run)."""
     proc = start_build("--year", "2022", "--out", str(out), "--engine", "pandoc", "--force",
                        INFORME_TEST_TAG=tag)
     wait_for(lambda: any(is_kernel(p) for p in tagged_processes(tag)), 120, "a kernel of the build")
+    if staging:
+        wait_for(lambda: list(out.parent.glob(f".{out.name}.building-*")), 120, "the build's staging folder")
     pids = {p.pid for p in tagged_processes(tag)}
     return proc, pids
 
@@ -212,7 +216,7 @@ def test_interrupted_build_ends_everything_with_one_line(tmp_path, how, code):
 def test_killed_build_leaves_nothing_running_and_the_next_build_cleans_up(tmp_path, data_copy):
     out = tmp_path / "2022"
     tag = uuid.uuid4().hex
-    proc, pids = start_and_wait_for_kernels(out, tag)
+    proc, pids = start_and_wait_for_kernels(out, tag, staging=True)
     proc.kill()
     proc.communicate(timeout=30)
     # workers learn of their parent's death (PR_SET_PDEATHSIG) and kill their kernels
@@ -223,6 +227,29 @@ def test_killed_build_leaves_nothing_running_and_the_next_build_cleans_up(tmp_pa
     assert result.returncode == 1, result.stdout + result.stderr
     assert not list(tmp_path.glob(".2022.building-*"))
     assert kernel_dirs_of(pids) == []
+
+
+def test_build_killed_while_validating_leaves_no_kernel_started_ahead(tmp_path):
+    """Issue 12: the workers start their first kernels while the data are validated; a build killed
+    then leaves no kernel and no kernel folder behind."""
+    out = tmp_path / "2022"
+    tag = uuid.uuid4().hex
+    proc, pids = start_and_wait_for_kernels(out, tag)
+    proc.kill()
+    proc.communicate(timeout=30)
+    wait_for(lambda: tagged_processes(tag) == [], 30, "the killed build's workers and kernels to end")
+    wait_for(lambda: kernel_dirs_of(pids) == [], 30, "the kernels' folders to be removed")
+
+
+def test_invalid_data_ends_the_kernels_started_ahead(tmp_path, data_copy):
+    """A build that stops at validation (exit 1) ends the workers and the kernels they started ahead."""
+    set_cell(data_copy / "administrativo.xlsx", "PQRS", "B3", "veintisiete")
+    tag = uuid.uuid4().hex
+    result = build("--year", "2022", "--data", str(data_copy), "--out", str(tmp_path / "2022"),
+                   env=build_env(INFORME_TEST_TAG=tag))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert tagged_processes(tag) == []
+    assert not (tmp_path / "2022").exists()
 
 
 # --------------------------------------------------------------------------

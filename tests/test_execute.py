@@ -234,3 +234,33 @@ def test_build_processes_skip_the_uri_grammar_import(tmp_path):
             "print(title, before, sys.modules.get('rfc3987_syntax'))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split() == ["Sección", "3", "False", "None"], proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("prestart", [True, False])
+def test_kernel_started_ahead_runs_the_notebook_as_a_fresh_one(tmp_path, prestart):
+    """Issue 12: each worker starts its first kernel ahead (while the build validates). The notebook runs
+    in the notebook's folder with its environment, counts its cells from 1, and the worker ends the kernel."""
+    import json as _json
+
+    from informe.build.execute import NotebookRunner
+
+    folder = tmp_path / "cuadernos"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("value = 0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import os, sys, json\n"
+        "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value,"
+        " 'informe.report.notebook' in sys.modules]))")]
+    nbformat.write(nb, folder / "n.ipynb")
+    with NotebookRunner(1, prestart=prestart) as runner:
+        results = runner.run([folder / "n.ipynb"], tmp_path, {"value": 5}, folder,
+                             env=lambda _src: {"INFORME_PRUEBA": "sí"})
+    assert results[0].ok, results[0].error
+    executed = nbformat.read(tmp_path / "n.ipynb", as_version=4)
+    cwd, variable, value, warmed = _json.loads(outputs(tmp_path / "n.ipynb"))
+    assert (Path(cwd), variable, value) == (folder, "sí", 5)
+    assert warmed is prestart  # the kernel started ahead imported the report's modules
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]

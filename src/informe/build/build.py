@@ -240,8 +240,7 @@ def _print_times(console: Console, rows: list[tuple[str, str, str, str]]) -> Non
     console.print(table)
 
 
-def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | None,
-                  sections: list[SectionPlan]):
+def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sections: list[SectionPlan]):
     """Run the sections that must run (reading the snapshot), copy the reused ones; print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -265,8 +264,8 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, jobs: int | 
         with Progress(TextColumn("[bold]Ejecutando secciones"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             task = progress.add_task("secciones", total=len(to_run))
-            results = run_notebooks(to_run, executed, plan.notebook_parameters(), executed, jobs,
-                                    on_done=lambda _r: progress.advance(task), env=kernel_env)
+            results = run_notebooks(to_run, executed, plan.notebook_parameters(), executed,
+                                    on_done=lambda _r: progress.advance(task), env=kernel_env, runner=runner)
     by_source = {r.source: r for r in results}
     rows = []
     for s in sections:
@@ -342,25 +341,35 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
         _write_timings(plan.out_dir, timings)
         return 0
 
-    from ..data.validation import print_report, validate_dir
+    from .execute import NotebookRunner
 
-    start = time.perf_counter()
-    validation = validate_dir(plan.data_dir)
-    timings["validate"] = time.perf_counter() - start
-    print_report(validation, console)
-    if validation.exit_code:
-        console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
-        return validation.exit_code
-
-    staging = make_staging(plan.out_dir)
+    # The workers start now: they import papermill and start their first kernels while the data are validated.
+    runner = NotebookRunner(max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks))))
     try:
-        return _build_in(plan, staging, console, jobs, force, engine, params, validation, hashes, env, digest,
-                         previous, timings)
+        from ..data.validation import print_report, validate_dir
+
+        start = time.perf_counter()
+        validation = validate_dir(plan.data_dir)
+        timings["validate"] = time.perf_counter() - start
+        print_report(validation, console)
+        if validation.exit_code:
+            console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
+            return validation.exit_code
+
+        staging = make_staging(plan.out_dir)
+        try:
+            return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest,
+                             previous, timings)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        runner.abort()
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        runner.close()
 
 
-def _build_in(plan, staging, console, jobs, force, engine, params, validation, hashes, env, digest, previous,
+def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
               timings) -> int:
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
@@ -377,7 +386,8 @@ def _build_in(plan, staging, console, jobs, force, engine, params, validation, h
     code = code_fingerprint(plan, hashes, env)
     sections = plan_sections(plan, previous, hashes, code, manifests, force)
     start = time.perf_counter()
-    results = execute_phase(plan, staging, console, jobs, sections)
+    results = execute_phase(plan, staging, console, runner, sections)
+    runner.close()  # kernels started ahead and left unused end now, before the book is rendered
     timings["execute"] = time.perf_counter() - start
     if not all(r.ok for r in results):
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
