@@ -153,8 +153,15 @@ def tagged_processes(tag: str) -> list[psutil.Process]:
 
 
 def is_kernel(process: psutil.Process) -> bool:
+    """A kernel: started by Popen (``ipykernel_launcher``) or forked by the build's fork server (a child
+    of ``informe.build.forkkernel`` with its command line)."""
     try:
-        return "ipykernel_launcher" in " ".join(process.cmdline())
+        command = " ".join(process.cmdline())
+        if "ipykernel_launcher" in command:
+            return True
+        parent = process.parent()
+        return ("informe.build.forkkernel" in command and parent is not None
+                and "informe.build.forkkernel" in " ".join(parent.cmdline()))
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
 
@@ -182,8 +189,7 @@ def kernel_dirs_of(pids: set[int]) -> list[Path]:
 
 
 def start_and_wait_for_kernels(out: Path, tag: str, staging: bool = False) -> tuple[subprocess.Popen, set[int]]:
-    """Start a build and wait for its first kernel (started ahead, while the data are validated) and,
-    with ``staging``, for its staging folder (the sections are about to run)."""
+    """Start a build and wait for its first kernel and, with ``staging``, for its staging folder."""
     proc = start_build("--year", "2022", "--out", str(out), "--engine", "pandoc", "--force",
                        INFORME_TEST_TAG=tag)
     wait_for(lambda: any(is_kernel(p) for p in tagged_processes(tag)), 120, "a kernel of the build")
@@ -229,20 +235,29 @@ def test_killed_build_leaves_nothing_running_and_the_next_build_cleans_up(tmp_pa
     assert kernel_dirs_of(pids) == []
 
 
-def test_build_killed_while_validating_leaves_no_kernel_started_ahead(tmp_path):
-    """Issue 12: the workers start their first kernels while the data are validated; a build killed
-    then leaves no kernel and no kernel folder behind."""
+def is_fork_server(process: psutil.Process) -> bool:
+    try:
+        return "informe.build.forkkernel" in " ".join(process.cmdline()) and not is_kernel(process)
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return False
+
+
+def test_build_killed_while_validating_leaves_nothing_behind(tmp_path):
+    """Issue 12: the fork server and the workers start while the data are validated; a build killed then
+    leaves no process and no kernel folder behind."""
     out = tmp_path / "2022"
     tag = uuid.uuid4().hex
-    proc, pids = start_and_wait_for_kernels(out, tag)
+    proc = start_build("--year", "2022", "--out", str(out), "--engine", "pandoc", "--force", INFORME_TEST_TAG=tag)
+    wait_for(lambda: any(is_fork_server(p) for p in tagged_processes(tag)), 120, "the build's fork server")
+    pids = {p.pid for p in tagged_processes(tag)}
     proc.kill()
     proc.communicate(timeout=30)
-    wait_for(lambda: tagged_processes(tag) == [], 30, "the killed build's workers and kernels to end")
-    wait_for(lambda: kernel_dirs_of(pids) == [], 30, "the kernels' folders to be removed")
+    wait_for(lambda: tagged_processes(tag) == [], 30, "the killed build's workers and fork server to end")
+    wait_for(lambda: kernel_dirs_of(pids) == [], 30, "the fork server's folder to be removed")
 
 
-def test_invalid_data_ends_the_kernels_started_ahead(tmp_path, data_copy):
-    """A build that stops at validation (exit 1) ends the workers and the kernels they started ahead."""
+def test_invalid_data_ends_the_workers_and_the_fork_server(tmp_path, data_copy):
+    """A build that stops at validation (exit 1) ends the workers and the fork server it started."""
     set_cell(data_copy / "administrativo.xlsx", "PQRS", "B3", "veintisiete")
     tag = uuid.uuid4().hex
     result = build("--year", "2022", "--data", str(data_copy), "--out", str(tmp_path / "2022"),

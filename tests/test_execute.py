@@ -236,16 +236,9 @@ def test_build_processes_skip_the_uri_grammar_import(tmp_path):
     assert proc.stdout.split() == ["Sección", "3", "False", "None"], proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("prestart", [True, False])
-def test_kernel_started_ahead_runs_the_notebook_as_a_fresh_one(tmp_path, prestart):
-    """Issue 12: each worker starts its first kernel ahead (while the build validates). The notebook runs
-    in the notebook's folder with its environment, counts its cells from 1, and the worker ends the kernel."""
-    import json as _json
-
-    from informe.build.execute import NotebookRunner
-
-    folder = tmp_path / "cuadernos"
-    folder.mkdir()
+def _probe_notebook(folder: Path) -> Path:
+    """A notebook that prints where and how its kernel runs."""
+    folder.mkdir(exist_ok=True)
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("value = 0")
@@ -253,14 +246,89 @@ def test_kernel_started_ahead_runs_the_notebook_as_a_fresh_one(tmp_path, prestar
     nb.cells = [params, nbformat.v4.new_code_cell(
         "import os, sys, json\n"
         "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value,"
-        " 'informe.report.notebook' in sys.modules]))")]
+        " 'informe.report.notebook' in sys.modules, os.getpid(), os.getppid(), os.getsid(0)]))")]
     nbformat.write(nb, folder / "n.ipynb")
-    with NotebookRunner(1, prestart=prestart) as runner:
-        results = runner.run([folder / "n.ipynb"], tmp_path, {"value": 5}, folder,
+    return folder / "n.ipynb"
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_forked_kernel_runs_the_notebook_as_a_fresh_one(tmp_path, fork):
+    """Issue 12: kernels are forked from a server that imported the report's modules once. The notebook
+    runs in its own folder with its own environment, in its own session, counts its cells from 1, and its
+    output is what a kernel started with Popen gives."""
+    import json as _json
+
+    from informe.build.execute import NotebookRunner
+
+    source = _probe_notebook(tmp_path / "cuadernos")
+    with NotebookRunner(1, fork=fork) as runner:
+        server_pid = runner.server.process.pid if runner.server else None
+        results = runner.run([source], tmp_path, {"value": 5}, source.parent,
                              env=lambda _src: {"INFORME_PRUEBA": "sí"})
     assert results[0].ok, results[0].error
+    cwd, variable, value, preloaded, pid, parent, session = _json.loads(outputs(tmp_path / "n.ipynb"))
+    assert (Path(cwd), variable, value) == (source.parent, "sí", 5)
+    assert preloaded is fork  # a forked kernel found the report's modules imported
+    assert session == pid  # its own session: the build kills it with its process group
+    assert (parent == server_pid) is fork
     executed = nbformat.read(tmp_path / "n.ipynb", as_version=4)
-    cwd, variable, value, warmed = _json.loads(outputs(tmp_path / "n.ipynb"))
-    assert (Path(cwd), variable, value) == (folder, "sí", 5)
-    assert warmed is prestart  # the kernel started ahead imported the report's modules
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
+    assert not psutil_alive(pid) and (server_pid is None or not psutil_alive(server_pid))
+
+
+def psutil_alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_fork_server_kills_a_kernel_its_worker_let_go_and_all_of_them_when_stopped(tmp_path):
+    """A kernel whose connection closes (its worker ended) is killed; stopping the server kills the rest."""
+    import time as _time
+
+    from informe.build.execute import make_runtime_dir
+    from informe.build.forkkernel import ForkClient, ForkServer
+
+    server = ForkServer.start(make_runtime_dir())
+    try:
+        client = ForkClient(server.address)
+        args = ["-f", str(tmp_path / "k1.json"), "--HistoryManager.enabled=False"]
+        first = client.fork(args, str(tmp_path), {"PATH": "/usr/bin:/bin"}, str(tmp_path / "k1.log"))
+        second = client.fork([*args[:1], str(tmp_path / "k2.json"), args[2]], str(tmp_path),
+                             {"PATH": "/usr/bin:/bin"}, str(tmp_path / "k2.log"))
+        assert first.poll() is None and second.poll() is None and psutil_alive(first.pid)
+        first._conn.close()  # the worker let go of it
+        deadline = _time.monotonic() + 20
+        while psutil_alive(first.pid) and _time.monotonic() < deadline:
+            _time.sleep(0.05)
+        assert not psutil_alive(first.pid) and psutil_alive(second.pid)
+    finally:
+        server.stop()
+    assert server.process.poll() is not None
+    deadline = _time.monotonic() + 20
+    while psutil_alive(second.pid) and _time.monotonic() < deadline:
+        _time.sleep(0.05)
+    assert not psutil_alive(second.pid)
+
+
+def test_forked_kernel_output_stays_out_of_the_terminal(tmp_path):
+    """What a forked kernel (and the fork server's imports) print goes to their logs, never the terminal."""
+    import subprocess
+    import sys
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import os\nos.write(2, b'ruido-del-kernel\\n')\nprint('ok')")]
+    nbformat.write(nb, tmp_path / "ruido.ipynb")
+    code = ("from pathlib import Path; from informe.build.execute import run_notebooks; "
+            f"r = run_notebooks([Path({str(tmp_path / 'ruido.ipynb')!r})], Path({str(tmp_path / 'out')!r}), {{}}, "
+            f"Path({str(tmp_path)!r}), jobs=1); print('ERROR' if r[0].error else 'HECHO', r[0].error)")
+    (tmp_path / "out").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "INFORME_DEBUG"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert "HECHO" in proc.stdout, proc.stdout + proc.stderr
+    assert "ok" in outputs(tmp_path / "out" / "ruido.ipynb")
+    assert "ruido-del-kernel" not in proc.stdout + proc.stderr

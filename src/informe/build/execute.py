@@ -38,14 +38,12 @@ from typing import Callable
 from jupyter_client.manager import AsyncKernelManager
 
 from . import skip_unneeded_imports
+from .forkkernel import ForkProvisioner, ForkServer, fork_available, fork_client, use_fork_server
 
 KERNEL_START_ATTEMPTS = 3
 # A build's kernels need no command history; IPython's SQLite history costs start-up time (and locks
 # ~/.ipython/profile_default/history.sqlite between parallel kernels).
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
-# A kernel started ahead of its notebook imports the report's modules while it waits (pandas, the snapshot
-# reader): run at start-up without a history entry or an execution count, so the notebook is unchanged.
-WARM_ARGUMENTS = ['--IPKernelApp.exec_lines=__import__("informe.report.notebook");']
 KERNEL_DIR_PREFIX = "informe-kernel-"
 OWNER_MARKER = "owner.json"
 TRANSPORT_ENV = "INFORME_KERNEL_TRANSPORT"  # force "ipc" or "tcp" (tests, diagnosis)
@@ -112,6 +110,13 @@ class InformeKernelManager(AsyncKernelManager):
         kwargs.setdefault("transport", transport)
         super().__init__(**kwargs)
 
+    async def _async_pre_start_kernel(self, **kw):
+        # A worker with a fork server forks its kernels from it (see informe.build.forkkernel).
+        if self.provisioner is None and fork_client() is not None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
     async def _async_start_kernel(self, **kw) -> None:
         if os.environ.get("INFORME_DEBUG"):
             await self._start_kernel_safely(**kw)
@@ -141,20 +146,6 @@ class InformeKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             _LIVE_KERNELS[process.pid] = process
-
-    def client(self, **kwargs):
-        """A client, remembered so that a kernel started ahead (whose clients papermill does not stop) can
-        have them stopped with :meth:`stop_clients`."""
-        kc = super().client(**kwargs)
-        self.__dict__.setdefault("_informe_clients", []).append(kc)
-        return kc
-
-    def stop_clients(self) -> None:
-        for kc in self.__dict__.pop("_informe_clients", []):
-            try:
-                kc.stop_channels()
-            except Exception:  # noqa: BLE001 - best effort: the kernel is killed next
-                pass
 
     # AsyncKernelManager binds ``start_kernel`` to the base class's function, so the override above is
     # only reached through this alias (without it, the TCP start-up lock and the kernel's log file
@@ -284,94 +275,6 @@ def make_runtime_dir(build_pid: int | None = None) -> Path:
     return folder
 
 
-@dataclass
-class WarmKernel:
-    """A kernel this worker started ahead for its next notebook, and its runtime folder."""
-
-    km: InformeKernelManager
-    runtime: Path
-
-
-_WARM: list[WarmKernel] = []
-
-
-def prestart_kernel() -> None:
-    """Start a kernel for this worker's next notebook without waiting for it.
-
-    It boots and imports the report's modules (``WARM_ARGUMENTS``) while the build validates the data
-    or this worker finishes its current notebook, instead of after the next notebook is handed over.
-    A kernel that fails to start is dropped: the notebook then starts its own.
-    """
-    from jupyter_core.utils import run_sync
-
-    _kernel_environment()
-    runtime = make_runtime_dir()
-    _RUNTIME_DIR.append(runtime)
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
-    km = InformeKernelManager(kernel_name="python3")
-    try:
-        run_sync(km.start_kernel)(extra_arguments=[*KERNEL_ARGUMENTS, *WARM_ARGUMENTS], cwd=str(runtime))
-    except Exception:  # noqa: BLE001 - the notebook will start a kernel of its own
-        _discard(WarmKernel(km, runtime))
-        return
-    _WARM.append(WarmKernel(km, runtime))
-
-
-def _discard(warm: WarmKernel) -> None:
-    """Kill a kernel started ahead (if it runs) and remove its runtime folder."""
-    from jupyter_core.utils import run_sync
-
-    warm.km.stop_clients()
-    try:
-        if warm.km.has_kernel:
-            run_sync(warm.km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 - best effort; kill_kernels() ends whatever is left
-        pass
-    if warm.runtime in _RUNTIME_DIR:
-        _RUNTIME_DIR.remove(warm.runtime)
-    shutil.rmtree(warm.runtime, ignore_errors=True)
-
-
-def discard_warm_kernels() -> None:
-    """End every kernel started ahead and not used (a worker's exit, a build with nothing left to run)."""
-    while _WARM:
-        _discard(_WARM.pop())
-    kill_kernels()
-
-
-def _take_warm_kernel(cwd: Path, env: dict[str, str]) -> WarmKernel | None:
-    """The kernel started ahead, ready and moved to ``cwd`` with ``env`` (silently: no execution count)."""
-    if not _WARM:
-        return None
-    from jupyter_core.utils import run_sync
-
-    warm = _WARM.pop(0)
-
-    async def prepare() -> None:
-        kc = warm.km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
-            code = (f"__import__('os').chdir({str(cwd)!r}); "
-                    f"__import__('os').environ.update({dict(env)!r})")
-            msg_id = kc.execute(code, silent=True, store_history=False)
-            while True:
-                reply = await kc.get_shell_msg(timeout=60)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-            if reply["content"].get("status") != "ok":
-                raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
-        finally:
-            kc.stop_channels()
-
-    try:
-        run_sync(prepare)()
-    except Exception:  # noqa: BLE001 - a kernel that died while waiting: the notebook starts its own
-        _discard(warm)
-        return None
-    return warm
-
-
 def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeout: int = 600,
                  env: dict[str, str] | None = None) -> NotebookResult:
     """Execute one notebook with papermill (runs in a worker process); ``env`` is added to the kernel's.
@@ -380,14 +283,11 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
     has run, the kernel is killed at once (``shutdown_kernel="immediate"``): it holds nothing to save (the
     sheets it read are recorded as they are read), and ipykernel often lets a polite shutdown request run
     into jupyter_client's 2.5 s grace period (measured: 2.6 s of 6.1 s for one section).
-
-    The notebook runs in the kernel this worker started ahead when there is one (see
-    :func:`prestart_kernel`), else in a kernel started for it.
+    Where the build runs a fork server the kernel is forked from it (see :mod:`.forkkernel`).
     """
     skip_unneeded_imports()
     import nbformat
     import papermill as pm
-    from jupyter_core.utils import run_sync
     from papermill.exceptions import PapermillExecutionError
 
     _kernel_environment()
@@ -395,31 +295,21 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
     os.environ.update(env or {})
     start = time.perf_counter()
     attempt = 0
-    warm = _take_warm_kernel(cwd, env or {})
-    runtime = warm.runtime if warm else make_runtime_dir()
-    if runtime not in _RUNTIME_DIR:
-        _RUNTIME_DIR.append(runtime)
+    runtime = make_runtime_dir()
+    _RUNTIME_DIR.append(runtime)
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
     try:
         while True:
             attempt += 1
             try:
-                kernel = {"km": warm.km} if warm else {"kernel_manager_class": InformeKernelManager}
-                try:
-                    nb = pm.execute_notebook(
-                        str(source), None, parameters=parameters, kernel_name="python3", cwd=str(cwd),
-                        progress_bar=False, start_timeout=60, execution_timeout=timeout,
-                        request_save_on_cell_execute=False,  # no writes while running: one at the end
-                        extra_arguments=KERNEL_ARGUMENTS,
-                        shutdown_kernel="immediate",
-                        **kernel,
-                    )
-                finally:
-                    if warm:  # papermill leaves a kernel it did not start running: end it as it would
-                        warm.km.stop_clients()
-                        if warm.km.has_kernel:
-                            run_sync(warm.km.shutdown_kernel)(now=True)
-                        warm = None
+                nb = pm.execute_notebook(
+                    str(source), None, parameters=parameters, kernel_name="python3", cwd=str(cwd),
+                    progress_bar=False, start_timeout=60, execution_timeout=timeout,
+                    kernel_manager_class=InformeKernelManager,
+                    request_save_on_cell_execute=False,  # no writes while running: one at the end
+                    extra_arguments=KERNEL_ARGUMENTS,
+                    shutdown_kernel="immediate",
+                )
                 strip_notebook_metadata(nb)
                 nbformat.write(nb, str(output))
                 return NotebookResult(source, output, time.perf_counter() - start, attempts=attempt)
@@ -495,21 +385,16 @@ def _die_with_parent(parent_pid: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _init_worker(parent_pid: int, prestart: bool = False) -> None:
-    """Set a worker up: quiet on Ctrl-C, ended with the build; with ``prestart``, import papermill and
-    start the kernel of its first notebook (while the build validates the data)."""
+def _init_worker(parent_pid: int, fork_address: str | None = None) -> None:
+    """Set a worker up: quiet on Ctrl-C, ended with the build, its kernels forked from the build's fork
+    server at ``fork_address`` (when there is one); papermill is imported now, while the build validates."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the build handles it
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _end_worker)
     _die_with_parent(parent_pid)
-    if prestart:
-        from multiprocessing import util
-
-        util.Finalize(None, discard_warm_kernels, exitpriority=100)  # a worker's normal exit
-        skip_unneeded_imports()
-        import papermill  # noqa: F401 - imported now rather than when the first notebook arrives
-
-        prestart_kernel()
+    use_fork_server(fork_address)
+    skip_unneeded_imports()
+    import papermill  # noqa: F401 - imported now rather than when the first notebook arrives
 
 
 def _ready() -> bool:
@@ -518,7 +403,7 @@ def _ready() -> bool:
 
 def _end_workers(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
     """Ask every worker to end (each kills its kernel first), then make sure they have."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API before Python 3.14
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API before 3.14; None once shut down
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -532,18 +417,22 @@ def _end_workers(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
 
 
 class NotebookRunner:
-    """Worker processes that execute notebooks, each with a kernel started ahead of its notebook.
+    """Worker processes that execute notebooks, their kernels forked from one fork server.
 
-    Create it before validating the data: meanwhile the workers import papermill and start (and warm up)
-    their first kernel. :meth:`run` executes notebooks; leaving the ``with`` block ends the workers and any
-    kernel still waiting; on an exception (an interrupted build) the workers are ended at once.
+    Create it before validating the data: meanwhile the fork server imports what the sections import
+    (see :mod:`.forkkernel`) and the workers import papermill. :meth:`run` executes notebooks; leaving the
+    ``with`` block ends the workers and the fork server; on an exception (an interrupted build) the
+    workers are ended at once.
     """
 
-    def __init__(self, jobs: int, prestart: bool = True):
+    def __init__(self, jobs: int, fork: bool | None = None):
         self.jobs = max(1, jobs)
-        self.prestart = prestart
+        self.server: ForkServer | None = None
+        if fork_available() if fork is None else fork:
+            _kernel_environment()  # the fork server's environment is its kernels' base
+            self.server = ForkServer.start(make_runtime_dir(build_pid=os.getpid()))
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
-                                        initargs=(os.getpid(), prestart))
+                                        initargs=(os.getpid(), self.server.address if self.server else None))
         for _ in range(self.jobs):  # the workers start now (where they are spawned, one per pending task)
             self.pool.submit(_ready)
 
@@ -567,9 +456,17 @@ class NotebookRunner:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        self._stop_server()
 
     def abort(self) -> None:
         _end_workers(self.pool)
+        self._stop_server()
+
+    def _stop_server(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            shutil.rmtree(self.server.folder, ignore_errors=True)
+            self.server = None
 
     def __enter__(self) -> "NotebookRunner":
         return self

@@ -1,0 +1,382 @@
+"""Kernels forked from a process that has already imported what a section imports.
+
+Every section notebook runs in a fresh Jupyter kernel, and a fresh kernel pays, before its first cell,
+for starting Python and importing ipykernel, pandas, matplotlib, seaborn and the report's modules:
+about 1 s of CPU per section (``benchmarks/kernel_start.py``), eight times per build on two cores.
+
+Where the platform can fork (Linux, macOS), a build starts one *fork server*, before it validates the
+data: a process that imports those modules once (:data:`PRELOAD`) and then waits on a Unix socket. A kernel is a fork
+of it that only runs ipykernel's start-up (``IPKernelApp``, with the kernelspec's own arguments: the
+connection file, ``--HistoryManager.enabled=False``): one process per notebook as before, with its own
+environment, working folder, log and session, that found the modules already imported. Importing runs
+no notebook code and the server never runs a cell, so each notebook still starts from a fresh state.
+
+The server is single-threaded when it forks. It reports each kernel's exit to the worker that asked
+for it, kills a kernel whose worker went away (closed its connection), and exits, killing its kernels,
+when the build closes its standard input or dies.
+
+Elsewhere (Windows, a kernelspec that is not ipykernel, ``INFORME_FORK_KERNELS=0``) kernels start as
+jupyter_client starts them, with ``Popen``.
+
+Protocol, one connection per kernel: the worker sends one JSON line ``{"argv", "cwd", "env", "log"}``;
+the server answers ``{"pid": N}`` once forked and ``{"exit": code}`` when the kernel has ended.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.provisioning import LocalProvisioner
+
+FORK_ENV = "INFORME_FORK_KERNELS"  # "0": start every kernel with Popen (diagnosis, comparison)
+LAUNCHER = "ipykernel_launcher"
+
+# Imported once by the fork server (a module that fails to import is left to the kernel, as usual).
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "pandas",
+    "pyarrow.parquet",
+    "matplotlib.pyplot",
+    "seaborn",
+    "informe.report.notebook",
+    "informe.report.charts",
+    "informe.report.sections.summary",
+    "informe.report.sections.plan",
+    "informe.report.sections.investment",
+    "informe.report.sections.cooperation",
+    "informe.report.sections.positioning",
+    "informe.report.sections.administration",
+    "informe.report.sections.financial",
+    "informe.report.sections.quality",
+)
+
+
+def fork_available(platform: str = sys.platform) -> bool:
+    """Kernels can be forked here (not on Windows, nor with ``INFORME_FORK_KERNELS=0``)."""
+    return os.environ.get(FORK_ENV, "1") != "0" and not platform.startswith("win") and hasattr(os, "fork")
+
+
+def kernel_arguments(cmd: list[str]) -> list[str] | None:
+    """The arguments of an ipykernel command line (``python -m ipykernel_launcher -f …``), else None."""
+    if len(cmd) >= 3 and cmd[1] == "-m" and cmd[2] == LAUNCHER:
+        return list(cmd[3:])
+    return None
+
+
+# --------------------------------------------------------------------------
+# The worker's side
+# --------------------------------------------------------------------------
+
+class ForkServer:
+    """The build's fork server: started before the data are validated, stopped with the workers."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.address = str(self.folder / "fork.sock")
+        with open(self.folder / "fork-server.log", "ab") as log:  # its imports' output, never the terminal
+            self.process = subprocess.Popen([sys.executable, "-m", "informe.build.forkkernel", self.address],
+                                            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                                            cwd=self.folder, start_new_session=True)
+
+    @classmethod
+    def start(cls, folder: Path) -> "ForkServer":
+        """Start a fork server with its socket (and log) in ``folder``; it imports :data:`PRELOAD` first."""
+        return cls(folder)
+
+    def stop(self) -> None:
+        """End the server and every kernel it forked."""
+        try:
+            self.process.stdin.close()  # EOF: the server kills its kernels and exits
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+
+
+class ForkClient:
+    """How a worker asks the fork server at ``address`` for a kernel."""
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def fork(self, arguments: list[str], cwd: str | None, env: dict[str, str], log: str | None,
+             timeout: float = 60) -> "ForkedKernel":
+        """A kernel forked with ``arguments``; raises OSError when the server cannot be reached."""
+        deadline = time.monotonic() + timeout
+        while True:
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                conn.connect(self.address)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):  # still importing: not listening yet
+                conn.close()
+                if time.monotonic() > deadline:
+                    raise OSError(f"el servidor de kernels ({self.address}) no responde") from None
+                time.sleep(0.02)
+        kernel = ForkedKernel(conn)
+        conn.sendall(json.dumps({"argv": arguments, "cwd": cwd, "env": env, "log": log}).encode() + b"\n")
+        line = kernel.read_line(max(1.0, deadline - time.monotonic()))
+        if not line:
+            conn.close()
+            raise OSError("el servidor de kernels no creó el kernel")
+        kernel.pid = int(json.loads(line)["pid"])
+        return kernel
+
+
+_CLIENT: list[ForkClient] = []  # this worker's way to its build's fork server (none: Popen kernels)
+
+
+def use_fork_server(address: str | None) -> None:
+    """Fork this process's kernels from the server at ``address`` (None: start them with Popen)."""
+    _CLIENT[:] = [ForkClient(address)] if address else []
+
+
+def fork_client() -> ForkClient | None:
+    return _CLIENT[0] if _CLIENT else None
+
+
+class ForkedKernel:
+    """The part of :class:`subprocess.Popen` that jupyter_client's provisioner uses, for a forked kernel.
+
+    Its exit code arrives from the fork server on the kernel's connection (the kernel is the server's
+    child, not this worker's).
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, conn: socket.socket):
+        self._conn = conn
+        self._buffer = b""
+        self.pid = 0
+        self.returncode: int | None = None
+
+    def read_line(self, timeout: float | None) -> bytes | None:
+        """The next line from the server; None when none came within ``timeout``; b"" when it closed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self._conn], [], [], wait)
+            if not ready:
+                return None
+            try:
+                chunk = self._conn.recv(4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                return b""
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _read_exit(self, timeout: float | None) -> None:
+        if self.returncode is not None:
+            return
+        line = self.read_line(timeout)
+        if line is None:
+            return
+        try:
+            self.returncode = int(json.loads(line)["exit"]) if line else -signal.SIGKILL
+        except (ValueError, KeyError, TypeError):
+            self.returncode = -signal.SIGKILL
+        self._conn.close()
+
+    def poll(self) -> int | None:
+        self._read_exit(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._read_exit(timeout)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, launching ipykernel as a fork of this worker's fork server."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        client = fork_client()
+        arguments = kernel_arguments(cmd)
+        if client is None or arguments is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        stdout = kwargs.get("stdout")
+        log = getattr(stdout, "name", None) if stdout is not None else None
+        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        cwd = str(kwargs.get("cwd") or os.getcwd())  # as Popen: the caller's folder unless told otherwise
+        try:
+            self.process = client.fork(arguments, cwd, env, str(log) if log else None)
+        except OSError:  # no fork server (it died, or could not start): a kernel of its own, as usual
+            return await super().launch_kernel(cmd, **kwargs)
+        self.pid = self.pgid = self.process.pid  # the kernel calls setsid(): its own process group
+        self.cwd = cwd
+        return self.connection_info
+
+
+# --------------------------------------------------------------------------
+# The server's side (``python -m informe.build.forkkernel <socket>``)
+# --------------------------------------------------------------------------
+
+def _kernel_child(request: dict) -> None:
+    """In the forked child: become the kernel (never returns)."""
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)  # not the server's stdin: only the worker's exit may close that
+        os.close(null)
+        if request.get("log"):
+            fd = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.close(fd)
+        if request.get("cwd"):
+            os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.set_wakeup_fd(-1)
+        from ipykernel.kernelapp import IPKernelApp
+
+        sys.argv = [sys.executable, "-m", LAUNCHER, *request["argv"]]
+        IPKernelApp.launch_instance(argv=request["argv"])
+    except BaseException:  # noqa: BLE001 - the kernel's log says why; the worker sees it die
+        import traceback
+
+        traceback.print_exc()
+        os._exit(1)
+    os._exit(0)
+
+
+def _kill(pid: int) -> None:
+    """Kill a kernel and its process group (it may not have called setsid() yet)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove the server's runtime folder when the build could not (it was killed): only a folder the
+    build made for it (``informe-kernel-*`` with its owner marker)."""
+    from .execute import KERNEL_DIR_PREFIX, OWNER_MARKER
+
+    if folder.name.startswith(KERNEL_DIR_PREFIX) and (folder / OWNER_MARKER).is_file():
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def serve(address: str) -> None:
+    """Import :data:`PRELOAD`, then fork a kernel per request until stdin closes (the worker exited)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    for name in PRELOAD:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - the kernel imports it itself (and reports a real error)
+            pass
+    kernels: dict[int, socket.socket] = {}
+
+    def kill_all(*_args) -> None:
+        for pid in list(kernels):
+            _kill(pid)
+        _remove_folder(Path(address).parent)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, kill_all)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(16)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "accept")
+    selector.register(wake_r, selectors.EVENT_READ, "child")
+    selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "parent")
+    while True:
+        for key, _ in selector.select():
+            if key.data == "parent":
+                if not os.read(sys.stdin.fileno(), 1024):
+                    kill_all()
+            elif key.data == "child":
+                try:
+                    os.read(wake_r, 4096)
+                except BlockingIOError:
+                    pass
+                while kernels:
+                    try:
+                        pid, status = os.waitpid(-1, os.WNOHANG)
+                    except ChildProcessError:
+                        break
+                    if pid == 0:
+                        break
+                    conn = kernels.pop(pid, None)
+                    if conn is not None:
+                        try:
+                            selector.unregister(conn)
+                            conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+                        except (OSError, KeyError, ValueError):
+                            pass
+                        conn.close()
+            elif key.data == "accept":
+                conn, _ = listener.accept()
+                conn.settimeout(10)
+                try:
+                    request = json.loads(conn.makefile("rb").readline())
+                except (OSError, ValueError):
+                    conn.close()
+                    continue
+                pid = os.fork()
+                if pid == 0:
+                    selector.close()
+                    listener.close()
+                    conn.close()
+                    for other in kernels.values():
+                        other.close()
+                    _kernel_child(request)
+                kernels[pid] = conn
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+                conn.setblocking(False)
+                selector.register(conn, selectors.EVENT_READ, ("kernel", pid))
+            else:  # the worker closed a kernel's connection: it no longer wants that kernel
+                pid = key.data[1]
+                try:
+                    data = key.fileobj.recv(1024)
+                except OSError:
+                    data = b""
+                if not data:
+                    selector.unregister(key.fileobj)
+                    _kill(pid)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
