@@ -244,10 +244,11 @@ def _probe_notebook(folder: Path) -> Path:
     params = nbformat.v4.new_code_cell("value = 0")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
-        "import os, sys, json\n"
-        "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value,"
+        "import os, sys, json\nimport ayuda\n"
+        "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value + ayuda.VALOR,"
         " 'informe.report.notebook' in sys.modules, os.getpid(), os.getppid(), os.getsid(0)]))")]
     nbformat.write(nb, folder / "n.ipynb")
+    (folder / "ayuda.py").write_text("VALOR = 100\n", encoding="utf-8")  # a module next to the notebook
     return folder / "n.ipynb"
 
 
@@ -267,13 +268,25 @@ def test_forked_kernel_runs_the_notebook_as_a_fresh_one(tmp_path, fork):
                              env=lambda _src: {"INFORME_PRUEBA": "sí"})
     assert results[0].ok, results[0].error
     cwd, variable, value, preloaded, pid, parent, session = _json.loads(outputs(tmp_path / "n.ipynb"))
-    assert (Path(cwd), variable, value) == (source.parent, "sí", 5)
+    assert (Path(cwd), variable, value) == (source.parent, "sí", 105)
     assert preloaded is fork  # a forked kernel found the report's modules imported
     assert session == pid  # its own session: the build kills it with its process group
     assert (parent == server_pid) is fork
     executed = nbformat.read(tmp_path / "n.ipynb", as_version=4)
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
     assert not psutil_alive(pid) and (server_pid is None or not psutil_alive(server_pid))
+
+
+@pytest.mark.parametrize("platform, setting, expected", [
+    ("linux", None, True), ("linux", "0", False), ("darwin", None, False), ("win32", None, False)])
+def test_kernels_are_forked_only_on_linux(monkeypatch, platform, setting, expected):
+    from informe.build.forkkernel import FORK_ENV, fork_available
+
+    if setting is None:
+        monkeypatch.delenv(FORK_ENV, raising=False)
+    else:
+        monkeypatch.setenv(FORK_ENV, setting)
+    assert fork_available(platform) is expected
 
 
 def psutil_alive(pid: int) -> bool:

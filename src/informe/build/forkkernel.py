@@ -4,7 +4,7 @@ Every section notebook runs in a fresh Jupyter kernel, and a fresh kernel pays, 
 for starting Python and importing ipykernel, pandas, matplotlib, seaborn and the report's modules:
 about 1 s of CPU per section (``benchmarks/kernel_start.py``), eight times per build on two cores.
 
-Where the platform can fork (Linux, macOS), a build starts one *fork server*, before it validates the
+On Linux a build starts one *fork server*, before it validates the
 data: a process that imports those modules once (:data:`PRELOAD`) and then waits on a Unix socket. A kernel is a fork
 of it that only runs ipykernel's start-up (``IPKernelApp``, with the kernelspec's own arguments: the
 connection file, ``--HistoryManager.enabled=False``): one process per notebook as before, with its own
@@ -15,8 +15,8 @@ The server is single-threaded when it forks. It reports each kernel's exit to th
 for it, kills a kernel whose worker went away (closed its connection), and exits, killing its kernels,
 when the build closes its standard input or dies.
 
-Elsewhere (Windows, a kernelspec that is not ipykernel, ``INFORME_FORK_KERNELS=0``) kernels start as
-jupyter_client starts them, with ``Popen``.
+Elsewhere (Windows, macOS, a kernelspec that is not ipykernel, ``INFORME_FORK_KERNELS=0``, a server that
+could not start) kernels start as jupyter_client starts them, with ``Popen``.
 
 Protocol, one connection per kernel: the worker sends one JSON line ``{"argv", "cwd", "env", "log"}``;
 the server answers ``{"pid": N}`` once forked and ``{"exit": code}`` when the kernel has ended.
@@ -64,8 +64,12 @@ PRELOAD = (
 
 
 def fork_available(platform: str = sys.platform) -> bool:
-    """Kernels can be forked here (not on Windows, nor with ``INFORME_FORK_KERNELS=0``)."""
-    return os.environ.get(FORK_ENV, "1") != "0" and not platform.startswith("win") and hasattr(os, "fork")
+    """Kernels are forked here: on Linux (where it is tested), unless ``INFORME_FORK_KERNELS=0``.
+
+    Not on Windows (no fork) nor macOS (forking a process that has loaded system frameworks is unsafe
+    there, and it has not been tried): kernels start with Popen, as before.
+    """
+    return os.environ.get(FORK_ENV, "1") != "0" and platform.startswith("linux") and hasattr(os, "fork")
 
 
 def kernel_arguments(cmd: list[str]) -> list[str] | None:
@@ -250,6 +254,7 @@ def _kernel_child(request: dict) -> None:
             os.close(fd)
         if request.get("cwd"):
             os.chdir(request["cwd"])
+            sys.path.insert(0, request["cwd"])  # as ``python -m ipykernel_launcher`` started there
         os.environ.clear()
         os.environ.update(request["env"])
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
@@ -296,6 +301,8 @@ def serve(address: str) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", here)]  # the server's folder is not the kernels'
     for name in PRELOAD:
         try:
             __import__(name)

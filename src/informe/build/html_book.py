@@ -187,10 +187,10 @@ def pager_html(chapters: list[Chapter], index: int) -> str:
     return f'<nav class="pager" aria-label="Capítulo anterior y siguiente" data-pagefind-ignore>{"".join(links)}</nav>'
 
 
-def _download_title(link: Tag, slug: str) -> str:
-    """The title of a downloadable table: the caption of ``#tbl-<slug>``, else the caption before the link."""
-    target = link.find_parent("section", class_="level1")
-    table = target.find(id=f"tbl-{slug}") if target else None
+def _download_title(link: Tag, slug: str, ids: dict[str, Tag]) -> str:
+    """The title of a downloadable table: the caption of ``#tbl-<slug>`` (``ids``: the chapter's elements
+    by id, first of each), else the caption before the link."""
+    table = ids.get(f"tbl-{slug}")
     caption = table.find(["caption", "figcaption"]) if table else None
     if caption is None:
         caption = link.find_previous(["caption", "figcaption"])
@@ -210,12 +210,15 @@ def downloads_html(config: dict, chapters: list[Chapter], tables_dir: Path) -> s
     linked = set()
     for chapter in chapters:
         entries: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        ids: dict[str, Tag] = {}
+        for element in chapter.section.find_all(id=True):
+            ids.setdefault(element["id"], element)
         for link in chapter.section.find_all("a", href=True):
             href = link["href"]
             if not href.startswith(f"{DOWNLOADS_DIR}/"):
                 continue
             slug = re.sub(r"(-excel)?\.[a-z]+$", "", href[len(DOWNLOADS_DIR) + 1:])
-            title, files = entries.setdefault(slug, (_download_title(link, slug), []))
+            title, files = entries.setdefault(slug, (_download_title(link, slug, ids), []))
             if href not in [f for f, _ in files]:
                 files.append((href, link.get_text(" ", strip=True)))
                 linked.add(href)
