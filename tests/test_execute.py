@@ -345,3 +345,19 @@ def test_forked_kernel_output_stays_out_of_the_terminal(tmp_path):
     assert "HECHO" in proc.stdout, proc.stdout + proc.stderr
     assert "ok" in outputs(tmp_path / "out" / "ruido.ipynb")
     assert "ruido-del-kernel" not in proc.stdout + proc.stderr
+
+
+def test_kernels_start_with_popen_when_the_fork_server_is_gone(tmp_path):
+    """A fork server that died (or never started) does not stop the build: kernels start with Popen."""
+    import json as _json
+
+    from informe.build.execute import NotebookRunner
+
+    source = _probe_notebook(tmp_path / "cuadernos")
+    with NotebookRunner(1, fork=True) as runner:
+        runner.server.process.kill()
+        runner.server.process.wait()
+        results = runner.run([source], tmp_path, {"value": 1}, source.parent, env=lambda _src: {})
+    assert results[0].ok, results[0].error
+    cwd, _variable, value, preloaded, *_ = _json.loads(outputs(tmp_path / "n.ipynb"))
+    assert (Path(cwd), value, preloaded) == (source.parent, 101, False)

@@ -430,7 +430,11 @@ class NotebookRunner:
         self.server: ForkServer | None = None
         if fork_available() if fork is None else fork:
             _kernel_environment()  # the fork server's environment is its kernels' base
-            self.server = ForkServer.start(make_runtime_dir(build_pid=os.getpid()))
+            folder = make_runtime_dir(build_pid=os.getpid())
+            if len(str(folder / "fork.sock").encode()) <= MAX_IPC_PATH:  # else kernels start with Popen
+                self.server = ForkServer.start(folder)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
                                         initargs=(os.getpid(), self.server.address if self.server else None))
         for _ in range(self.jobs):  # the workers start now (where they are spawned, one per pending task)

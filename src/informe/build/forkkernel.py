@@ -116,19 +116,28 @@ class ForkClient:
         self.address = address
 
     def fork(self, arguments: list[str], cwd: str | None, env: dict[str, str], log: str | None,
-             timeout: float = 60) -> "ForkedKernel":
-        """A kernel forked with ``arguments``; raises OSError when the server cannot be reached."""
+             timeout: float = 60, start_wait: float = 5) -> "ForkedKernel":
+        """A kernel forked with ``arguments``; raises OSError when the server cannot be reached.
+
+        The server listens before it imports anything, so a socket still missing after ``start_wait``
+        seconds, or refusing connections, means there is no server (the caller then starts the kernel
+        with Popen); a request waits for the server's imports up to ``timeout``.
+        """
         deadline = time.monotonic() + timeout
+        appear = time.monotonic() + start_wait
         while True:
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 conn.connect(self.address)
                 break
-            except (FileNotFoundError, ConnectionRefusedError):  # still importing: not listening yet
+            except FileNotFoundError:  # the server process may still be starting
                 conn.close()
-                if time.monotonic() > deadline:
-                    raise OSError(f"el servidor de kernels ({self.address}) no responde") from None
+                if time.monotonic() > appear:
+                    raise OSError(f"el servidor de kernels ({self.address}) no está escuchando") from None
                 time.sleep(0.02)
+            except OSError as exc:  # refused (it died), or an address the system cannot use
+                conn.close()
+                raise OSError(f"el servidor de kernels ({self.address}) no responde: {exc}") from None
         kernel = ForkedKernel(conn)
         conn.sendall(json.dumps({"argv": arguments, "cwd": cwd, "env": env, "log": log}).encode() + b"\n")
         line = kernel.read_line(max(1.0, deadline - time.monotonic()))
@@ -301,6 +310,9 @@ def serve(address: str) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)  # before the imports: workers may connect at once, and wait in the backlog
+    listener.listen(16)
     here = os.getcwd()
     sys.path[:] = [p for p in sys.path if p not in ("", here)]  # the server's folder is not the kernels'
     for name in PRELOAD:
@@ -322,9 +334,6 @@ def serve(address: str) -> None:
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(address)
-    listener.listen(16)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "accept")
     selector.register(wake_r, selectors.EVENT_READ, "child")
