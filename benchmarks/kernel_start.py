@@ -7,8 +7,9 @@ in order: the kernel start until it answers; ``import pandas``; ``import matplot
 ``import seaborn``; ``import informe.report.notebook`` (the rest of the package); the first figure with
 text (font cache lookup); then loading the year either by validating the workbooks (what every notebook
 did before the snapshot, and still does when opened by hand) or from the build's snapshot. The
-"before" kernel starts as jupyter_client's default (IPython history on), the "after" one as the build
-starts it now (history off).
+"before" kernel starts as jupyter_client's default (IPython history on), the "after" ones as the build
+starts them: with Popen (history off; Windows, macOS) and, on Linux, forked from a fork server that has
+already imported the sections' modules (``informe.build.forkkernel``).
 Medians are printed. Numbers are printed, never asserted.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -36,7 +38,7 @@ STEPS = [
 
 
 async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str],
-                      arguments: list[str]) -> dict[str, float]:
+                      arguments: list[str], label: str) -> dict[str, float]:
     from informe.build.execute import InformeKernelManager, _kernel_environment
 
     _kernel_environment()
@@ -48,7 +50,7 @@ async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str],
     kc = km.client()
     kc.start_channels()
     await kc.wait_for_ready(timeout=120)
-    times[f"kernel start{' (no history)' if arguments else ' (IPython history on)'}"] = time.perf_counter() - start
+    times[f"kernel start ({label})"] = time.perf_counter() - start
     try:
         for label, code in [*STEPS, *extra_steps]:
             start = time.perf_counter()
@@ -62,9 +64,21 @@ async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str],
     return times
 
 
+async def time_kernel_only(steps: list[tuple[str, str]], env: dict[str, str], arguments: list[str],
+                           label: str) -> dict[str, float]:
+    """As :func:`time_kernel`, with only ``steps`` after the start (no default steps)."""
+    global STEPS
+    saved, STEPS = STEPS, []
+    try:
+        return await time_kernel(steps, env, arguments, label)
+    finally:
+        STEPS = saved
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
-    from informe.build.execute import KERNEL_ARGUMENTS
+    from informe.build.execute import KERNEL_ARGUMENTS, make_runtime_dir
+    from informe.build.forkkernel import ForkServer, fork_available, use_fork_server
     from informe.report.report import load_report, write_report_snapshot
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -78,15 +92,34 @@ def main() -> None:
                      f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
         from_snapshot = [("after: load the year from the snapshot",
                           f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
+        forked = [("after, forked: load the year from the snapshot",
+                   f"report = notebook.setup({args.year}, root={str(ROOT)!r})")]
         results: dict[str, list[float]] = {}
         for _ in range(args.runs):
-            for steps, env, arguments in ((validate, {"INFORME_SNAPSHOT": ""}, []),
-                                          (from_snapshot, {"INFORME_SNAPSHOT": str(snapshot)}, KERNEL_ARGUMENTS)):
-                for label, seconds in asyncio.run(time_kernel(steps, env, arguments)).items():
-                    results.setdefault(label, []).append(seconds)
+            for steps, env, arguments, label in (
+                    (validate, {"INFORME_SNAPSHOT": ""}, [], "Popen, IPython history on"),
+                    (from_snapshot, {"INFORME_SNAPSHOT": str(snapshot)}, KERNEL_ARGUMENTS, "Popen, no history")):
+                for step, seconds in asyncio.run(time_kernel(steps, env, arguments, label)).items():
+                    results.setdefault(step, []).append(seconds)
+        if fork_available():
+            # As a build starts them: forked from a server that imported the sections' modules (its own
+            # start-up, once per build, is not counted here: it overlaps the validation of the data).
+            server = ForkServer.start(make_runtime_dir())
+            use_fork_server(server.address)
+            try:
+                for _ in range(args.runs):
+                    steps = [(f"{name} (forked)", code) for name, code in STEPS[:-1]] + forked
+                    times = asyncio.run(time_kernel_only(steps, {"INFORME_SNAPSHOT": str(snapshot)},
+                                                         KERNEL_ARGUMENTS, "forked, no history"))
+                    for step, seconds in times.items():
+                        results.setdefault(step, []).append(seconds)
+            finally:
+                use_fork_server(None)
+                server.stop()
+                shutil.rmtree(server.folder, ignore_errors=True)
     print(f"Kernel start-up of one section notebook ({os.cpu_count()} cores, {args.runs} runs, medians)")
     for label, values in results.items():
-        print(f"  {label:<42}{statistics.median(values):>8.2f} s")
+        print(f"  {label:<48}{statistics.median(values):>8.2f} s")
 
 
 if __name__ == "__main__":

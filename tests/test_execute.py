@@ -361,3 +361,34 @@ def test_kernels_start_with_popen_when_the_fork_server_is_gone(tmp_path):
     assert results[0].ok, results[0].error
     cwd, _variable, value, preloaded, *_ = _json.loads(outputs(tmp_path / "n.ipynb"))
     assert (Path(cwd), value, preloaded) == (source.parent, 101, False)
+
+
+def test_forked_kernel_is_listening_when_its_start_returns(tmp_path):
+    """A client that connects before the kernel listens loses its first IOPub messages (and waits 0.2 s
+    for them): a forked kernel's start returns once its IPC sockets exist."""
+    import asyncio
+    import shutil
+
+    from informe.build.execute import KERNEL_ARGUMENTS, InformeKernelManager, _kernel_environment, make_runtime_dir
+    from informe.build.forkkernel import ForkServer, use_fork_server
+
+    _kernel_environment()
+    server = ForkServer.start(make_runtime_dir())
+    use_fork_server(server.address)
+
+    async def scenario() -> list[bool]:
+        km = InformeKernelManager(kernel_name="python3")
+        await km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        try:
+            info = km.get_connection_info()
+            assert info["transport"] == "ipc"
+            return [os.path.exists(f"{info['ip']}-{info[k]}") for k in ("shell_port", "iopub_port", "hb_port")]
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    try:
+        assert asyncio.run(scenario()) == [True, True, True]
+    finally:
+        use_fork_server(None)
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)

@@ -242,7 +242,29 @@ class ForkProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         self.pid = self.pgid = self.process.pid  # the kernel calls setsid(): its own process group
         self.cwd = cwd
+        await self._until_listening()
         return self.connection_info
+
+    async def _until_listening(self, timeout: float = 30) -> None:
+        """Return once the kernel has bound its IPC sockets (or died, or after ``timeout``).
+
+        A client that connects before the kernel listens is reconnected by ZeroMQ only after its
+        reconnect interval, and its first IOPub messages are lost: jupyter_client then waits 0.2 s for
+        IOPub and asks again. Connecting once the socket files exist avoids that wait (measured: a forked
+        kernel answered in 0.42 s instead of its ~0.15 s of start-up).
+        """
+        import asyncio
+
+        info = self.connection_info
+        if info.get("transport") != "ipc":
+            return
+        paths = [f"{info['ip']}-{info[key]}" for key in ("shell_port", "iopub_port", "stdin_port",
+                                                         "control_port", "hb_port") if key in info]
+        deadline = time.monotonic() + timeout
+        while not all(os.path.exists(p) for p in paths):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                return  # jupyter_client reports a dead or silent kernel as it always does
+            await asyncio.sleep(0.005)
 
 
 # --------------------------------------------------------------------------
