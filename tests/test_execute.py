@@ -392,3 +392,43 @@ def test_forked_kernel_is_listening_when_its_start_returns(tmp_path):
         use_fork_server(None)
         server.stop()
         shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path):
+    """jupyter_client drained IOPub until 0.2 s of silence at every kernel start; informe's client
+    drains for IOPUB_QUIET, then its IOPub channel is the usual one again (nbclient reads it)."""
+    import asyncio
+
+    from informe.build.execute import IOPUB_QUIET, InformeKernelClient, InformeKernelManager, _kernel_environment
+
+    _kernel_environment()
+    timeouts = []
+
+    async def scenario():
+        km = InformeKernelManager(kernel_name="python3")
+        await km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        kc = km.client()
+        kc.start_channels()
+        channel = kc.iopub_channel
+        original = type(channel).get_msg
+
+        async def spy(self, timeout=None):
+            if self is channel and waiting:
+                timeouts.append(timeout)
+            return await original(self, timeout=timeout)
+
+        type(channel).get_msg = spy
+        waiting = True
+        try:
+            await kc.wait_for_ready(timeout=60)
+            waiting = False
+            restored = "get_msg" not in vars(channel)
+            reply = await kc.execute_interactive("1 + 1", timeout=60, output_hook=lambda _m: None)
+        finally:
+            type(channel).get_msg = original
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+        return isinstance(kc, InformeKernelClient), restored, reply["content"]["status"]
+
+    assert asyncio.run(scenario()) == (True, True, "ok")
+    assert timeouts and max(timeouts) <= IOPUB_QUIET
