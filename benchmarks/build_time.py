@@ -1,7 +1,7 @@
 """Wall time of informe builds, per phase: cold, no-op and one-workbook edit (and plain Quarto, when found).
 
 Usage:  .venv/bin/python benchmarks/build_time.py [--year 2022] [--runs 3] [--engine pandoc|quarto|auto]
-                                                  [--jobs N] [--quarto-runs 1]
+                                                  [--jobs N] [--quarto-runs 1] [--popen]
 
 Each run works on a private copy of ``data/<year>``:
 
@@ -10,7 +10,9 @@ Each run works on a private copy of ``data/<year>``:
 * one-workbook edit: one cell of ``posicionamiento.xlsx`` changed (Cifras!C5), then the build again.
 
 Medians over the runs are printed per phase (the build's own record: build-info.json, or
-.<year>.last-run.json when nothing had to run) and for the wall time of the whole command.
+.<year>.last-run.json when nothing had to run), for the wall time of the whole command and for its CPU
+time (the build and every process it started). ``--popen`` starts kernels with Popen instead of forking
+them (``INFORME_FORK_KERNELS=0``), for comparison.
 When Quarto is found (``$QUARTO``, ``PATH``), ``quarto render`` executing the same notebooks
 (Quarto's own Jupyter execution, no informe build) is timed too, and the ratio is printed.
 Numbers are printed, never asserted: timing is not a test.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,14 +39,18 @@ PHASES = ("fingerprint", "validate", "snapshot", "execute", "render")
 EDIT = ("posicionamiento.xlsx", "Cifras", "C5")
 
 
-def run_build(year: int, data: Path, out: Path, engine: str, jobs: int | None) -> dict[str, float]:
+def run_build(year: int, data: Path, out: Path, engine: str, jobs: int | None,
+              env: dict[str, str] | None = None) -> dict[str, float]:
     cmd = [sys.executable, "-m", "informe", "build", "--year", str(year), "--data", str(data), "--out", str(out),
            "--engine", engine]
     if jobs:
         cmd += ["--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and every process it waited for
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode:
         sys.exit(f"build failed:\n{result.stdout}\n{result.stderr}")
     record = out.parent / f".{out.name}.last-run.json"
@@ -52,7 +59,7 @@ def run_build(year: int, data: Path, out: Path, engine: str, jobs: int | None) -
     data_ = json.loads(source.read_text(encoding="utf-8"))
     timings = data_["timings"]
     sections = data_.get("sections", {}) if source == info else {}
-    return {"total": wall, **{p: timings.get(p, float("nan")) for p in PHASES},
+    return {"total": wall, **{p: timings.get(p, float("nan")) for p in PHASES}, "cpu": cpu,
             "ran": float(sum(1 for s in sections.values() if s.get("ran")))}
 
 
@@ -86,7 +93,7 @@ def quarto_render(quarto: str, year: int, work: Path) -> float:
 def summarize(label: str, runs: list[dict[str, float]]) -> float:
     print(f"\n{label} ({len(runs)} runs)")
     print(f"  {'phase':<12}{'min (s)':>10}{'median (s)':>12}")
-    for phase in ("total", *PHASES):
+    for phase in ("total", *PHASES, "cpu"):
         values = [r[phase] for r in runs if r[phase] == r[phase]]
         if values:
             print(f"  {phase:<12}{min(values):>10.2f}{statistics.median(values):>12.2f}")
@@ -107,9 +114,12 @@ def main() -> None:
     parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--quarto-runs", type=int, default=1)
+    parser.add_argument("--popen", action="store_true",
+                        help="start every kernel with Popen (INFORME_FORK_KERNELS=0) instead of forking it")
     args = parser.parse_args()
+    env = {"INFORME_FORK_KERNELS": "0"} if args.popen else {}
     print(f"informe build benchmark: year {args.year}, engine {args.engine}, {os.cpu_count()} cores, "
-          f"{args.runs} runs")
+          f"{args.runs} runs, kernels {'started with Popen' if args.popen else 'forked where possible'}")
     cold, noop, edit = [], [], []
     with tempfile.TemporaryDirectory(prefix="informe-bench-") as tmp:
         work = Path(tmp)
@@ -120,10 +130,10 @@ def main() -> None:
             shutil.copytree(prior, work / "data" / str(args.year - 1))
         for i in range(args.runs):
             out = work / f"run{i}" / str(args.year)
-            cold.append(run_build(args.year, data, out, args.engine, args.jobs))
-            noop.append(run_build(args.year, data, out, args.engine, args.jobs))
+            cold.append(run_build(args.year, data, out, args.engine, args.jobs, env))
+            noop.append(run_build(args.year, data, out, args.engine, args.jobs, env))
             edit_workbook(data)
-            edit.append(run_build(args.year, data, out, args.engine, args.jobs))
+            edit.append(run_build(args.year, data, out, args.engine, args.jobs, env))
         cold_median = summarize("Cold build (fresh output folder)", cold)
         noop_median = summarize("No-op build (nothing changed)", noop)
         edit_median = summarize(f"One-workbook edit ({EDIT[0]} {EDIT[1]}!{EDIT[2]})", edit)

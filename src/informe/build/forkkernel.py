@@ -335,13 +335,6 @@ def serve(address: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)  # before the imports: workers may connect at once, and wait in the backlog
     listener.listen(16)
-    here = os.getcwd()
-    sys.path[:] = [p for p in sys.path if p not in ("", here)]  # the server's folder is not the kernels'
-    for name in PRELOAD:
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001 - the kernel imports it itself (and reports a real error)
-            pass
     kernels: dict[int, socket.socket] = {}
 
     def kill_all(*_args) -> None:
@@ -350,7 +343,14 @@ def serve(address: str) -> None:
         _remove_folder(Path(address).parent)
         os._exit(0)
 
-    signal.signal(signal.SIGTERM, kill_all)
+    signal.signal(signal.SIGTERM, kill_all)  # the build ended or died (PR_SET_PDEATHSIG), even mid-import
+    here = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", here)]  # the server's folder is not the kernels'
+    for name in PRELOAD:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - the kernel imports it itself (and reports a real error)
+            pass
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
