@@ -245,8 +245,10 @@ def _probe_notebook(folder: Path) -> Path:
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
         "import os, sys, json\nimport ayuda\n"
+        "from ipykernel.kernelapp import IPKernelApp\n"
         "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value + ayuda.VALOR,"
-        " 'informe.report.notebook' in sys.modules, os.getpid(), os.getppid(), os.getsid(0)]))")]
+        " 'informe.report.notebook' in sys.modules, os.getpid(), os.getppid(), os.getsid(0),"
+        " IPKernelApp.instance().parent_handle]))")]
     nbformat.write(nb, folder / "n.ipynb")
     (folder / "ayuda.py").write_text("VALOR = 100\n", encoding="utf-8")  # a module next to the notebook
     return folder / "n.ipynb"
@@ -267,7 +269,8 @@ def test_forked_kernel_runs_the_notebook_as_a_fresh_one(tmp_path, fork):
         results = runner.run([source], tmp_path, {"value": 5}, source.parent,
                              env=lambda _src: {"INFORME_PRUEBA": "sí"})
     assert results[0].ok, results[0].error
-    cwd, variable, value, preloaded, pid, parent, session = _json.loads(outputs(tmp_path / "n.ipynb"))
+    cwd, variable, value, preloaded, pid, parent, session, handle = _json.loads(outputs(tmp_path / "n.ipynb"))
+    assert handle not in (0, pid)  # the worker that asked for it, as jupyter_client gives a Popen kernel
     assert (Path(cwd), variable, value) == (source.parent, "sí", 105)
     assert preloaded is fork  # a forked kernel found the report's modules imported
     assert session == pid  # its own session: the build kills it with its process group

@@ -235,6 +235,7 @@ class ForkProvisioner(LocalProvisioner):
         stdout = kwargs.get("stdout")
         log = getattr(stdout, "name", None) if stdout is not None else None
         env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        env.setdefault("JPY_PARENT_PID", str(os.getpid()))  # as jupyter_client's launcher sets it for Popen
         cwd = str(kwargs.get("cwd") or os.getcwd())  # as Popen: the caller's folder unless told otherwise
         try:
             self.process = client.fork(arguments, cwd, env, str(log) if log else None)
@@ -294,7 +295,11 @@ def _kernel_child(request: dict) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         sys.argv = [sys.executable, "-m", LAUNCHER, *request["argv"]]
-        IPKernelApp.launch_instance(argv=request["argv"])
+        # IPKernelApp reads these two variables when it is imported (here: by the server, without them).
+        # With a parent it watches for its orphaning (the server died: it exits) and prints no banner.
+        env = request["env"]
+        IPKernelApp.launch_instance(argv=request["argv"], parent_handle=int(env.get("JPY_PARENT_PID") or 0),
+                                    interrupt=int(env.get("JPY_INTERRUPT_EVENT") or 0))
     except BaseException:  # noqa: BLE001 - the kernel's log says why; the worker sees it die
         import traceback
 
