@@ -435,3 +435,24 @@ def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path
 
     assert asyncio.run(scenario()) == (True, True, "ok")
     assert timeouts and max(timeouts) <= IOPUB_QUIET
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_kernel_dying_in_a_cell_names_the_cell_and_is_not_retried(tmp_path, fork):
+    """Regression: a kernel that died while running a cell was retried three times as a start-up failure
+    and reported as «arranque del kernel», without the cell."""
+    from informe.build.execute import NotebookRunner
+
+    folder = tmp_path / "cuadernos"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("value = 0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import os\nos._exit(3)"), nbformat.v4.new_code_cell("1")]
+    nbformat.write(nb, folder / "muere.ipynb")
+    with NotebookRunner(1, fork=fork) as runner:
+        [result] = runner.run([folder / "muere.ipynb"], tmp_path, {"value": 1}, folder, env=lambda _s: {})
+    assert not result.ok and result.attempts == 1
+    assert result.cell == 2  # injected parameters, parameters, then the cell that ended the kernel
+    assert "el kernel terminó mientras ejecutaba la celda" in result.error

@@ -338,6 +338,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
     try:
         while True:
             attempt += 1
+            started: list[int] = []  # the cells that began to run (a kernel that dies in one is not retried)
             try:
                 nb = pm.execute_notebook(
                     str(source), None, parameters=parameters, kernel_name="python3", cwd=str(cwd),
@@ -346,6 +347,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     request_save_on_cell_execute=False,  # no writes while running: one at the end
                     extra_arguments=KERNEL_ARGUMENTS,
                     shutdown_kernel="immediate",
+                    on_cell_execute=lambda cell_index, **_kw: started.append(cell_index),
                 )
                 strip_notebook_metadata(nb)
                 nbformat.write(nb, str(output))
@@ -354,10 +356,17 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                 return NotebookResult(source, output, time.perf_counter() - start,
                                       f"{exc.ename}: {exc.evalue}", exc.cell_index, attempt)
             except Exception as exc:  # noqa: BLE001 - reported per notebook, never as a traceback
-                if _is_kernel_start_failure(exc) and attempt < KERNEL_START_ATTEMPTS:
+                kernel_failed = _is_kernel_start_failure(exc)
+                if kernel_failed and started:  # it died running a cell: the cell is named, never retried
+                    tail = kernel_log_tail()
+                    return NotebookResult(source, output, time.perf_counter() - start,
+                                          f"el kernel terminó mientras ejecutaba la celda ({type(exc).__name__}: "
+                                          f"{exc})" + (f" (registro del kernel: {tail})" if tail else ""),
+                                          started[-1], attempt)
+                if kernel_failed and attempt < KERNEL_START_ATTEMPTS:
                     time.sleep(0.5 * attempt)
                     continue
-                tail = kernel_log_tail() if _is_kernel_start_failure(exc) else ""
+                tail = kernel_log_tail() if kernel_failed else ""
                 return NotebookResult(source, output, time.perf_counter() - start,
                                       f"{type(exc).__name__}: {exc}" + (f" (registro del kernel: {tail})" if tail else ""),
                                       None, attempt)
