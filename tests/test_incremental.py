@@ -163,3 +163,45 @@ def test_a_no_op_build_imports_neither_the_data_stack_nor_nbformat():
             "print(','.join(m for m in ('pandas', 'pandera', 'nbformat', 'papermill') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
+
+
+def test_validation_of_an_unchanged_workbook_is_reused_and_changes_nothing(data_copy, tmp_path):
+    """Issue 12: a build keeps each workbook's validation; the next one re-reads only the workbooks whose
+    bytes changed, and publishes exactly what a forced build (everything validated) publishes."""
+    out = tmp_path / "out" / "2022"
+    args = ("--year", "2022", "--data", str(data_copy), "--out", str(out), "--engine", "pandoc")
+    cold = build(*args)
+    assert cold.returncode == 0, cold.stdout + cold.stderr
+    info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
+    assert info["validation_reused"] == []
+    workbooks = sorted(p.name for p in data_copy.glob("*.xlsx"))
+    assert sorted(p.name for p in (out / ".validados").iterdir()) == workbooks
+
+    workbook = data_copy / "posicionamiento.xlsx"
+    set_cell(workbook, "Cifras", "C5", load_workbook(workbook)["Cifras"]["C5"].value + 2)
+    edited = build(*args)
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    reused = json.loads((out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"]
+    assert sorted(reused) == [w for w in workbooks if w != "posicionamiento.xlsx"]
+    assert "Validación reutilizada" in edited.stdout
+
+    forced_out = tmp_path / "forzada" / "2022"
+    forced = build("--year", "2022", "--data", str(data_copy), "--out", str(forced_out), "--engine", "pandoc",
+                   "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert json.loads((forced_out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"] == []
+    assert published(out) == published(forced_out)
+
+    # A damaged entry is no entry: that workbook is validated again, the build goes on.
+    (out / ".validados" / "inversion.xlsx" / "entry.json").write_text("{no es json", encoding="utf-8")
+    set_cell(workbook, "Cifras", "C5", load_workbook(workbook)["Cifras"]["C5"].value + 1)
+    damaged = build(*args)
+    assert damaged.returncode == 0, damaged.stdout + damaged.stderr
+    reused = json.loads((out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"]
+    assert "inversion.xlsx" not in reused and "posicionamiento.xlsx" not in reused and len(reused) == 4
+
+    # An error in the changed workbook is found as always, whatever was reused.
+    set_cell(workbook, "Cifras", "C5", "muchos")
+    bad = build(*args)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "posicionamiento.xlsx" in bad.stdout and "Cifras" in bad.stdout

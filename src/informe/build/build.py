@@ -43,6 +43,7 @@ from ..paths import data_dir, find_project_root, output_dir, params_file
 EXIT_ERRORS, EXIT_UNUSABLE = 1, 2  # as informe.data.validation (not imported: it loads pandera)
 SNAPSHOT = ".snapshot"
 READS = ".reads"
+VALIDATED = ".validados"  # each workbook's validation, kept with the outputs for the next build
 EVERYTHING = [["current", "*", "*"], ["prior", "*", "*"]]  # what a notebook that recorded nothing may have read
 
 
@@ -347,11 +348,18 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
     runner = NotebookRunner(max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks))))
     try:
         from ..data.validation import print_report, validate_dir
+        from ..data.validation_cache import WorkbookCache
 
         start = time.perf_counter()
-        validation = validate_dir(plan.data_dir)
+        # A workbook whose bytes, year, code and library versions are those of the last build is not
+        # read again (never with --force); the cross-sheet checks always run on the whole year.
+        cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code_fingerprint(plan, hashes, env))
+        validation = validate_dir(plan.data_dir, cache=cache)
         timings["validate"] = time.perf_counter() - start
         print_report(validation, console)
+        if cache.hits:
+            console.print(f"Validación reutilizada de la última construcción (libros idénticos): "
+                          f"{', '.join(cache.hits)}.", soft_wrap=True)
         if validation.exit_code:
             console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
             return validation.exit_code
@@ -359,7 +367,7 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
         staging = make_staging(plan.out_dir)
         try:
             return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest,
-                             previous, timings)
+                             previous, timings, cache)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except BaseException:
@@ -370,7 +378,7 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
 
 
 def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
-              timings) -> int:
+              timings, cache=None) -> int:
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
 
@@ -417,6 +425,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "notebooks": {name: (s["seconds"] if s["ran"] else before.get(name, 0.0))
                       for name, s in section_info.items()},
         "sections": section_info,
+        "validation_reused": list(cache.hits) if cache is not None else [],
         "environment": env,
     }
     start = time.perf_counter()
@@ -429,6 +438,8 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     timings["render"] = time.perf_counter() - start
     for work in (".work", SNAPSHOT, READS):
         shutil.rmtree(staging / work, ignore_errors=True)
+    if cache is not None:
+        cache.save(staging / VALIDATED)
     info["engine"] = book.engine
     info["outputs"] = {name: size for name, size in output_files(staging).items() if not name.startswith(".")}
     (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")

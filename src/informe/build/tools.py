@@ -12,7 +12,7 @@ from pathlib import Path
 
 # Libraries whose version changes what the notebooks or the book show.
 LIBRARIES = ("pandas", "numpy", "matplotlib", "seaborn", "babel", "pyarrow", "papermill", "nbclient", "ipykernel",
-             "nbformat", "pypandoc-binary", "typst", "markdown-it-py")
+             "nbformat", "pypandoc-binary", "typst", "markdown-it-py", "openpyxl", "pandera", "pydantic")
 
 
 def find_quarto() -> str | None:

@@ -16,7 +16,8 @@ from .params import ParamsError, load_params
 from .problems import Problem
 from .safety import confusable_key
 from .schemas import period_problems, unknown_columns, validate_frame
-from .workbooks import UnusableInput, YearData, read_year
+from .validation_cache import WorkbookCache, WorkbookResult
+from .workbooks import UnusableInput, YearData, read_workbook
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -169,23 +170,44 @@ def params_problems(data_dir: Path, year: int | None) -> list[Problem]:
     return []
 
 
-def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None = None) -> ValidationReport:
+def validate_workbook(data_dir: Path, spec, year: int | None) -> WorkbookResult:
+    """Read one workbook of the contract and validate each of its sheets (its own catalogs included)."""
+    raw = YearData(Path(data_dir))
+    try:
+        for sheet in read_workbook(Path(data_dir) / spec.filename, spec):
+            raw.sheets[(spec.filename, sheet.sheet.name)] = sheet
+    except UnusableInput as exc:
+        return WorkbookResult(unusable=exc)
+    frames, problems = typed_sheets(raw, year)
+    return WorkbookResult({sheet: frame for (_file, sheet), frame in frames.items()}, problems)
+
+
+def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None = None,
+                 cache: WorkbookCache | None = None) -> ValidationReport:
     """Read and validate ``data_dir``; never raises for bad input.
 
     ``year`` (default: the folder's name when it is a year) bounds the periods the data may name.
     A workbook that cannot be read at all is reported (exit 2) and the others are still checked.
     Cross-sheet checks run on the sheets that passed their schema, so every independent problem
-    is reported in one run.
+    is reported in one run. With ``cache`` (a build's), a workbook whose bytes, year and code are those
+    of the last build is not read again (see :mod:`.validation_cache`); the checks always run.
     """
     year = year if year is not None else year_of(data_dir)
     report = ValidationReport(Path(data_dir), year=year)
-    try:
-        raw = read_year(Path(data_dir), CONTRACT)
-    except UnusableInput as exc:
-        report.unusable = exc
+    if not Path(data_dir).is_dir():
+        report.unusable = UnusableInput(str(data_dir), f"no existe la carpeta de datos {data_dir}")
         return report
-    report.unusables = list(raw.unusable)
-    report.data, report.problems = typed_sheets(raw, year)
+    for spec in CONTRACT:
+        path = Path(data_dir) / spec.filename
+        result = cache.get(path, year) if cache is not None else None
+        if result is None:
+            result = validate_workbook(Path(data_dir), spec, year)
+            if cache is not None:
+                cache.put(path, year, result)
+        if result.unusable is not None:
+            report.unusables.append(result.unusable)
+        report.data.update({(spec.filename, sheet): frame for sheet, frame in result.frames.items()})
+        report.problems += result.problems
     report.problems += params_problems(Path(data_dir), year)
     report.problems += indicator_problems(report.data)
     # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).

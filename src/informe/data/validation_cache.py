@@ -1,0 +1,119 @@
+"""Validated workbooks kept by a build, reused by the next one when nothing they depend on changed.
+
+Validating a workbook (reading every cell after the safety guards, the schema of each sheet, its
+catalogs, periods and roles) depends only on the workbook's bytes, the report year and the code and
+library versions that validate it. A build keeps the result of each workbook — the typed frames of its
+intact sheets (parquet, an exact round trip), its problems, or why it could not be read — in a hidden
+folder of its output, under a key made of those inputs. The next build reuses a workbook's result only
+when the key is the same; anything else (another byte, another year, a code or library change, an
+unreadable cache entry) validates the workbook again. The cross-sheet checks always run on the whole year.
+
+Layout, one folder per workbook::
+
+    <cache>/<file name>/entry.json     {"key", "file", "problems", "unusable", "sheets": [{"sheet", "path"}]}
+    <cache>/<file name>/NN.parquet      the typed frame of each intact sheet, in the workbook's order
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .problems import Problem
+from .safety import MAX_WORKBOOK_BYTES
+from .workbooks import UnusableInput
+
+ENTRY = "entry.json"
+
+
+@dataclass
+class WorkbookResult:
+    """What validating one workbook found: typed frames of its intact sheets, problems, or unusable."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet name -> typed frame
+    problems: list[Problem] = field(default_factory=list)
+    unusable: UnusableInput | None = None
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file within the workbook size limit; None for anything else (never cached)."""
+    try:
+        path = Path(path)
+        if not path.is_file() or path.stat().st_size > MAX_WORKBOOK_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class WorkbookCache:
+    """Results of validating workbooks: read from ``previous`` (a former build's), kept for :meth:`save`.
+
+    ``salt`` names everything else validation depends on (the code and library versions); entries are
+    only reused under the same ``salt`` and year.
+    """
+
+    def __init__(self, previous: Path | None, salt: str):
+        self.previous = Path(previous) if previous else None
+        self.salt = salt
+        self._entries: dict[str, tuple[str, WorkbookResult]] = {}  # file name -> (key, result)
+        self.hits: list[str] = []
+
+    def key(self, path: Path, year: int | None) -> str | None:
+        digest = file_sha256(path)
+        if digest is None:
+            return None
+        return hashlib.sha256(json.dumps([self.salt, year, Path(path).name, digest]).encode()).hexdigest()
+
+    def get(self, path: Path, year: int | None) -> WorkbookResult | None:
+        """The stored result for ``path`` when its key is unchanged, else None."""
+        key = self.key(path, year)
+        if key is None or self.previous is None:
+            return None
+        folder = self.previous / Path(path).name
+        try:
+            entry = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+            if entry.get("key") != key or entry.get("file") != Path(path).name:
+                return None
+            frames = {s["sheet"]: pd.read_parquet(folder / Path(s["path"]).name, engine="pyarrow")
+                      for s in entry["sheets"]}
+            problems = [Problem(**p) for p in entry["problems"]]
+            unusable = UnusableInput(**entry["unusable"]) if entry.get("unusable") else None
+        except (OSError, ValueError, KeyError, TypeError, ImportError, AttributeError):
+            return None  # an entry that cannot be read is no entry: validate again
+        result = WorkbookResult(frames, problems, unusable)
+        self._entries[Path(path).name] = (key, result)
+        self.hits.append(Path(path).name)
+        return result
+
+    def put(self, path: Path, year: int | None, result: WorkbookResult) -> None:
+        """Keep ``result`` for :meth:`save` (a file that cannot be hashed is not kept)."""
+        key = self.key(path, year)
+        if key is not None:
+            self._entries[Path(path).name] = (key, result)
+
+    def save(self, target: Path) -> None:
+        """Write every kept result into ``target`` (a build's staging folder, published with it)."""
+        target = Path(target)
+        for name, (key, result) in self._entries.items():
+            folder = target / name
+            folder.mkdir(parents=True, exist_ok=True)
+            sheets = []
+            for i, (sheet, frame) in enumerate(result.frames.items()):
+                path = f"{i:02d}.parquet"
+                frame.to_parquet(folder / path, engine="pyarrow")
+                sheets.append({"sheet": sheet, "path": path})
+            unusable = result.unusable
+            entry = {"key": key, "file": name, "sheets": sheets, "problems": [asdict(p) for p in result.problems],
+                     "unusable": {"file": unusable.file, "message": unusable.message, "sheet": unusable.sheet}
+                     if unusable is not None else None}
+            (folder / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @staticmethod
+    def clear(target: Path) -> None:
+        shutil.rmtree(target, ignore_errors=True)

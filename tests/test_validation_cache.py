@@ -1,0 +1,72 @@
+"""A workbook's validation is reused only under the same bytes, year, code and versions, and reusing it
+gives exactly the report a full validation gives."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+
+from conftest import DATA_2022, set_cell
+from informe.data.validation import validate_dir
+from informe.data.validation_cache import WorkbookCache
+
+
+def _same_report(a, b) -> None:
+    assert a.problems == b.problems and a.checks == b.checks and a.unusables == b.unusables
+    assert list(a.data) == list(b.data)
+    for key in a.data:
+        pd.testing.assert_frame_equal(a.data[key], b.data[key], check_exact=True)
+
+
+def test_reused_validation_is_the_full_validation(tmp_path):
+    data = tmp_path / "2022"
+    shutil.copytree(DATA_2022, data)
+    first = WorkbookCache(None, "código-1")
+    full = validate_dir(data, cache=first)
+    assert first.hits == []
+    first.save(tmp_path / "cache")
+    second = WorkbookCache(tmp_path / "cache", "código-1")
+    reused = validate_dir(data, cache=second)
+    assert sorted(second.hits) == sorted(p.name for p in data.glob("*.xlsx"))
+    _same_report(full, reused)
+    _same_report(full, validate_dir(data))
+
+
+def test_validation_is_not_reused_under_other_code_year_or_bytes(tmp_path):
+    data = tmp_path / "2022"
+    shutil.copytree(DATA_2022, data)
+    cache = WorkbookCache(None, "código-1")
+    validate_dir(data, cache=cache)
+    cache.save(tmp_path / "cache")
+
+    other_code = WorkbookCache(tmp_path / "cache", "código-2")
+    validate_dir(data, cache=other_code)
+    assert other_code.hits == []
+
+    other_year = WorkbookCache(tmp_path / "cache", "código-1")
+    validate_dir(data, cache=other_year, year=2023)
+    assert other_year.hits == []
+
+    set_cell(data / "administrativo.xlsx", "PQRS", "B3", "veintisiete")
+    changed = WorkbookCache(tmp_path / "cache", "código-1")
+    report = validate_dir(data, cache=changed)
+    assert "administrativo.xlsx" not in changed.hits and len(changed.hits) == 5
+    assert any(p.file == "administrativo.xlsx" and p.sheet == "PQRS" and p.row == 3 for p in report.errors)
+
+
+def test_an_entry_that_names_another_file_or_cannot_be_read_is_ignored(tmp_path):
+    data = tmp_path / "2022"
+    shutil.copytree(DATA_2022, data)
+    cache = WorkbookCache(None, "código-1")
+    validate_dir(data, cache=cache)
+    cache.save(tmp_path / "cache")
+    entry = tmp_path / "cache" / "inversion.xlsx" / "entry.json"
+    content = json.loads(entry.read_text(encoding="utf-8"))
+    content["file"] = "cooperacion.xlsx"
+    entry.write_text(json.dumps(content), encoding="utf-8")
+    (tmp_path / "cache" / "cooperacion.xlsx" / "00.parquet").write_bytes(b"no es parquet")
+    again = WorkbookCache(tmp_path / "cache", "código-1")
+    _same_report(validate_dir(data), validate_dir(data, cache=again))
+    assert "inversion.xlsx" not in again.hits and "cooperacion.xlsx" not in again.hits
