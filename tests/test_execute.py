@@ -172,9 +172,11 @@ def test_volatile_metadata_is_stripped(tmp_path):
     assert clean.cells[0]["id"] == "injected-parameters" and "papermill" not in clean.cells[0].metadata
 
 
-def test_kernel_output_stays_out_of_the_terminal(tmp_path):
+@pytest.mark.parametrize("fork", ["1", "0"])
+def test_kernel_output_stays_out_of_the_terminal(tmp_path, fork):
     """Regression: a kernel's own stderr (its start-up tracebacks when a build is interrupted while it
-    binds its sockets) reached the analyst's terminal. It now goes to a log in the worker's runtime folder."""
+    binds its sockets) reached the analyst's terminal. It now goes to a log in the worker's runtime folder,
+    for kernels forked from the fork server (whose own imports' output goes to its log) and Popen ones."""
     import subprocess
     import sys
 
@@ -182,13 +184,14 @@ def test_kernel_output_stays_out_of_the_terminal(tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("import os\nos.write(2, b'ruido-del-kernel\\n')\nprint('ok')")]
     nbformat.write(nb, tmp_path / "ruido.ipynb")
-    code = ("import sys; from pathlib import Path; from informe.build.execute import run_notebook; "
-            f"r = run_notebook(Path({str(tmp_path / 'ruido.ipynb')!r}), Path({str(tmp_path / 'out.ipynb')!r}), "
-            f"{{}}, Path({str(tmp_path)!r})); print('ERROR' if r.error else 'HECHO', r.error)")
-    env = {k: v for k, v in os.environ.items() if k != "INFORME_DEBUG"}
+    (tmp_path / "out").mkdir()
+    code = ("from pathlib import Path; from informe.build.execute import run_notebooks; "
+            f"r = run_notebooks([Path({str(tmp_path / 'ruido.ipynb')!r})], Path({str(tmp_path / 'out')!r}), {{}}, "
+            f"Path({str(tmp_path)!r}), jobs=1); print('ERROR' if r[0].error else 'HECHO', r[0].error)")
+    env = {**{k: v for k, v in os.environ.items() if k != "INFORME_DEBUG"}, "INFORME_FORK_KERNELS": fork}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert "HECHO" in proc.stdout, proc.stdout + proc.stderr
-    assert "ok" in outputs(tmp_path / "out.ipynb")
+    assert "ok" in outputs(tmp_path / "out" / "ruido.ipynb")
     assert "ruido-del-kernel" not in proc.stdout + proc.stderr
 
 
@@ -328,26 +331,6 @@ def test_fork_server_kills_a_kernel_its_worker_let_go_and_all_of_them_when_stopp
     while psutil_alive(second.pid) and _time.monotonic() < deadline:
         _time.sleep(0.05)
     assert not psutil_alive(second.pid)
-
-
-def test_forked_kernel_output_stays_out_of_the_terminal(tmp_path):
-    """What a forked kernel (and the fork server's imports) print goes to their logs, never the terminal."""
-    import subprocess
-    import sys
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("import os\nos.write(2, b'ruido-del-kernel\\n')\nprint('ok')")]
-    nbformat.write(nb, tmp_path / "ruido.ipynb")
-    code = ("from pathlib import Path; from informe.build.execute import run_notebooks; "
-            f"r = run_notebooks([Path({str(tmp_path / 'ruido.ipynb')!r})], Path({str(tmp_path / 'out')!r}), {{}}, "
-            f"Path({str(tmp_path)!r}), jobs=1); print('ERROR' if r[0].error else 'HECHO', r[0].error)")
-    (tmp_path / "out").mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "INFORME_DEBUG"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
-    assert "HECHO" in proc.stdout, proc.stdout + proc.stderr
-    assert "ok" in outputs(tmp_path / "out" / "ruido.ipynb")
-    assert "ruido-del-kernel" not in proc.stdout + proc.stderr
 
 
 def test_kernels_start_with_popen_when_the_fork_server_is_gone(tmp_path):

@@ -20,13 +20,19 @@ def _same_report(a, b) -> None:
         pd.testing.assert_frame_equal(a.data[key], b.data[key], check_exact=True)
 
 
-def test_reused_validation_is_the_full_validation(tmp_path):
+def _validated_once(tmp_path):
+    """A copy of 2022 validated once with a cache saved in ``tmp_path/cache``: (data folder, report)."""
     data = tmp_path / "2022"
     shutil.copytree(DATA_2022, data)
     first = WorkbookCache(None, "código-1")
-    full = validate_dir(data, cache=first)
+    report = validate_dir(data, cache=first)
     assert first.hits == []
     first.save(tmp_path / "cache")
+    return data, report
+
+
+def test_reused_validation_is_the_full_validation(tmp_path):
+    data, full = _validated_once(tmp_path)
     second = WorkbookCache(tmp_path / "cache", "código-1")
     reused = validate_dir(data, cache=second)
     assert sorted(second.hits) == sorted(p.name for p in data.glob("*.xlsx"))
@@ -35,12 +41,7 @@ def test_reused_validation_is_the_full_validation(tmp_path):
 
 
 def test_validation_is_not_reused_under_other_code_year_or_bytes(tmp_path):
-    data = tmp_path / "2022"
-    shutil.copytree(DATA_2022, data)
-    cache = WorkbookCache(None, "código-1")
-    validate_dir(data, cache=cache)
-    cache.save(tmp_path / "cache")
-
+    data, _report = _validated_once(tmp_path)
     other_code = WorkbookCache(tmp_path / "cache", "código-2")
     validate_dir(data, cache=other_code)
     assert other_code.hits == []
@@ -57,11 +58,7 @@ def test_validation_is_not_reused_under_other_code_year_or_bytes(tmp_path):
 
 
 def test_an_entry_that_names_another_file_or_cannot_be_read_is_ignored(tmp_path):
-    data = tmp_path / "2022"
-    shutil.copytree(DATA_2022, data)
-    cache = WorkbookCache(None, "código-1")
-    validate_dir(data, cache=cache)
-    cache.save(tmp_path / "cache")
+    data, _report = _validated_once(tmp_path)
     entry = tmp_path / "cache" / "inversion.xlsx" / "entry.json"
     content = json.loads(entry.read_text(encoding="utf-8"))
     content["file"] = "cooperacion.xlsx"
