@@ -12,6 +12,10 @@ them later, so two kernels starting together can pick the same port.
   bound its ports and answers, so no two kernels pick the same free port.
 * In both cases a kernel that still fails to start is retried.
 
+On Linux every kernel is forked from the build's fork server, which has already imported what the
+sections import (see :mod:`.forkkernel`); elsewhere kernels start with Popen. Either way each notebook
+gets a fresh kernel, killed as soon as its last cell has run.
+
 Each notebook runs in a worker process. Workers ignore Ctrl-C (the build
 handles it and ends them); a worker asked to end (SIGTERM, or its parent's
 death) kills its kernel and removes its runtime folder first. Kernel runtime
