@@ -485,6 +485,10 @@ class NotebookRunner:
                 self.server = ForkServer.start(folder)
             else:
                 shutil.rmtree(folder, ignore_errors=True)
+        # Imported once here rather than in every worker: forked workers share it (saves ~0.45 s of CPU per
+        # worker while the data are validated). Where workers are spawned, they import it themselves.
+        skip_unneeded_imports()
+        import papermill  # noqa: F401
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
                                         initargs=(os.getpid(), self.server.address if self.server else None))
         for _ in range(self.jobs):  # the workers start now (where they are spawned, one per pending task)
