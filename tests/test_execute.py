@@ -12,7 +12,7 @@ import pytest
 from jupyter_client.manager import AsyncKernelManager
 
 from informe.build.execute import (InformeKernelManager, kernel_transport, run_notebooks, section_title,
-                                   strip_volatile_metadata)
+                                   strip_notebook_metadata)
 
 
 def tiny_notebook(path, i):
@@ -166,7 +166,9 @@ def test_volatile_metadata_is_stripped(tmp_path):
     nb.metadata["papermill"] = {"start_time": "x", "end_time": "y", "duration": 1.0, "input_path": "/abs/in.ipynb",
                                 "parameters": {"year": 2022}}
     nbformat.write(nb, path)
-    strip_volatile_metadata(path)
+    executed = nbformat.read(path, as_version=4)
+    strip_notebook_metadata(executed)
+    nbformat.write(executed, path)
     clean = nbformat.read(path, as_version=4)
     assert clean.metadata["papermill"] == {"parameters": {"year": 2022}}
     assert clean.cells[0]["id"] == "injected-parameters" and "papermill" not in clean.cells[0].metadata

@@ -242,11 +242,12 @@ def _print_times(console: Console, rows: list[tuple[str, str, str, str]]) -> Non
 
 
 def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sections: list[SectionPlan]):
+    # ``runner``: the build's :class:`~informe.build.execute.NotebookRunner`.
     """Run the sections that must run (reading the snapshot), copy the reused ones; print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .downloads import copy_table_data
-    from .execute import run_notebooks, section_title
+    from .execute import section_title
 
     executed = staging / "notebooks"
     executed.mkdir(parents=True)
@@ -265,8 +266,8 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
         with Progress(TextColumn("[bold]Ejecutando secciones"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             task = progress.add_task("secciones", total=len(to_run))
-            results = run_notebooks(to_run, executed, plan.notebook_parameters(), executed,
-                                    on_done=lambda _r: progress.advance(task), env=kernel_env, runner=runner)
+            results = runner.run(to_run, executed, plan.notebook_parameters(), executed,
+                                 on_done=lambda _r: progress.advance(task), env=kernel_env)
     by_source = {r.source: r for r in results}
     rows = []
     for s in sections:
@@ -342,18 +343,18 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
         _write_timings(plan.out_dir, timings)
         return 0
 
+    from ..data.validation import print_report, validate_dir
+    from ..data.validation_cache import WorkbookCache
     from .execute import NotebookRunner
 
-    # The workers start now: they import papermill and start their first kernels while the data are validated.
-    runner = NotebookRunner(max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks))))
-    try:
-        from ..data.validation import print_report, validate_dir
-        from ..data.validation_cache import WorkbookCache
-
+    code = code_fingerprint(plan, hashes, env)
+    # The fork server and the workers start now and import what they need while the data are validated;
+    # leaving the block ends them (at once if the build is failing or interrupted).
+    with NotebookRunner(max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))) as runner:
         start = time.perf_counter()
         # A workbook whose bytes, year, code and library versions are those of the last build is not
         # read again (never with --force); the cross-sheet checks always run on the whole year.
-        cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code_fingerprint(plan, hashes, env))
+        cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code)
         validation = validate_dir(plan.data_dir, cache=cache)
         timings["validate"] = time.perf_counter() - start
         print_report(validation, console)
@@ -367,18 +368,13 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
         staging = make_staging(plan.out_dir)
         try:
             return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest,
-                             previous, timings, cache)
+                             previous, timings, cache, code)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    except BaseException:
-        runner.abort()
-        raise
-    finally:
-        runner.close()
 
 
 def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
-              timings, cache=None) -> int:
+              timings, cache, code) -> int:
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
 
@@ -391,11 +387,10 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     manifests = write_report_snapshot(report, staging / SNAPSHOT)
     timings["snapshot"] = time.perf_counter() - start
 
-    code = code_fingerprint(plan, hashes, env)
     sections = plan_sections(plan, previous, hashes, code, manifests, force)
     start = time.perf_counter()
     results = execute_phase(plan, staging, console, runner, sections)
-    runner.close()  # kernels started ahead and left unused end now, before the book is rendered
+    runner.close()  # the workers and the fork server end now, before the book is rendered
     timings["execute"] = time.perf_counter() - start
     if not all(r.ok for r in results):
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -425,7 +420,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "notebooks": {name: (s["seconds"] if s["ran"] else before.get(name, 0.0))
                       for name, s in section_info.items()},
         "sections": section_info,
-        "validation_reused": list(cache.hits) if cache is not None else [],
+        "validation_reused": list(cache.hits),
         "environment": env,
     }
     start = time.perf_counter()
@@ -438,8 +433,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     timings["render"] = time.perf_counter() - start
     for work in (".work", SNAPSHOT, READS):
         shutil.rmtree(staging / work, ignore_errors=True)
-    if cache is not None:
-        cache.save(staging / VALIDATED)
+    cache.save(staging / VALIDATED)
     info["engine"] = book.engine
     info["outputs"] = {name: size for name, size in output_files(staging).items() if not name.startswith(".")}
     (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")

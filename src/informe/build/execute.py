@@ -243,19 +243,9 @@ def section_title(path: Path) -> str:
     return path.stem
 
 
-def strip_volatile_metadata(path: Path) -> None:
+def strip_notebook_metadata(nb) -> None:
     """Drop timestamps, durations and absolute paths papermill records, so that a rebuild with the
     same inputs gives the same committed notebook (clean diffs for reviewers)."""
-    skip_unneeded_imports()
-    import nbformat  # ~0.3 s of imports: not on the no-op path
-
-    nb = nbformat.read(path, as_version=4)
-    strip_notebook_metadata(nb)
-    nbformat.write(nb, path)
-
-
-def strip_notebook_metadata(nb) -> None:
-    """:func:`strip_volatile_metadata` on a notebook in memory."""
     pm_meta = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "exception"):
         pm_meta.pop(key, None)
@@ -538,22 +528,14 @@ class NotebookRunner:
 
 def run_notebooks(sources: list[Path], out_dir: Path, parameters: dict, cwd: Path, jobs: int | None = None,
                   on_done: Callable[[NotebookResult], None] | None = None,
-                  env: Callable[[Path], dict[str, str]] | None = None,
-                  runner: NotebookRunner | None = None) -> list[NotebookResult]:
-    """Execute ``sources`` into ``out_dir`` on ``jobs`` worker processes (default: all cores), or on
-    ``runner``'s workers (left running for the caller to close).
+                  env: Callable[[Path], dict[str, str]] | None = None) -> list[NotebookResult]:
+    """Execute ``sources`` into ``out_dir`` on ``jobs`` worker processes (default: all cores).
 
     ``env(source)`` gives environment variables for that notebook's kernel. If the build is
     interrupted while waiting, the workers and their kernels are ended before the exception goes on.
     """
     if not sources:
         return []
-    if runner is not None:
-        try:
-            return runner.run(sources, out_dir, parameters, cwd, on_done, env)
-        except BaseException:
-            runner.abort()
-            raise
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources)))
-    with NotebookRunner(jobs) as own:
-        return own.run(sources, out_dir, parameters, cwd, on_done, env)
+    with NotebookRunner(jobs) as runner:
+        return runner.run(sources, out_dir, parameters, cwd, on_done, env)
