@@ -44,6 +44,11 @@ def test_equal_content_gives_equal_hashes(report_2022, tmp_path):
     assert by_sheet(a) == by_sheet(c) and a["all_sha256"] == c["all_sha256"]
     differing = {k for k in by_sheet(a) if by_sheet(a)[k] != by_sheet(b)[k]}
     assert differing == {key} and a["all_sha256"] != b["all_sha256"]
+    assert a["parts_sha256"] == b["parts_sha256"]  # same check results and problems
+    fewer = snapshot.write_year(tmp_path / "d", params, DATA_2022, report_2022.data, report_2022.checks[1:],
+                                report_2022.problems)
+    assert fewer["parts_sha256"]["checks"] != a["parts_sha256"]["checks"]
+    assert fewer["parts_sha256"]["problems"] == a["parts_sha256"]["problems"]
 
 
 def test_loaded_report_records_what_a_section_reads(tmp_path):
@@ -60,4 +65,7 @@ def test_loaded_report_records_what_a_section_reads(tmp_path):
         ["current", "plan_desarrollo.xlsx", "Indicadores"], ["current", "plan_desarrollo.xlsx", "Metas"],
         ["current", "posicionamiento.xlsx", "Cifras"]]
     assert len([c for c in loaded.checks if c.passed]) == 308
-    assert ["current", "*", "*"] in json.loads(reads.read_text(encoding="utf-8"))
+    assert ["current", "*", "checks"] in json.loads(reads.read_text(encoding="utf-8"))
+    assert len(loaded.problems) == len(report.problems)
+    assert ["current", "*", "problems"] in json.loads(reads.read_text(encoding="utf-8"))
+    assert ["current", "*", "*"] not in json.loads(reads.read_text(encoding="utf-8"))  # no sheet by that

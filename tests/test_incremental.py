@@ -43,7 +43,9 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
     # inputs recorded at execution: the positioning chapter read only its own workbook, the annex everything
     assert {tuple(r) for r in info["sections"]["05-posicionamiento.ipynb"]["reads"]} <= {
         ("current", "posicionamiento.xlsx", sheet) for sheet in ("Eventos", "Premios", "Cifras")}
-    assert ["current", "*", "*"] in info["sections"]["08-anexo-calidad-datos.ipynb"]["reads"]
+    # the annex reads the year's check results and problems (what validation made of every sheet), no sheet
+    assert info["sections"]["08-anexo-calidad-datos.ipynb"]["reads"] == [
+        ["current", "*", "checks"], ["current", "*", "problems"]]
 
     noop = build(*args)
     assert noop.returncode == 0 and "Sin cambios" in noop.stdout
@@ -57,13 +59,14 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
     assert resaved.returncode == 0, resaved.stdout + resaved.stderr
     assert "Sin cambios" not in resaved.stdout and ran(out) == set()
 
-    # One cell of posicionamiento.xlsx: the sections that read that sheet, plus the annex (reads everything).
+    # One cell of posicionamiento.xlsx that no check compares: the sections that read that sheet; the
+    # annex is reused (its check results and problems are the same).
     old = load_workbook(workbook)["Cifras"]["C5"].value  # periodistas_atendidos
     before = published(out)
     set_cell(workbook, "Cifras", "C5", old + 1)
     edited = build(*args)
     assert edited.returncode == 0, edited.stdout + edited.stderr
-    assert ran(out) == {"01-resumen-ejecutivo", "05-posicionamiento", "08-anexo-calidad-datos"}
+    assert ran(out) == {"01-resumen-ejecutivo", "05-posicionamiento"}
     for line in edited.stdout.splitlines():
         if "03-inversion.ipynb" in line or "07-estados-financieros" in line:
             assert "reutilizada" in line, line
@@ -71,12 +74,23 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
             assert "ejecutada" in line, line
     after = published(out)
     for name in ("02-plan-de-desarrollo", "03-inversion", "04-cooperacion", "06-administrativo",
-                 "07-estados-financieros"):
+                 "07-estados-financieros", "08-anexo-calidad-datos"):
         assert after[f"{name}.ipynb"] == before[f"{name}.ipynb"], name
     summary = outputs_text(out / "notebooks" / "01-resumen-ejecutivo.ipynb")
     assert f"**{old + 1}** periodistas" in summary and f"**{old}** periodistas" not in summary
     assert f"| Periodistas internacionales atendidos | {old + 1} |" in outputs_text(
         out / "notebooks" / "05-posicionamiento.ipynb")
+
+    # A cell that a check compares (award_counts: 20 awards detailed in «Premios» against the printed
+    # postulaciones_premios, Cifras!C6): the check's result changes, so the annex runs again and shows it.
+    postulations = load_workbook(workbook)["Cifras"]["C6"].value
+    assert load_workbook(workbook)["Cifras"]["A6"].value == "postulaciones_premios" and postulations == 20
+    set_cell(workbook, "Cifras", "C6", postulations + 1)
+    checked = build(*args)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert ran(out) == {"01-resumen-ejecutivo", "05-posicionamiento", "08-anexo-calidad-datos"}
+    annex = outputs_text(out / "notebooks" / "08-anexo-calidad-datos.ipynb")
+    assert "| detalle 20 | cifra publicada 21 | −1 |" in annex
 
     # A deleted output means a rebuild (reusing every executed notebook).
     pdf = out / "informe-gestion-2022.pdf"
@@ -129,12 +143,32 @@ def test_section_fingerprint_depends_only_on_what_the_section_read():
     assert section_fingerprint("nb", "code", {"year": 2022}, other_sheet, reads) == base
     assert section_fingerprint("nb", "code", {"year": 2022}, other_sheet, [["current", "*", "*"]]) != \
         section_fingerprint("nb", "code", {"year": 2022}, manifests, [["current", "*", "*"]])
+    # the check results and the problems are compared by their own hashes
+    checks = [["current", "*", "checks"]]
+    parts = {**manifests["current"], "parts_sha256": {"checks": "c1", "problems": "p1"}}
+    with_parts = section_fingerprint("nb", "code", {"year": 2022}, {"current": parts}, checks)
+    new_problem = {**parts, "all_sha256": "all2", "parts_sha256": {"checks": "c1", "problems": "p2"}}
+    assert section_fingerprint("nb", "code", {"year": 2022}, {"current": new_problem}, checks) == with_parts
+    new_result = {**parts, "parts_sha256": {"checks": "c2", "problems": "p1"}}
+    assert section_fingerprint("nb", "code", {"year": 2022}, {"current": new_result}, checks) != with_parts
     own_sheet = {"current": {**manifests["current"], "sheets": [{"file": "a.xlsx", "sheet": "S1", "sha256": "9"}]}}
     assert section_fingerprint("nb", "code", {"year": 2022}, own_sheet, reads) != base
     with_prior = {**manifests, "prior": {"year": 2021, "params_sha256": "q", "all_sha256": "z", "sheets": []}}
     assert section_fingerprint("nb", "code", {"year": 2022}, with_prior, reads) != base  # a prior year appeared
     for changed in (("nb2", "code", {"year": 2022}), ("nb", "code2", {"year": 2022}), ("nb", "code", {"year": 2023})):
         assert section_fingerprint(*changed, manifests, reads) != base
+
+
+def test_package_data_files_are_build_inputs():
+    """Regression: only ``*.py`` files counted, so editing ``quality-findings.yml`` (the annex's explanations)
+    answered «Sin cambios» and kept the old annex."""
+    root = Path(__file__).resolve().parents[1]
+    plan = BuildPlan.create(2022, root)
+    package = root / "src" / "informe"
+    expected = {p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                and p.suffix != ".pyc"}
+    assert package / "report" / "sections" / "quality-findings.yml" in expected
+    assert set(plan.package_files()) == expected and expected <= set(plan.inputs())
 
 
 def test_notebook_parameters_are_relative_with_forward_slashes_on_every_platform():

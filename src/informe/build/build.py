@@ -71,7 +71,9 @@ class BuildPlan:
         )
 
     def package_files(self) -> list[Path]:
-        return sorted((self.root / "src" / "informe").rglob("*.py"))
+        """Every file of the package: its code and its data (``quality-findings.yml``), not bytecode."""
+        return sorted(p for p in (self.root / "src" / "informe").rglob("*")
+                      if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"))
 
     def inputs(self) -> list[Path]:
         """Every file whose change must trigger a new build."""
@@ -181,16 +183,17 @@ def code_fingerprint(plan: BuildPlan, hashes: dict[Path, str], env: dict) -> str
 def section_fingerprint(notebook_sha: str, code: str, parameters: dict, manifests: dict[str, dict],
                         reads: list) -> str:
     """Digest of everything one section's output depends on: its notebook, the code, its parameters, the
-    parameters of the years it sees, and the validated content of every sheet it read (``*``: all of them,
-    with the checks and problems)."""
+    parameters of the years it sees, and the validated content of every sheet it read (``*/*``: all of
+    them, with the checks and problems; ``*/checks``, ``*/problems``: the year's check results, its schema
+    problems)."""
     years = {tag: {"year": m["year"], "params": m["params_sha256"]} for tag, m in manifests.items()}
     seen = {}
     for tag, filename, sheet in sorted(tuple(r) for r in reads):
         manifest = manifests.get(tag)
         if manifest is None:
             value = None
-        elif filename == "*":
-            value = manifest["all_sha256"]
+        elif filename == "*":  # the whole year, or one of its parts (the check results, the problems)
+            value = manifest["all_sha256"] if sheet == "*" else manifest.get("parts_sha256", {}).get(sheet)
         else:
             value = next((s["sha256"] for s in manifest["sheets"] if (s["file"], s["sheet"]) == (filename, sheet)),
                          None)

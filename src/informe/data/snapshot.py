@@ -14,7 +14,7 @@ bytes, deterministic for equal frames), so re-saving a workbook without
 changing its data changes no hash. The notebooks load this instead of
 re-reading and re-validating the workbooks.
 
-:class:`ReadLog` records which sheets (or "everything", through the checks and
+:class:`ReadLog` records which sheets (or every sheet, or the check results, or the
 problems) a notebook read, so that the build knows each section's inputs
 without a hand-kept list.
 """
@@ -36,7 +36,8 @@ from .params import Params
 from .problems import Problem
 
 MANIFEST = "manifest.json"
-ALL = "*"  # a read of the whole year: the check results or the problems
+ALL = "*"  # a read of the whole year (every frame); with CHECKS or PROBLEMS, of one of its parts
+CHECKS, PROBLEMS = "checks", "problems"  # the year's cross-sheet check results, its schema problems
 
 Frames = dict[tuple[str, str], pd.DataFrame]
 
@@ -74,8 +75,11 @@ def write_year(folder: Path, params: Params, data_dir: Path, frames: Frames,
         everything.update(f"{entry['file']}/{entry['sheet']}={entry['sha256']}\n".encode())
     everything.update(checks_text.encode())
     everything.update(problems_text.encode())
+    parts = {CHECKS: hashlib.sha256(checks_text.encode()).hexdigest(),
+             PROBLEMS: hashlib.sha256(problems_text.encode()).hexdigest()}
     manifest = {"year": params.year, "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
-                "data_dir": str(data_dir), "sheets": sheets, "all_sha256": everything.hexdigest()}
+                "data_dir": str(data_dir), "sheets": sheets, "all_sha256": everything.hexdigest(),
+                "parts_sha256": parts}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
@@ -168,14 +172,19 @@ class RecordingFrames(dict):
 
 
 class RecordingList(list):
-    """Check results or problems of one year: any use counts as reading the whole year."""
+    """Check results (``part``: CHECKS) or problems (PROBLEMS) of one year: any use counts as reading all
+    of them (``(tag, "*", part)``), which the build compares by their content's hash.
 
-    def __init__(self, items, log: ReadLog, tag: str):
+    They are what the checks and the validation made of every sheet, so a section that reads only them
+    (the annex) runs again when a result or a problem changes, not when any cell of the year does.
+    """
+
+    def __init__(self, items, log: ReadLog, tag: str, part: str = ALL):
         super().__init__(items)
-        self._log, self._tag = log, tag
+        self._log, self._tag, self._part = log, tag, part
 
     def _everything(self):
-        self._log.record(self._tag, ALL, ALL)
+        self._log.record(self._tag, ALL, self._part)
 
     def __iter__(self):
         self._everything()

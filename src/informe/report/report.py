@@ -136,8 +136,9 @@ def load_report_from_snapshot(folder: str | Path, reads: str | Path | None = Non
     def year(tag: str) -> YearReport:
         manifest, params, frames, checks, problems = snapshot.read_year(folder / tag)
         return YearReport(manifest["year"], params, Path(manifest["data_dir"]),
-                          snapshot.RecordingFrames(frames, log, tag), snapshot.RecordingList(checks, log, tag),
-                          snapshot.RecordingList(problems, log, tag))
+                          snapshot.RecordingFrames(frames, log, tag),
+                          snapshot.RecordingList(checks, log, tag, snapshot.CHECKS),
+                          snapshot.RecordingList(problems, log, tag, snapshot.PROBLEMS))
 
     report = year("current")
     if (folder / "prior").is_dir():
