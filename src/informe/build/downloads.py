@@ -287,8 +287,10 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 def write_xlsx(path: Path, tables: list[dict], contents: bool = False) -> None:
     """One workbook with one sheet per table (and a table of contents first when ``contents``)."""
+    # in_memory: the workbook's parts are assembled in memory, not as temporary files (measured: 44
+    # tables in 0.10 s instead of 0.31 s)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                               "strings_to_numbers": False})
+                                               "strings_to_numbers": False, "in_memory": True})
     writer = SheetWriter(workbook)
     used: set[str] = {"Contenido"} if contents else set()
     names = [sheet_name(t["title"], used) for t in tables]
