@@ -441,3 +441,21 @@ def test_kernel_dying_in_a_cell_names_the_cell_and_is_not_retried(tmp_path, fork
     assert not result.ok and result.attempts == 1
     assert result.cell == 2  # injected parameters, parameters, then the cell that ended the kernel
     assert "el kernel terminó mientras ejecutaba la celda" in result.error
+
+
+def test_kernel_environment_is_set_once_however_often_it_runs(monkeypatch):
+    """Regression: every notebook a worker ran prepended the interpreter's folders to PATH and
+    JUPYTER_PATH again (it runs in the build, in each worker's warm-up and for every notebook)."""
+    import sys
+
+    from informe.build.execute import _kernel_environment
+
+    monkeypatch.setenv("PATH", "/usr/bin")
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    _kernel_environment()
+    first = (os.environ["PATH"], os.environ["JUPYTER_PATH"])
+    _kernel_environment()
+    _kernel_environment()
+    assert (os.environ["PATH"], os.environ["JUPYTER_PATH"]) == first
+    assert os.environ["PATH"].split(os.pathsep) == [str(Path(sys.executable).parent), "/usr/bin"]
+    assert os.environ["JUPYTER_PATH"] == str(Path(sys.prefix) / "share" / "jupyter")

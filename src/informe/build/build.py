@@ -22,12 +22,14 @@ Incremental builds
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -321,6 +323,17 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
         return EXIT_ERRORS
 
 
+@contextmanager
+def frozen_heap():
+    """``gc.freeze()`` for the block: the objects that exist now (the imported modules' — pandas, pandera,
+    papermill…) are left out of every garbage collection until it ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str) -> int:
     from ..data.params import ParamsError, load_params
 
@@ -346,34 +359,40 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
         _write_timings(plan.out_dir, timings)
         return 0
 
-    from ..data.validation import print_report, validate_dir
-    from ..data.validation_cache import WorkbookCache
     from .execute import NotebookRunner
 
-    code = code_fingerprint(plan, hashes, env)
-    # The fork server and the workers start now and import what they need while the data are validated;
-    # leaving the block ends them (at once if the build is failing or interrupted).
+    # The fork server and the workers start first: the server imports what the sections import while
+    # this process imports pandas and pandera and validates the data. Leaving the block ends them (at
+    # once if the build is failing or interrupted).
     with NotebookRunner(max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))) as runner:
-        start = time.perf_counter()
-        # A workbook whose bytes, year, code and library versions are those of the last build is not
-        # read again (never with --force); the cross-sheet checks always run on the whole year.
-        cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code)
-        validation = validate_dir(plan.data_dir, cache=cache)
-        timings["validate"] = time.perf_counter() - start
-        print_report(validation, console)
-        if cache.hits:
-            console.print(f"Validación reutilizada de la última construcción (libros idénticos): "
-                          f"{', '.join(cache.hits)}.", soft_wrap=True)
-        if validation.exit_code:
-            console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se modificó.[/red]")
-            return validation.exit_code
+        from ..data.validation import print_report, validate_dir
+        from ..data.validation_cache import WorkbookCache
 
-        staging = make_staging(plan.out_dir)
-        try:
-            return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest,
-                             previous, timings, cache, code)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        # What was imported stays until the build ends: the garbage collector need not walk it again
+        # and again while the data are validated and the book rendered.
+        with frozen_heap():
+            code = code_fingerprint(plan, hashes, env)
+            start = time.perf_counter()
+            # A workbook whose bytes, year, code and library versions are those of the last build is not
+            # read again (never with --force); the cross-sheet checks always run on the whole year.
+            cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code)
+            validation = validate_dir(plan.data_dir, cache=cache)
+            timings["validate"] = time.perf_counter() - start
+            print_report(validation, console)
+            if cache.hits:
+                console.print(f"Validación reutilizada de la última construcción (libros idénticos): "
+                              f"{', '.join(cache.hits)}.", soft_wrap=True)
+            if validation.exit_code:
+                console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se "
+                              "modificó.[/red]")
+                return validation.exit_code
+
+            staging = make_staging(plan.out_dir)
+            try:
+                return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env,
+                                 digest, previous, timings, cache, code)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,

@@ -26,6 +26,7 @@ the server answers ``{"pid": N}`` once forked and ``{"exit": code}`` when the ke
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -359,6 +360,7 @@ def serve(address: str) -> None:
             __import__(name)
         except Exception:  # noqa: BLE001 - the kernel imports it itself (and reports a real error)
             pass
+    gc.freeze()  # the imported modules' objects: never collected again in the server or its kernels
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
