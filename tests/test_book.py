@@ -110,3 +110,20 @@ def test_demo_year_marks_every_page(built_2023):
     assert all("DATOS DE DEMOSTRACIÓN" in page for page in pages)
     for page in (out / "book").glob("*.html"):
         assert "DATOS DE DEMOSTRACIÓN" in page.read_text(encoding="utf-8"), page.name
+
+
+def test_bundled_fonts_are_matplotlibs_without_importing_it():
+    """The PDF's fonts are matplotlib's DejaVu; finding them must not import matplotlib in the build."""
+    import subprocess
+    import sys
+
+    from matplotlib import get_data_path
+
+    from informe.build.book import bundled_fonts
+
+    assert bundled_fonts() == Path(get_data_path()) / "fonts" / "ttf"
+    assert (bundled_fonts() / "DejaVuSans.ttf").is_file()
+    code = ("import sys; from informe.build.book import bundled_fonts; bundled_fonts(); "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

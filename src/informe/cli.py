@@ -8,7 +8,6 @@ and usage errors are in Spanish too (see :mod:`informe.cli_spanish`).
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version as package_version
 from pathlib import Path
 
 import typer
@@ -31,6 +30,8 @@ PROJECT_ROOT = find_project_root()
 
 
 def informe_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as package_version  # 0.05 s: only for --version
+
     try:
         return package_version("informe")
     except PackageNotFoundError:

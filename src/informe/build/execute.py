@@ -45,13 +45,12 @@ from traitlets import DottedObjectName, default
 
 from . import skip_unneeded_imports
 from .forkkernel import ForkProvisioner, ForkServer, fork_available, fork_client, use_fork_server
+from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER  # noqa: F401 - KERNEL_DIR_PREFIX re-exported
 
 KERNEL_START_ATTEMPTS = 3
 # A build's kernels need no command history; IPython's SQLite history costs start-up time (and locks
 # ~/.ipython/profile_default/history.sqlite between parallel kernels).
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
-KERNEL_DIR_PREFIX = "informe-kernel-"
-OWNER_MARKER = "owner.json"
 TRANSPORT_ENV = "INFORME_KERNEL_TRANSPORT"  # force "ipc" or "tcp" (tests, diagnosis)
 MAX_IPC_PATH = 100  # sun_path holds 104 bytes on macOS, 108 on Linux; jupyter_client appends "-<n>"
 

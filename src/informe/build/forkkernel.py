@@ -324,7 +324,7 @@ def _kill(pid: int) -> None:
 def _remove_folder(folder: Path) -> None:
     """Remove the server's runtime folder when the build could not (it was killed): only a folder the
     build made for it (``informe-kernel-*`` with its owner marker)."""
-    from .execute import KERNEL_DIR_PREFIX, OWNER_MARKER
+    from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER
 
     if folder.name.startswith(KERNEL_DIR_PREFIX) and (folder / OWNER_MARKER).is_file():
         import shutil

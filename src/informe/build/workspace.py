@@ -22,7 +22,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .execute import KERNEL_DIR_PREFIX, OWNER_MARKER
+KERNEL_DIR_PREFIX = "informe-kernel-"  # kernel runtime folders in the system's temporary folder (see .execute)
+OWNER_MARKER = "owner.json"  # in each of them: the pids of the worker and the build that made it
 
 TABLE_DATA_DIR = "tablas"  # report.display.DOWNLOADS_DIR (not imported: it would load pandas on a no-op build)
 
