@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from conftest import build, build_env, set_cell
 from informe.build.build import BuildPlan, section_fingerprint
@@ -225,6 +226,22 @@ def test_validation_of_an_unchanged_workbook_is_reused_and_changes_nothing(data_
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert json.loads((forced_out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"] == []
     assert published(out) == published(forced_out)
+    # The edit converted again only the chapters whose Markdown changed (summary, positioning, colophon)
+    # and its pages are the forced build's (the colophon differs: it says when each was built).
+    assert json.loads((out / "build-info.json").read_text(encoding="utf-8"))["chapters_reused"] == {
+        "html5": 8, "typst": 8}
+    assert json.loads((forced_out / "build-info.json").read_text(encoding="utf-8"))["chapters_reused"] == {
+        "html5": 0, "typst": 0}
+    pages = {p.name: p.read_bytes() for p in (out / "book").glob("*.html") if p.name != "colofon.html"}
+    assert len(pages) == 11  # eleven chapters and the downloads page, but the colophon
+    assert pages == {p.name: p.read_bytes() for p in (forced_out / "book").glob("*.html")
+                     if p.name != "colofon.html"}
+
+    def pdf_pages(folder):
+        return [page.extract_text() for page in PdfReader(folder / "informe-gestion-2022.pdf").pages]
+
+    edited_pdf, forced_pdf = pdf_pages(out), pdf_pages(forced_out)
+    assert len(edited_pdf) == len(forced_pdf) and edited_pdf[:-2] == forced_pdf[:-2]  # but the last two (colophon)
 
     # A damaged entry is no entry: that workbook is validated again, the build goes on.
     (out / ".validados" / "inversion.xlsx" / "entry.json").write_text("{no es json", encoding="utf-8")

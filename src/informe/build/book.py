@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -40,6 +41,7 @@ from ..fmt import format_datetime as fmt_datetime
 
 from ..data.params import Params
 from ..report.display import DOWNLOADS_DIR, escape_markdown, slugify
+from .chapters import ChapterPieces, convert_chapters
 from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
 from .downloads import DownloadError, write_downloads
 
@@ -304,8 +306,8 @@ def notebook_markdown(notebook: Path) -> str:
     return "\n\n".join(p for p in parts if p.strip())
 
 
-def book_markdown(src: Path, config: dict) -> str:
-    """All chapters of ``_quarto.yml`` as one Markdown document (figures resolve from ``src/figuras``)."""
+def book_chapters(src: Path, config: dict) -> list[str]:
+    """Each chapter of ``_quarto.yml`` as Markdown, in order (figures resolve from ``src/figuras``)."""
     staged = src / "notebooks" / FIGURES
     if staged.exists():
         shutil.copytree(staged, src / FIGURES, dirs_exist_ok=True)
@@ -317,7 +319,7 @@ def book_markdown(src: Path, config: dict) -> str:
             raise BookError(f"falta el capítulo {path.name} listado en _quarto.yml")
         text = notebook_markdown(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
         chapters.append(_meta_shortcodes(text, config))
-    return "\n\n".join(chapters) + "\n"
+    return chapters
 
 
 def lua_filter_args(src: Path) -> list[str]:
@@ -334,25 +336,40 @@ def without_smart(args: tuple[str, ...] | list[str]) -> list[str]:
     return out
 
 
-def _pandoc_in(folder: Path, *args: str) -> None:
-    """Run pandoc with ``folder`` as working directory (relative resource paths resolve there).
+def pandoc_text(src: Path, text: str, args: list[str]) -> str:
+    """pandoc's output (stdout) for the Markdown ``text``, with ``src`` as working directory (relative
+    resource paths resolve there).
 
     Every pandoc call of the book reads its Markdown without ``smart``: text from the workbooks keeps its
     straight quotes, ``--`` and ``...`` in the HTML book and in the PDF.
     """
     import pypandoc
 
-    proc = subprocess.run([pypandoc.get_pandoc_path(), *without_smart(args)], capture_output=True, text=True,
-                          cwd=folder)
+    proc = subprocess.run([pypandoc.get_pandoc_path(), *without_smart(args)], input=text, capture_output=True,
+                          text=True, encoding="utf-8", cwd=src)
     if proc.returncode:
         raise BookError(f"pandoc falló: {proc.stderr.strip()[-2000:]}")
+    return proc.stdout
+
+
+def convert_book(src: Path, chapters: list[str], args: list[str], pieces: ChapterPieces | None = None) -> str:
+    """pandoc's output of the book's ``chapters`` with ``args`` (``-t html5`` or ``-t typst``), reusing the
+    unchanged chapters of ``pieces`` (see :mod:`.chapters`)."""
+    import pypandoc
+
+    to = args[args.index("-t") + 1]
+    filters = {arg: hashlib.sha256(Path(arg).read_bytes()).hexdigest() for arg in args if arg.endswith(".lua")}
+    salt = json.dumps([pypandoc.get_pandoc_version(), [filters.get(a, a) for a in args]], ensure_ascii=False)
+    return convert_chapters(chapters, to, lambda text, extra: pandoc_text(src, text, [*args, *extra]), salt,
+                            pieces)
 
 
 def _typst_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False) -> None:
+def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
+                  pieces: ChapterPieces | None = None) -> None:
     """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources.
 
     The two run side by side: the PDF's pandoc and typst (which releases the GIL) in one thread, the HTML
@@ -364,25 +381,29 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False)
     from .html_book import pandoc_body, render_html_book
 
     config = load_book_config(src)
-    (src / "book.md").write_text(book_markdown(src, config), encoding="utf-8")
+    chapters = book_chapters(src, config)
+    (src / "book.md").write_text("\n\n".join(chapters) + "\n", encoding="utf-8")
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="informe-render") as pool:
-        pdf_job = pool.submit(render_pdf, src, config, pdf)
-        body_job = pool.submit(pandoc_body, src)
+        pdf_job = pool.submit(render_pdf, src, config, pdf, chapters, pieces)
+        body_job = pool.submit(pandoc_body, src, chapters, pieces)
         if downloads:
             write_staged_downloads(src)
         render_html_book(src, config, html_dir, body=body_job.result())
         pdf_job.result()
 
 
-def render_pdf(src: Path, config: dict, pdf: Path) -> None:
-    """The PDF: pandoc turns ``book.md`` into Typst, the ``typst`` package compiles it with the shared template."""
+def render_pdf(src: Path, config: dict, pdf: Path, chapters: list[str] | None = None,
+               pieces: ChapterPieces | None = None) -> None:
+    """The PDF: pandoc turns the chapters into Typst (reusing the unchanged ones of ``pieces``), the
+    ``typst`` package compiles it with the shared template."""
     import typst
 
     info = config["informe"]
-    _pandoc_in(src, "book.md", "-f", MARKDOWN_READER, "-t", "typst", *lua_filter_args(src), "-o", "body.typ")
+    chapters = book_chapters(src, config) if chapters is None else chapters
+    typst_body = convert_book(src, chapters, ["-f", MARKDOWN_READER, "-t", "typst", *lua_filter_args(src)],
+                              pieces)
     body = src / "body.typ"  # an included file has its own scope: it imports what the raw Typst blocks call
-    body.write_text(f'#import "{ASSETS}/typst-template.typ": firmas\n' + body.read_text(encoding="utf-8"),
-                    encoding="utf-8")
+    body.write_text(f'#import "{ASSETS}/typst-template.typ": firmas\n' + typst_body, encoding="utf-8")
     main = (f'#import "{ASSETS}/typst-template.typ": informe\n'
             f"#show: informe.with(title: {_typst_string(config['book']['title'])}, "
             f"year: {_typst_string(info['year'])}, cutoff: {_typst_string(info['cutoff'])}, "
@@ -408,8 +429,11 @@ def bundled_fonts() -> Path:
 
 
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
-                engine: str = "auto") -> BookResult:
-    """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``."""
+                engine: str = "auto", pieces: ChapterPieces | None = None) -> BookResult:
+    """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``.
+
+    ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`).
+    """
     quarto = find_quarto() if engine in ("auto", "quarto") else None
     if engine == "quarto" and quarto is None:
         raise BookError("no se encontró Quarto (defina QUARTO o agréguelo al PATH), o use --engine pandoc")
@@ -420,5 +444,5 @@ def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: P
     if quarto:
         render_quarto(quarto, src, html_dir, pdf)
     else:
-        render_pandoc(src, html_dir, pdf, downloads=True)
+        render_pandoc(src, html_dir, pdf, downloads=True, pieces=pieces)
     return BookResult(chosen, html_dir, pdf)

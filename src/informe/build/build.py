@@ -399,6 +399,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
               timings, cache, code) -> int:
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
+    from .chapters import PIECES, ChapterPieces
 
     start = time.perf_counter()
     try:
@@ -446,8 +447,11 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "environment": env,
     }
     start = time.perf_counter()
+    # The pip-only engine converts again only the chapters whose Markdown changed (never with --force).
+    pieces = ChapterPieces(None if force else plan.out_dir / PIECES)
     try:
-        book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine)
+        book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine,
+                           pieces)
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -456,7 +460,9 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     for work in (".work", SNAPSHOT, READS):
         shutil.rmtree(staging / work, ignore_errors=True)
     cache.save(staging / VALIDATED)
+    pieces.save(staging / PIECES)
     info["engine"] = book.engine
+    info["chapters_reused"] = dict(pieces.reused)  # per pandoc output format
     info["outputs"] = {name: size for name, size in output_files(staging).items() if not name.startswith(".")}
     (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     publish(staging, plan.out_dir)

@@ -30,7 +30,8 @@ from string import Template
 from bs4 import BeautifulSoup, Tag
 
 from ..report.display import DOWNLOADS_DIR
-from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, _pandoc_in, lua_filter_args
+from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, convert_book, lua_filter_args, pandoc_text
+from .chapters import ChapterPieces
 
 TEMPLATE = "page.html"
 STATIC = ("styles.css", "informe.js")  # copied from book/ next to the pages
@@ -244,12 +245,15 @@ def _pdf_href(info: dict) -> str:
     return f"../informe-gestion-{info['year']}.pdf"  # the PDF sits next to the book folder in outputs/<year>/
 
 
-def pandoc_body(src: Path) -> str:
-    """pandoc's HTML5 of the staged ``book.md`` (one document; :func:`split_chapters` makes the pages)."""
-    out = src / "book-body.html"
-    _pandoc_in(src, "book.md", "-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections",
-               "--wrap=none", *lua_filter_args(src), "-o", str(out))
-    return out.read_text(encoding="utf-8")
+def pandoc_body(src: Path, chapters: list[str] | None = None, pieces: ChapterPieces | None = None) -> str:
+    """pandoc's HTML5 of the book's ``chapters`` (one document; :func:`split_chapters` makes the pages),
+    reusing the unchanged chapters of ``pieces`` (see :mod:`.chapters`); without ``chapters``, of the
+    staged ``book.md``."""
+    args = ["-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections", "--wrap=none",
+            *lua_filter_args(src)]
+    if chapters is None:
+        return pandoc_text(src, (src / "book.md").read_text(encoding="utf-8"), args)
+    return convert_book(src, chapters, args, pieces)
 
 
 def _banner(src: Path, config: dict) -> str:
