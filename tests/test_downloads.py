@@ -298,3 +298,34 @@ def test_formula_names_through_a_real_build(tmp_path_factory):
         assert companies[: len(FORMULA_NAMES)] == ["'" + name for name in FORMULA_NAMES]
     frame = pd.read_csv(tablas / f"{PROCUREMENT}.csv")
     assert frame.set_index("Modalidad").at["Total", "Valor (COP)"] == PROCUREMENT_TOTAL + PROCUREMENT_DELTA
+
+
+def test_unchanged_tables_are_copied_from_the_last_build_and_changed_ones_written(built_2022, tmp_path):
+    """Issue 12: a rebuild copies the download files of tables whose data did not change (same code),
+    writes the others, and never follows a symlink planted among the previous files."""
+    import json as json_
+
+    from informe.build.downloads import load_tables, reusable, table_files, write_downloads
+
+    notebooks = sorted((built_2022 / "notebooks").glob("*.ipynb"))
+    first = tmp_path / "primera"
+    write_downloads(notebooks, first)
+    tables = load_tables(notebooks)
+    slug = tables[0]["slug"]
+    # mark the previous files: a copied file keeps the mark, a written one does not
+    for table in tables:
+        (first / f"{table['slug']}.csv").write_text("copiado", encoding="utf-8")
+        (first / f"{table['slug']}.json").write_text(json_.dumps(table), encoding="utf-8")
+    changed = dict(tables[1], title=tables[1]["title"] + " (cambiada)")
+    (first / f"{tables[1]['slug']}.json").write_text(json_.dumps(changed), encoding="utf-8")
+    (first / table_files(tables[2]["slug"])[0]).unlink()
+    (first / table_files(tables[2]["slug"])[0]).symlink_to(Path(__file__))
+    assert reusable(first, tables[0]) and not reusable(first, tables[1]) and not reusable(first, tables[2])
+    assert not reusable(None, tables[0])
+
+    second = tmp_path / "segunda"
+    write_downloads(notebooks, second, previous=first)
+    assert (second / f"{slug}.csv").read_text(encoding="utf-8") == "copiado"
+    for table in tables[1:3]:  # different data, a symlinked file: written again
+        assert (second / f"{table['slug']}.csv").read_text(encoding="utf-8") != "copiado"
+        assert not (second / table_files(table["slug"])[0]).is_symlink()

@@ -212,11 +212,13 @@ def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
     return count
 
 
-def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict, downloads: bool = True) -> Path:
+def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict, downloads: bool = True,
+                  previous_downloads: Path | None = None) -> Path:
     """Copy everything the book needs into ``src``; return it.
 
     With ``downloads=False`` the tables' download files are left to :func:`write_staged_downloads` (the
-    pip-only engine writes them while the PDF compiles).
+    pip-only engine writes them while the PDF compiles). ``previous_downloads``: see
+    :func:`~informe.build.downloads.write_downloads`.
     """
     src.mkdir(parents=True, exist_ok=True)
     for name in QUARTO_FILES:
@@ -228,7 +230,7 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     for notebook in notebooks:
         stage_figures(notebook, src / "notebooks" / FIGURES, labels)
     if downloads:
-        write_staged_downloads(src)
+        write_staged_downloads(src, previous_downloads)
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "firmas.qmd").write_text(signatories_markdown(params), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
@@ -236,12 +238,12 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     return src
 
 
-def write_staged_downloads(src: Path) -> None:
+def write_staged_downloads(src: Path, previous: Path | None = None) -> None:
     """Every table's download files, next to the staged chapters (so that the tables' relative links work
-    in both engines' HTML)."""
+    in both engines' HTML); the unchanged ones copied from ``previous`` (the last build's)."""
     notebooks = sorted((src / "notebooks").glob("*.ipynb"))
     try:
-        write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR)
+        write_downloads(notebooks, src / "notebooks" / DOWNLOADS_DIR, previous)
     except DownloadError as exc:
         raise BookError(str(exc)) from exc
 
@@ -369,7 +371,7 @@ def _typst_string(value: object) -> str:
 
 
 def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
-                  pieces: ChapterPieces | None = None) -> None:
+                  pieces: ChapterPieces | None = None, previous_downloads: Path | None = None) -> None:
     """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources.
 
     The two run side by side: the PDF's pandoc and typst (which releases the GIL) in one thread, the HTML
@@ -387,7 +389,7 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
         pdf_job = pool.submit(render_pdf, src, config, pdf, chapters, pieces)
         body_job = pool.submit(pandoc_body, src, chapters, pieces)
         if downloads:
-            write_staged_downloads(src)
+            write_staged_downloads(src, previous_downloads)
         render_html_book(src, config, html_dir, body=body_job.result())
         pdf_job.result()
 
@@ -429,20 +431,24 @@ def bundled_fonts() -> Path:
 
 
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
-                engine: str = "auto", pieces: ChapterPieces | None = None) -> BookResult:
+                engine: str = "auto", pieces: ChapterPieces | None = None,
+                previous_downloads: Path | None = None) -> BookResult:
     """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``.
 
-    ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`).
+    ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`);
+    ``previous_downloads``: the last build's download files, written by the same code, to copy the
+    unchanged tables' from.
     """
     quarto = find_quarto() if engine in ("auto", "quarto") else None
     if engine == "quarto" and quarto is None:
         raise BookError("no se encontró Quarto (defina QUARTO o agréguelo al PATH), o use --engine pandoc")
     chosen = "quarto" if quarto else "pandoc"
     info = {**info, "engine": "Quarto" if quarto else "pandoc + typst (solo pip)"}
-    src = stage_sources(root, executed, work / "book-src", params, info, downloads=bool(quarto))
+    src = stage_sources(root, executed, work / "book-src", params, info, downloads=bool(quarto),
+                        previous_downloads=previous_downloads)
     html_dir, pdf = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
     if quarto:
         render_quarto(quarto, src, html_dir, pdf)
     else:
-        render_pandoc(src, html_dir, pdf, downloads=True, pieces=pieces)
+        render_pandoc(src, html_dir, pdf, downloads=True, pieces=pieces, previous_downloads=previous_downloads)
     return BookResult(chosen, html_dir, pdf)

@@ -400,6 +400,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
     from .chapters import PIECES, ChapterPieces
+    from ..report.display import DOWNLOADS_DIR
 
     start = time.perf_counter()
     try:
@@ -444,14 +445,18 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
                       for name, s in section_info.items()},
         "sections": section_info,
         "validation_reused": list(cache.hits),
+        "code": code,  # package code and library versions (downloads are reused under the same)
         "environment": env,
     }
     start = time.perf_counter()
     # The pip-only engine converts again only the chapters whose Markdown changed (never with --force).
     pieces = ChapterPieces(None if force else plan.out_dir / PIECES)
+    # The unchanged tables' download files are copied from the last build when its code was this one.
+    downloads = plan.out_dir / "book" / DOWNLOADS_DIR
+    same_code = not force and previous.get("code") == code and downloads.is_dir() and not downloads.is_symlink()
     try:
         book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine,
-                           pieces)
+                           pieces, downloads if same_code else None)
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")

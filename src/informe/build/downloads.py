@@ -318,17 +318,45 @@ def year_workbook_name(year) -> str:
     return f"informe-gestion-{year}-tablas.xlsx"
 
 
-def write_downloads(notebooks: list[Path], target: Path) -> list[Path]:
-    """Every table of the executed ``notebooks`` as XLSX and two CSV files in ``target``, plus the year's workbook."""
+def table_files(slug: str) -> list[str]:
+    """The download files of one table."""
+    return [f"{slug}.xlsx", f"{slug}-excel.csv", f"{slug}.csv"]
+
+
+def reusable(previous: Path | None, table: dict) -> bool:
+    """Whether ``previous`` (the last build's downloads, written by the same code) holds this table's
+    files for exactly this table's data (its sidecar)."""
+    if previous is None:
+        return False
+    files = [previous / name for name in table_files(table["slug"])]
+    if not all(p.is_file() and not p.is_symlink() for p in files):
+        return False
+    try:
+        return json.loads((previous / f"{table['slug']}.json").read_text(encoding="utf-8")) == table
+    except (OSError, ValueError):
+        return False
+
+
+def write_downloads(notebooks: list[Path], target: Path, previous: Path | None = None) -> list[Path]:
+    """Every table of the executed ``notebooks`` as XLSX and two CSV files in ``target``, plus the year's workbook.
+
+    ``previous``: the last build's downloads, when the code that wrote them is this one; a table whose
+    data did not change gets its files copied from there instead of written again.
+    """
     tables = load_tables(notebooks)
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for table in tables:
         slug = table["slug"]
-        write_xlsx(target / f"{slug}.xlsx", [table])
-        (target / f"{slug}-excel.csv").write_text(table_csv(table, excel=True), encoding="utf-8-sig", newline="")
-        (target / f"{slug}.csv").write_text(table_csv(table, excel=False), encoding="utf-8", newline="")
-        written += [target / f"{slug}.xlsx", target / f"{slug}-excel.csv", target / f"{slug}.csv"]
+        if reusable(previous, table):
+            for name in table_files(slug):
+                shutil.copyfile(previous / name, target / name)
+        else:
+            write_xlsx(target / f"{slug}.xlsx", [table])
+            (target / f"{slug}-excel.csv").write_text(table_csv(table, excel=True), encoding="utf-8-sig",
+                                                      newline="")
+            (target / f"{slug}.csv").write_text(table_csv(table, excel=False), encoding="utf-8", newline="")
+        written += [target / name for name in table_files(slug)]
     if tables:
         path = target / year_workbook_name(tables[0].get("year", "tablas"))
         write_xlsx(path, tables, contents=True)
