@@ -302,30 +302,39 @@ def test_formula_names_through_a_real_build(tmp_path_factory):
 
 def test_unchanged_tables_are_copied_from_the_last_build_and_changed_ones_written(built_2022, tmp_path):
     """Issue 12: a rebuild copies the download files of tables whose data did not change (same code),
-    writes the others, and never follows a symlink planted among the previous files."""
-    import json as json_
-
-    from informe.build.downloads import load_tables, reusable, table_files, write_downloads
+    writes the others, and never reuses a file changed since it was published nor follows a symlink."""
+    from informe.build.downloads import (PreviousDownloads, downloads_sha256, load_tables, reusable, table_files,
+                                         write_downloads)
 
     notebooks = sorted((built_2022 / "notebooks").glob("*.ipynb"))
     first = tmp_path / "primera"
     write_downloads(notebooks, first)
     tables = load_tables(notebooks)
-    slug = tables[0]["slug"]
-    # mark the previous files: a copied file keeps the mark, a written one does not
-    for table in tables:
-        (first / f"{table['slug']}.csv").write_text("copiado", encoding="utf-8")
-        (first / f"{table['slug']}.json").write_text(json_.dumps(table), encoding="utf-8")
-    changed = dict(tables[1], title=tables[1]["title"] + " (cambiada)")
-    (first / f"{tables[1]['slug']}.json").write_text(json_.dumps(changed), encoding="utf-8")
-    (first / table_files(tables[2]["slug"])[0]).unlink()
-    (first / table_files(tables[2]["slug"])[0]).symlink_to(Path(__file__))
-    assert reusable(first, tables[0]) and not reusable(first, tables[1]) and not reusable(first, tables[2])
-    assert not reusable(None, tables[0])
+    for table in tables:  # the sidecars, as the published downloads folder holds them
+        (first / f"{table['slug']}.json").write_text(json.dumps(table), encoding="utf-8")
+    published = downloads_sha256(first)
+    assert len(published) == 3 * len(tables) + 1  # and the year's workbook
+    previous = PreviousDownloads(first, published)
+    assert all(reusable(previous, t) for t in tables) and not reusable(None, tables[0])
+
+    changed = dict(tables[1], title=tables[1]["title"] + " (cambiada)")  # other data
+    (first / f"{tables[1]['slug']}.json").write_text(json.dumps(changed), encoding="utf-8")
+    edited = first / f"{tables[2]['slug']}.csv"  # edited by hand after it was published
+    edited.write_text(edited.read_text(encoding="utf-8").replace("1", "7"), encoding="utf-8")
+    linked = first / table_files(tables[3]["slug"])[0]
+    linked.unlink()
+    linked.symlink_to(Path(__file__))
+    assert reusable(previous, tables[0]) and not any(reusable(previous, t) for t in tables[1:4])
 
     second = tmp_path / "segunda"
-    write_downloads(notebooks, second, previous=first)
-    assert (second / f"{slug}.csv").read_text(encoding="utf-8") == "copiado"
-    for table in tables[1:3]:  # different data, a symlinked file: written again
-        assert (second / f"{table['slug']}.csv").read_text(encoding="utf-8") != "copiado"
+    before = {name: (first / name).stat().st_mtime_ns for name in table_files(tables[0]["slug"])}
+    write_downloads(notebooks, second, previous=previous)
+    fresh = tmp_path / "nueva"
+    write_downloads(notebooks, fresh)
+    for table in tables[1:4]:  # written again: as a build from scratch writes them (CSV are deterministic)
+        for name in table_files(table["slug"])[1:]:
+            assert (second / name).read_bytes() == (fresh / name).read_bytes()
         assert not (second / table_files(table["slug"])[0]).is_symlink()
+    for name in table_files(tables[0]["slug"]):  # copied byte for byte, the previous files untouched
+        assert (second / name).read_bytes() == (first / name).read_bytes()
+        assert (first / name).stat().st_mtime_ns == before[name]

@@ -229,3 +229,24 @@ def test_2022_downloads_page_lists_every_table(built_2022):
     items = [li.get_text(" ", strip=True) for li in soup(book / "descargas.html").select("main li")]
     assert any(item.startswith("Contratación por modalidad (plan anual de adquisiciones):") for item in items), items
     assert any(item.startswith("Datos del gráfico «PQRS atendidas por proceso»:") for item in items), items
+
+
+def test_link_tree_links_within_a_file_system_and_copies_otherwise(tmp_path, monkeypatch):
+    import os
+
+    from informe.build import html_book
+
+    source = tmp_path / "a"
+    (source / "sub").mkdir(parents=True)
+    (source / "sub" / "x.csv").write_text("1;2\n", encoding="utf-8")
+    html_book.link_tree(source, tmp_path / "b")
+    assert (tmp_path / "b" / "sub" / "x.csv").read_text(encoding="utf-8") == "1;2\n"
+    assert os.path.samefile(source / "sub" / "x.csv", tmp_path / "b" / "sub" / "x.csv")
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(html_book.os, "link", no_links)
+    html_book.link_tree(source, tmp_path / "c")
+    assert (tmp_path / "c" / "sub" / "x.csv").read_text(encoding="utf-8") == "1;2\n"
+    assert not os.path.samefile(source / "sub" / "x.csv", tmp_path / "c" / "sub" / "x.csv")

@@ -43,7 +43,7 @@ from ..data.params import Params
 from ..report.display import DOWNLOADS_DIR, escape_markdown, slugify
 from .chapters import ChapterPieces, convert_chapters
 from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
-from .downloads import DownloadError, write_downloads
+from .downloads import DownloadError, PreviousDownloads, write_downloads
 
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
 ASSETS = "book"
@@ -213,7 +213,7 @@ def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
 
 
 def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict, downloads: bool = True,
-                  previous_downloads: Path | None = None) -> Path:
+                  previous_downloads: PreviousDownloads | None = None) -> Path:
     """Copy everything the book needs into ``src``; return it.
 
     With ``downloads=False`` the tables' download files are left to :func:`write_staged_downloads` (the
@@ -238,7 +238,7 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     return src
 
 
-def write_staged_downloads(src: Path, previous: Path | None = None) -> None:
+def write_staged_downloads(src: Path, previous: PreviousDownloads | None = None) -> None:
     """Every table's download files, next to the staged chapters (so that the tables' relative links work
     in both engines' HTML); the unchanged ones copied from ``previous`` (the last build's)."""
     notebooks = sorted((src / "notebooks").glob("*.ipynb"))
@@ -371,7 +371,7 @@ def _typst_string(value: object) -> str:
 
 
 def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
-                  pieces: ChapterPieces | None = None, previous_downloads: Path | None = None) -> None:
+                  pieces: ChapterPieces | None = None, previous_downloads: PreviousDownloads | None = None) -> None:
     """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources.
 
     The two run side by side: the PDF's pandoc and typst (which releases the GIL) in one thread, the HTML
@@ -432,7 +432,7 @@ def bundled_fonts() -> Path:
 
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
                 engine: str = "auto", pieces: ChapterPieces | None = None,
-                previous_downloads: Path | None = None) -> BookResult:
+                previous_downloads: PreviousDownloads | None = None) -> BookResult:
     """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``.
 
     ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`);

@@ -401,6 +401,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     from .book import BookError, render_book
     from .chapters import PIECES, ChapterPieces
     from ..report.display import DOWNLOADS_DIR
+    from .downloads import PreviousDownloads, downloads_sha256
 
     start = time.perf_counter()
     try:
@@ -451,12 +452,16 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     start = time.perf_counter()
     # The pip-only engine converts again only the chapters whose Markdown changed (never with --force).
     pieces = ChapterPieces(None if force else plan.out_dir / PIECES)
-    # The unchanged tables' download files are copied from the last build when its code was this one.
+    # The unchanged tables' download files are copied from the last build when its code was this one
+    # and they are still what it published.
     downloads = plan.out_dir / "book" / DOWNLOADS_DIR
-    same_code = not force and previous.get("code") == code and downloads.is_dir() and not downloads.is_symlink()
+    published_sha = previous.get("downloads_sha256")
+    reuse = (PreviousDownloads(downloads, published_sha)
+             if not force and previous.get("code") == code and isinstance(published_sha, dict)
+             and downloads.is_dir() and not downloads.is_symlink() else None)
     try:
         book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine,
-                           pieces, downloads if same_code else None)
+                           pieces, reuse)
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -468,6 +473,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     pieces.save(staging / PIECES)
     info["engine"] = book.engine
     info["chapters_reused"] = dict(pieces.reused)  # per pandoc output format
+    info["downloads_sha256"] = downloads_sha256(staging / "book" / DOWNLOADS_DIR)
     info["outputs"] = {name: size for name, size in output_files(staging).items() if not name.startswith(".")}
     (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     publish(staging, plan.out_dir)

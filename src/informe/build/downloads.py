@@ -21,10 +21,12 @@ CSV-injection guidance); numbers are never touched.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -323,25 +325,42 @@ def table_files(slug: str) -> list[str]:
     return [f"{slug}.xlsx", f"{slug}-excel.csv", f"{slug}.csv"]
 
 
-def reusable(previous: Path | None, table: dict) -> bool:
+@dataclass(frozen=True)
+class PreviousDownloads:
+    """The last build's download files (``folder``) and their SHA-256 as that build published them."""
+
+    folder: Path
+    sha256: dict[str, str]
+
+
+def downloads_sha256(folder: Path) -> dict[str, str]:
+    """SHA-256 of every download file in ``folder`` (not the tables' data sidecars)."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(Path(folder).glob("*"))
+            if p.is_file() and not p.is_symlink() and p.suffix != ".json"}
+
+
+def reusable(previous: PreviousDownloads | None, table: dict) -> bool:
     """Whether ``previous`` (the last build's downloads, written by the same code) holds this table's
-    files for exactly this table's data (its sidecar)."""
+    files, unchanged since that build published them, for exactly this table's data (its sidecar)."""
     if previous is None:
         return False
-    files = [previous / name for name in table_files(table["slug"])]
-    if not all(p.is_file() and not p.is_symlink() for p in files):
-        return False
     try:
-        return json.loads((previous / f"{table['slug']}.json").read_text(encoding="utf-8")) == table
+        for name in table_files(table["slug"]):
+            path = previous.folder / name
+            if (path.is_symlink() or not path.is_file()
+                    or hashlib.sha256(path.read_bytes()).hexdigest() != previous.sha256.get(name)):
+                return False
+        return json.loads((previous.folder / f"{table['slug']}.json").read_text(encoding="utf-8")) == table
     except (OSError, ValueError):
         return False
 
 
-def write_downloads(notebooks: list[Path], target: Path, previous: Path | None = None) -> list[Path]:
+def write_downloads(notebooks: list[Path], target: Path, previous: PreviousDownloads | None = None) -> list[Path]:
     """Every table of the executed ``notebooks`` as XLSX and two CSV files in ``target``, plus the year's workbook.
 
     ``previous``: the last build's downloads, when the code that wrote them is this one; a table whose
-    data did not change gets its files copied from there instead of written again.
+    data did not change gets its files copied from there (when they are still what that build published)
+    instead of written again.
     """
     tables = load_tables(notebooks)
     target.mkdir(parents=True, exist_ok=True)
@@ -350,7 +369,7 @@ def write_downloads(notebooks: list[Path], target: Path, previous: Path | None =
         slug = table["slug"]
         if reusable(previous, table):
             for name in table_files(slug):
-                shutil.copyfile(previous / name, target / name)
+                shutil.copyfile(previous.folder / name, target / name)
         else:
             write_xlsx(target / f"{slug}.xlsx", [table])
             (target / f"{slug}-excel.csv").write_text(table_csv(table, excel=True), encoding="utf-8-sig",

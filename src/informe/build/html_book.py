@@ -19,6 +19,7 @@ every rule for these pages only is scoped under ``body.informe-pip``.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -301,6 +302,16 @@ def index_search(html_dir: Path) -> None:
         raise BookError(f"pagefind no pudo indexar el libro HTML: {(proc.stderr or proc.stdout).strip()[-1500:]}")
 
 
+def link_tree(source: Path, target: Path) -> None:
+    """``source`` copied to ``target`` as hard links (both in the build's staging folder, written once and
+    never modified: the staged copy is deleted afterwards), or as copies where links cannot be made."""
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+    except OSError:  # another file system, or links not supported
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+
+
 def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None = None) -> None:
     """One page per chapter in ``html_dir``, with the book's styles, figures, downloads and search index.
 
@@ -316,8 +327,8 @@ def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None =
     html_dir.mkdir(parents=True)
     write_pages(src, config, chapters, html_dir)
     if (src / FIGURES).exists():
-        shutil.copytree(src / FIGURES, html_dir / FIGURES)
-    shutil.copytree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR)
+        link_tree(src / FIGURES, html_dir / FIGURES)
+    link_tree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR)
     for name in STATIC:
         shutil.copy2(src / ASSETS / name, html_dir / name)
     index_search(html_dir)
