@@ -111,3 +111,26 @@ def test_show_recognises_a_figure_once_matplotlib_is_loaded():
     assert notebook._is_figure(fig)
     assert not notebook._is_figure(SECTORS)
     plt.close(fig)
+
+
+def test_warm_up_leaves_no_pyplot_figure_and_changes_no_chart():
+    """The fork server draws one chart before forking kernels (``charts.warm_up``): a kernel's charts,
+    their SVG and pyplot's figure numbers must be what they are without it."""
+    import subprocess
+    import sys
+
+    code = """
+import hashlib, sys
+import matplotlib.pyplot as plt
+import pandas as pd
+from informe.report import charts, notebook
+if sys.argv[1] == "warm":
+    charts.warm_up()
+assert plt.get_fignums() == [], plt.get_fignums()
+data = pd.DataFrame({"Tipo": ["Propio", "Invitado", "Gestionado para la Alcaldía"], "Eventos": [20, 3, 13]})
+fig = charts.bar_chart(data, "Tipo", "Eventos", "Eventos por tipo", "Eventos")
+print(plt.get_fignums(), hashlib.sha256(notebook.figure_svg(fig).data.encode()).hexdigest())
+"""
+    runs = {mode: subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, check=True).stdout
+            for mode in ("cold", "warm")}
+    assert runs["cold"] == runs["warm"] and runs["cold"].startswith("[1] ")

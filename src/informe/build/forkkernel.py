@@ -360,6 +360,10 @@ def serve(address: str) -> None:
             __import__(name)
         except Exception:  # noqa: BLE001 - the kernel imports it itself (and reports a real error)
             pass
+    try:  # fonts loaded and drawing code warmed up for the kernels' charts (no pyplot state is touched)
+        sys.modules["informe.report.charts"].warm_up()
+    except Exception:  # noqa: BLE001 - a kernel's first chart pays for it, as without a server
+        pass
     gc.freeze()  # the imported modules' objects: never collected again in the server or its kernels
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)

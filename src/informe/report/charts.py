@@ -119,6 +119,29 @@ def set_theme() -> None:
 set_theme()  # every chart of this module is drawn with the report's theme
 
 
+def warm_up() -> None:
+    """Draw one small chart in the report's theme and write it as SVG, then forget it.
+
+    A process forked afterwards (the build's kernels: see ``informe.build.forkkernel``) finds the fonts
+    loaded and the drawing code warmed up instead of paying for it on its first chart. Only the
+    object-oriented API is used: no figure is registered with pyplot, so a kernel's figures and
+    their numbers are what they would have been.
+    """
+    from io import StringIO
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 1.5))
+    ax = fig.add_subplot()
+    data = pd.DataFrame({"Concepto": ["Año", "Período"], "Valor": [1.5, 2.0]})
+    sns.barplot(data=data, y="Concepto", x="Valor", color=PRIMARY, ax=ax)
+    ax.annotate(format_number(2.0, 1), (2.0, 0), xytext=(4, 0), textcoords="offset points", fontsize=9)
+    ax.set(title="Título", xlabel="Eje", ylabel="")
+    _thousands(ax, "x", 1)
+    fig.tight_layout()
+    fig.savefig(StringIO(), format="svg", bbox_inches="tight", metadata={"Date": None})
+
+
 def _thousands(ax, axis: str = "x", decimals: int = 0) -> None:
     formatter = FuncFormatter(lambda v, _: format_number(v, decimals))
     target = ax.xaxis if axis == "x" else ax.yaxis
