@@ -108,7 +108,7 @@ def main() -> None:
             use_fork_server(server.address)
             try:
                 for _ in range(args.runs):
-                    steps = [(f"{name} (forked)", code) for name, code in STEPS[:-1]] + forked
+                    steps = [(f"{name} (forked)", code) for name, code in STEPS] + forked
                     times = asyncio.run(time_kernel_only(steps, {"INFORME_SNAPSHOT": str(snapshot)},
                                                          KERNEL_ARGUMENTS, "forked, no history"))
                     for step, seconds in times.items():

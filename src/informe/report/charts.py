@@ -123,23 +123,23 @@ def warm_up() -> None:
     """Draw one small chart in the report's theme and write it as SVG, then forget it.
 
     A process forked afterwards (the build's kernels: see ``informe.build.forkkernel``) finds the fonts
-    loaded and the drawing code warmed up instead of paying for it on its first chart. Only the
-    object-oriented API is used: no figure is registered with pyplot, so a kernel's figures and
-    their numbers are what they would have been.
+    loaded and the drawing code warmed up instead of paying for it on its first chart. The figure is
+    made the way the charts make theirs (``plt.subplots``) and closed: pyplot holds no figure afterwards
+    and numbers the next one 1, as it would have.
     """
     from io import StringIO
 
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(3, 1.5))
-    ax = fig.add_subplot()
+    fig, ax = plt.subplots(figsize=(3, 1.5))
     data = pd.DataFrame({"Concepto": ["Año", "Período"], "Valor": [1.5, 2.0]})
     sns.barplot(data=data, y="Concepto", x="Valor", color=PRIMARY, ax=ax)
     ax.annotate(format_number(2.0, 1), (2.0, 0), xytext=(4, 0), textcoords="offset points", fontsize=9)
     ax.set(title="Título", xlabel="Eje", ylabel="")
     _thousands(ax, "x", 1)
     fig.tight_layout()
-    fig.savefig(StringIO(), format="svg", bbox_inches="tight", metadata={"Date": None})
+    try:
+        fig.savefig(StringIO(), format="svg", bbox_inches="tight", metadata={"Date": None})
+    finally:
+        plt.close(fig)
 
 
 def _thousands(ax, axis: str = "x", decimals: int = 0) -> None:
