@@ -2,12 +2,14 @@
 
 Usage:  .venv/bin/python benchmarks/build_time.py [--year 2022] [--runs 3] [--engine pandoc|quarto|auto]
                                                   [--jobs N] [--quarto-runs 1] [--popen]
+                                                  [--edit FILE:SHEET!CELL]
 
 Each run works on a private copy of ``data/<year>``:
 
 * cold: a build into a fresh output folder;
 * no-op: the same build again, nothing changed;
-* one-workbook edit: one cell of ``posicionamiento.xlsx`` changed (Cifras!C5), then the build again.
+* one-workbook edit: one cell of ``posicionamiento.xlsx`` changed (Cifras!C5, a figure that no check
+  compares; ``--edit FILE:SHEET!CELL`` picks another), then the build again.
 
 Medians over the runs are printed per phase (the build's own record: build-info.json, or
 .<year>.last-run.json when nothing had to run), for the wall time of the whole command and for its CPU
@@ -63,8 +65,18 @@ def run_build(year: int, data: Path, out: Path, engine: str, jobs: int | None,
             "ran": float(sum(1 for s in sections.values() if s.get("ran")))}
 
 
-def edit_workbook(data: Path) -> None:
-    filename, sheet, cell = EDIT
+def parse_edit(text: str) -> tuple[str, str, str]:
+    """``posicionamiento.xlsx:Cifras!C5`` → (file, sheet, cell)."""
+    filename, _, rest = text.partition(":")
+    sheet, _, cell = rest.rpartition("!")
+    if not (filename and sheet and cell):
+        raise argparse.ArgumentTypeError(f"--edit {text!r}: expected FILE:SHEET!CELL, "
+                                         "e.g. posicionamiento.xlsx:Cifras!C5")
+    return filename, sheet, cell
+
+
+def edit_workbook(data: Path, edit: tuple[str, str, str] = EDIT) -> None:
+    filename, sheet, cell = edit
     wb = load_workbook(data / filename)
     wb[sheet][cell] = (wb[sheet][cell].value or 0) + 1
     wb.save(data / filename)
@@ -114,6 +126,9 @@ def main() -> None:
     parser.add_argument("--engine", default="pandoc", choices=("pandoc", "quarto", "auto"))
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--quarto-runs", type=int, default=1)
+    parser.add_argument("--edit", type=parse_edit, default=EDIT, metavar="FILE:SHEET!CELL",
+                        help="the numeric cell the edit build adds 1 to (default posicionamiento.xlsx:Cifras!C5, "
+                             "a figure no check compares; Cifras!C6 is one a check compares)")
     parser.add_argument("--popen", action="store_true",
                         help="start every kernel with Popen (INFORME_FORK_KERNELS=0) instead of forking it")
     args = parser.parse_args()
@@ -132,11 +147,11 @@ def main() -> None:
             out = work / f"run{i}" / str(args.year)
             cold.append(run_build(args.year, data, out, args.engine, args.jobs, env))
             noop.append(run_build(args.year, data, out, args.engine, args.jobs, env))
-            edit_workbook(data)
+            edit_workbook(data, args.edit)
             edit.append(run_build(args.year, data, out, args.engine, args.jobs, env))
         cold_median = summarize("Cold build (fresh output folder)", cold)
         noop_median = summarize("No-op build (nothing changed)", noop)
-        edit_median = summarize(f"One-workbook edit ({EDIT[0]} {EDIT[1]}!{EDIT[2]})", edit)
+        edit_median = summarize(f"One-workbook edit ({args.edit[0]} {args.edit[1]}!{args.edit[2]})", edit)
         print(f"\nno-op / cold: {noop_median / cold_median:.0%}    edit / cold: {edit_median / cold_median:.0%}")
         quarto = find_quarto()
         if quarto is None:
