@@ -110,6 +110,7 @@ def test_anything_that_crosses_chapters_converts_the_whole_book(base, tmp_path):
         "footnote": ["# Uno\n\nTexto[^1].\n\n[^1]: Nota.\n", "# Dos\n\nMás.\n"],
         "reference link": ["# Uno\n\nVer [aquí][ref].\n", "# Dos\n\n[ref]: https://example.org\n"],
         "implicit header reference": ["# Uno\n\nVer [Dos].\n", "# Dos\n\nMás.\n"],
+        "implicit header reference, empty label": ["# Uno\n\nVer [Dos][].\n", "# Dos\n\nMás.\n"],
     }
     for name, chapters in cases.items():
         whole = convert_book(src, chapters, base)
