@@ -7,6 +7,7 @@ runtime folder of it may remain (for SIGKILL: once the next build has started).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -300,3 +301,70 @@ def test_table_data_folder_name_matches_the_downloads():
     from informe.report.display import DOWNLOADS_DIR
 
     assert TABLE_DATA_DIR == DOWNLOADS_DIR
+
+
+def test_kernels_end_before_the_staging_folder_is_removed(monkeypatch, tmp_path):
+    """Regression (seen once in CI): an interrupted build removed its staging folder while its kernels still
+    wrote their tables' data into it; a file written during the removal left ``.2022.building-<pid>``
+    behind. The kernels (here: a thread writing files until the runner is aborted) end first."""
+    import threading
+
+    from rich.console import Console
+
+    from informe.build import build as build_module, execute
+    from informe.build.signals import Interrupted
+
+    events: list[str] = []
+    writer: list[threading.Thread] = []
+
+    class Runner:  # as NotebookRunner: a context manager that ends its kernels on abort
+        def __init__(self, jobs, fork=None):
+            self.writing = threading.Event()
+            self.writing.set()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.abort()
+
+        def close(self):
+            self.abort()
+
+        def abort(self):
+            events.append("abort")
+            self.writing.clear()
+            for thread in writer:
+                thread.join()
+
+    def build_in(plan, staging, console, runner, *args):
+        tables = staging / "notebooks" / "tablas"
+        tables.mkdir(parents=True)
+
+        def kernel():
+            n = 0
+            while runner.writing.is_set():
+                (tables / f"tabla-{n}.json").write_text("{}", encoding="utf-8")
+                n += 1
+
+        writer.append(threading.Thread(target=kernel))
+        writer[0].start()
+        wait_for(lambda: len(list(tables.iterdir())) > 50, 30, "files written by the kernel")
+        raise Interrupted(signal.SIGINT)
+
+    real_rmtree = shutil.rmtree
+
+    def rmtree(path, *args, **kwargs):
+        if ".building-" in str(path):
+            events.append("remove staging")
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(execute, "NotebookRunner", Runner)
+    monkeypatch.setattr(build_module, "_build_in", build_in)
+    monkeypatch.setattr(build_module.shutil, "rmtree", rmtree)
+    out = tmp_path / "2022"
+    code = build_module.build_report(2022, DATA_2022, out, Console(file=io.StringIO()), force=True,
+                                     engine="pandoc")
+    assert code == 130
+    assert events.index("abort") < events.index("remove staging")
+    assert not list(tmp_path.glob(".2022.building-*")) and not out.exists()

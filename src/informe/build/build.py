@@ -391,6 +391,12 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
             try:
                 return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env,
                                  digest, previous, timings, cache, code)
+            except BaseException:
+                # Interrupted or failing while kernels run: they write into the staging folder (their
+                # tables' data) until they are ended, so they end before it is removed (else a file
+                # written during the removal leaves the folder behind).
+                runner.abort()
+                raise
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
 
