@@ -256,3 +256,35 @@ def test_validation_of_an_unchanged_workbook_is_reused_and_changes_nothing(data_
     bad = build(*args)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "posicionamiento.xlsx" in bad.stdout and "Cifras" in bad.stdout
+
+
+def test_every_library_the_package_imports_is_in_the_fingerprint_or_declared_neutral():
+    """Regression: xlsxwriter (the downloads), beautifulsoup4 (the HTML pages), pagefind (the search index),
+    PyYAML and IPython were missing from the versions the fingerprint covers, so upgrading one answered
+    «Sin cambios» and the downloads of the last build were reused."""
+    import ast
+    import re
+    import sys
+    from importlib.metadata import packages_distributions
+
+    from informe.build.tools import LIBRARIES, OUTPUT_NEUTRAL
+
+    modules = set()
+    for path in (Path(__file__).resolve().parents[1] / "src" / "informe").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    declared = {normal(n) for n in (*LIBRARIES, *OUTPUT_NEUTRAL)}
+    distributions = packages_distributions()
+    third_party = sorted(m for m in modules if m not in sys.stdlib_module_names and m != "informe")
+    assert {"xlsxwriter", "bs4", "pagefind_bin", "pandas"} <= set(third_party)
+    missing = {m: distributions.get(m) for m in third_party
+               if not any(normal(d) in declared for d in distributions.get(m, [m]))}
+    assert missing == {}
+    assert not {normal(n) for n in LIBRARIES} & {normal(n) for n in OUTPUT_NEUTRAL}

@@ -10,9 +10,13 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-# Libraries whose version changes what the notebooks or the book show.
+# Libraries whose version changes what the notebooks or the book show (tests/test_incremental.py checks
+# that every library the package imports is here or in OUTPUT_NEUTRAL).
 LIBRARIES = ("pandas", "numpy", "matplotlib", "seaborn", "babel", "pyarrow", "papermill", "nbclient", "ipykernel",
-             "nbformat", "pypandoc-binary", "typst", "markdown-it-py", "openpyxl", "pandera", "pydantic")
+             "ipython", "nbformat", "pypandoc-binary", "typst", "markdown-it-py", "openpyxl", "pandera", "pydantic",
+             "xlsxwriter", "beautifulsoup4", "pagefind-bin", "PyYAML")
+# Libraries the package imports that shape no output: locking, processes, the terminal, kernel messaging.
+OUTPUT_NEUTRAL = ("filelock", "psutil", "rich", "typer", "jupyter_client", "traitlets", "pyzmq")
 
 
 def find_quarto() -> str | None:
