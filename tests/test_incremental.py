@@ -288,3 +288,15 @@ def test_every_library_the_package_imports_is_in_the_fingerprint_or_declared_neu
                if not any(normal(d) in declared for d in distributions.get(m, [m]))}
     assert missing == {}
     assert not {normal(n) for n in LIBRARIES} & {normal(n) for n in OUTPUT_NEUTRAL}
+
+
+def test_book_assets_in_subfolders_are_build_inputs(tmp_path):
+    """``book/`` is copied whole into the staged sources: a file in a subfolder shapes the book too (it was
+    missed: only the folder's top level counted)."""
+    (tmp_path / "book" / "fuentes").mkdir(parents=True)
+    (tmp_path / "book" / "styles.css").write_text("body{}", encoding="utf-8")
+    (tmp_path / "book" / "fuentes" / "extra.css").write_text("p{}", encoding="utf-8")
+    (tmp_path / "notebooks").mkdir()
+    inputs = set(BuildPlan.create(2022, tmp_path).inputs())
+    assert {tmp_path / "book" / "styles.css", tmp_path / "book" / "fuentes" / "extra.css"} <= inputs
+    assert tmp_path / "book" / "fuentes" not in inputs  # files only

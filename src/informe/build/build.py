@@ -79,7 +79,7 @@ class BuildPlan:
 
     def inputs(self) -> list[Path]:
         """Every file whose change must trigger a new build."""
-        book = [self.root / "_quarto.yml", self.root / "index.qmd", *sorted((self.root / "book").glob("*"))]
+        book = [self.root / "_quarto.yml", self.root / "index.qmd", *sorted((self.root / "book").rglob("*"))]
         data = sorted(p for p in self.data_dir.glob("*.xlsx"))
         prior = sorted((self.data_dir.parent / str(self.year - 1)).glob("*.xlsx"))
         prior_params = self.params_file.with_name(f"{self.year - 1}.yml")
