@@ -247,8 +247,8 @@ def _print_times(console: Console, rows: list[tuple[str, str, str, str]]) -> Non
 
 
 def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sections: list[SectionPlan]):
-    # ``runner``: the build's :class:`~informe.build.execute.NotebookRunner`.
-    """Run the sections that must run (reading the snapshot), copy the reused ones; print the table."""
+    """Run the sections that must run (reading the snapshot) on ``runner`` (the build's
+    :class:`~informe.build.execute.NotebookRunner`), copy the reused ones; print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .downloads import copy_table_data
@@ -403,10 +403,10 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
 
 def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
               timings, cache, code) -> int:
+    from ..report.display import DOWNLOADS_DIR
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
     from .chapters import PIECES, ChapterPieces
-    from ..report.display import DOWNLOADS_DIR
     from .downloads import PreviousDownloads, downloads_sha256
 
     start = time.perf_counter()

@@ -168,6 +168,24 @@ def _unnumbered_markdown(chapter: str) -> bool:
     return bool(match and re.search(r"(?:^|\s)(?:\.unnumbered|-)(?:\s|$)", match.group(1)))
 
 
+def _plan(chapters: list[str], to: str, salt: str,
+          piece_of: Callable[[int, str], str | None]) -> list[tuple[str, int, str | None]]:
+    """(key, HTML chapter-number offset, piece or None) of each chapter, in order.
+
+    ``piece_of(i, key)`` gives chapter ``i``'s piece when there is one: its numbering sets the offset of
+    the chapters after it (HTML only; Typst numbers its headings itself, so its offset stays 0); without
+    a piece, the chapter's Markdown says whether it is numbered.
+    """
+    plan, offset = [], 0
+    for i, chapter in enumerate(chapters):
+        key = piece_key(salt, to, offset, chapter)
+        piece = piece_of(i, key)
+        plan.append((key, offset, piece))
+        numbered = _is_numbered(piece) if piece is not None else not _unnumbered_markdown(chapter)
+        offset += int(to == "html5" and numbered)
+    return plan
+
+
 # Converting chapters one by one costs more per byte than converting the book at once (measured: the
 # eleven chapters of 2022 alone take 1.7 times the whole book): beyond this share of the book's
 # Markdown to convert again, the whole book is converted.
@@ -185,14 +203,7 @@ def convert_chapters(chapters: list[str], to: str, convert: Convert, salt: str,
     if pieces is None:
         return _whole(chapters, to, convert)[0]
     html = to == "html5"
-    plan: list[tuple[str, int, str | None]] = []  # (key, html offset, reused piece or None)
-    offset = 0
-    for chapter in chapters:
-        key = piece_key(salt, to, offset if html else 0, chapter)
-        piece = pieces.get(to, key)
-        plan.append((key, offset, piece))
-        numbered = _is_numbered(piece) if piece is not None else not _unnumbered_markdown(chapter)
-        offset += int(html and numbered)
+    plan = _plan(chapters, to, salt, lambda _i, key: pieces.get(to, key))
     missing = sum(len(chapter) for chapter, (_k, _o, piece) in zip(chapters, plan) if piece is None)
     if missing > MAX_SHARE_ALONE * sum(len(chapter) for chapter in chapters):
         return _whole_and_keep(chapters, to, convert, salt, pieces)
@@ -224,10 +235,6 @@ def _whole_and_keep(chapters: list[str], to: str, convert: Convert, salt: str, p
     if cut is None or not self_contained(chapters, cut, to):
         pieces.keep(to, {}, 0)  # nothing reusable: the next build converts the whole book again
         return text
-    keys, offset = [], 0
-    for chapter, piece in zip(chapters, cut):
-        keys.append(piece_key(salt, to, offset if to == "html5" else 0, chapter))
-        if to == "html5" and _is_numbered(piece):
-            offset += 1
+    keys = [key for key, _offset, _piece in _plan(chapters, to, salt, lambda i, _key: cut[i])]
     pieces.keep(to, dict(zip(keys, cut)), 0)
     return text

@@ -339,20 +339,30 @@ def downloads_sha256(folder: Path) -> dict[str, str]:
             if p.is_file() and not p.is_symlink() and p.suffix != ".json"}
 
 
-def reusable(previous: PreviousDownloads | None, table: dict) -> bool:
-    """Whether ``previous`` (the last build's downloads, written by the same code) holds this table's
-    files, unchanged since that build published them, for exactly this table's data (its sidecar)."""
+def previous_files(previous: PreviousDownloads | None, table: dict) -> dict[str, bytes] | None:
+    """This table's files from ``previous`` (the last build's downloads, written by the same code), by
+    name, when they are unchanged since that build published them and were written for exactly this
+    table's data (its sidecar); else None."""
     if previous is None:
-        return False
+        return None
+    files = {}
     try:
         for name in table_files(table["slug"]):
             path = previous.folder / name
-            if (path.is_symlink() or not path.is_file()
-                    or hashlib.sha256(path.read_bytes()).hexdigest() != previous.sha256.get(name)):
-                return False
-        return json.loads((previous.folder / f"{table['slug']}.json").read_text(encoding="utf-8")) == table
+            if path.is_symlink() or not path.is_file():
+                return None
+            files[name] = path.read_bytes()
+            if hashlib.sha256(files[name]).hexdigest() != previous.sha256.get(name):
+                return None
+        same = json.loads((previous.folder / f"{table['slug']}.json").read_text(encoding="utf-8")) == table
     except (OSError, ValueError):
-        return False
+        return None
+    return files if same else None
+
+
+def reusable(previous: PreviousDownloads | None, table: dict) -> bool:
+    """Whether :func:`previous_files` finds this table's files."""
+    return previous_files(previous, table) is not None
 
 
 def write_downloads(notebooks: list[Path], target: Path, previous: PreviousDownloads | None = None) -> list[Path]:
@@ -367,9 +377,10 @@ def write_downloads(notebooks: list[Path], target: Path, previous: PreviousDownl
     written = []
     for table in tables:
         slug = table["slug"]
-        if reusable(previous, table):
-            for name in table_files(slug):
-                shutil.copyfile(previous.folder / name, target / name)
+        reused = previous_files(previous, table)
+        if reused is not None:  # the bytes just checked, not read again
+            for name, content in reused.items():
+                (target / name).write_bytes(content)
         else:
             write_xlsx(target / f"{slug}.xlsx", [table])
             (target / f"{slug}-excel.csv").write_text(table_csv(table, excel=True), encoding="utf-8-sig",

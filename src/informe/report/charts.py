@@ -127,7 +127,7 @@ def warm_up() -> None:
     made the way the charts make theirs (``plt.subplots``) and closed: pyplot holds no figure afterwards
     and numbers the next one 1, as it would have.
     """
-    from io import StringIO
+    from .notebook import figure_svg
 
     fig, ax = plt.subplots(figsize=(3, 1.5))
     data = pd.DataFrame({"Concepto": ["Año", "Período"], "Valor": [1.5, 2.0]})
@@ -137,9 +137,9 @@ def warm_up() -> None:
     _thousands(ax, "x", 1)
     fig.tight_layout()
     try:
-        fig.savefig(StringIO(), format="svg", bbox_inches="tight", metadata={"Date": None})
+        figure_svg(fig)  # as a section shows it (which closes it)
     finally:
-        plt.close(fig)
+        plt.close(fig)  # even when drawing failed: no figure may be left for a kernel to inherit
 
 
 def _thousands(ax, axis: str = "x", decimals: int = 0) -> None:
