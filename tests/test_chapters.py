@@ -10,8 +10,8 @@ import pytest
 
 from conftest import ROOT
 from informe.build.book import MARKDOWN_READER, book_chapters, convert_book, load_book_config, lua_filter_args, \
-    stage_sources
-from informe.build.chapters import ChapterPieces, self_contained, split_pieces
+    pandoc_text, stage_sources
+from informe.build.chapters import ChapterPieces, _convert_together, convert_chapters, self_contained, split_pieces
 from informe.data.params import load_params
 
 HTML = ["-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections", "--wrap=none"]
@@ -41,13 +41,21 @@ def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, yea
         whole = convert_book(src, chapters, args_for(src, base))
         pieces = split_pieces(whole, to, len(chapters))
         assert pieces is not None and self_contained(chapters, pieces, to)
-        numbered = 0
+        numbered, offsets = 0, []
         for chapter, piece in zip(chapters, pieces):
             extra = [f"--number-offset={numbered}"] if to == "html5" else []
             alone = convert_book(src, [chapter], args_for(src, base) + extra)
             assert (alone if to == "html5" else alone.strip("\n")) == piece, chapter.splitlines()[0]
+            offsets.append(numbered)
             numbered += to == "html5" and 'data-number="' in piece.split("\n", 1)[0]
         assert numbered in (0, 8)  # HTML: the eight sections; the front page, signatures and colophon unnumbered
+        # several chapters converted again in one pandoc run (numbered fillers stand for the HTML chapters
+        # in between): each is still its piece
+        args = args_for(src, base)
+        convert = lambda text, extra, args=args: pandoc_text(src, text, [*args, *extra])  # noqa: E731
+        for subset in ([1, 5, 10], [0, 2, 3, 9], [4], list(range(11)), [8, 9, 10]):
+            together = _convert_together([chapters[i] for i in subset], [offsets[i] for i in subset], to, convert)
+            assert together == [pieces[i] for i in subset], (to, subset)
 
 
 def test_a_changed_chapter_is_converted_alone_and_the_book_is_the_same(built_2022, tmp_path):
@@ -140,3 +148,34 @@ def test_a_chapter_that_changes_numbering_reconverts_what_follows(tmp_path):
     third = ChapterPieces(tmp_path / "piezas")
     assert convert_book(src, small_edit, HTML, third) == convert_book(src, small_edit, HTML)
     assert third.reused["html5"] == 2
+
+
+@pytest.mark.parametrize("base", [HTML, TYPST], ids=["html5", "typst"])
+def test_the_chapters_to_convert_again_take_one_pandoc_run(base, tmp_path):
+    """Two changed chapters that are not neighbours (and the colophon) take one pandoc run, not one each, and
+    the book is the whole book's conversion, chapter numbers included."""
+    src = small_src(tmp_path)
+    to = base[base.index("-t") + 1]
+    long_text = "\n\n".join(f"Párrafo {n} sin cambios." for n in range(40))  # most of the book is reused
+    book = ["# Uno\n\nA.\n", f"# Dos\n\n{long_text}\n", f"# Tres\n\n{long_text}\n", "# Cuatro\n\nD.\n",
+            "# Colofón {.unnumbered}\n\nHoy.\n"]
+    runs = []
+
+    def convert(text, extra):
+        runs.append(text)
+        return pandoc_text(src, text, [*base, *extra])
+
+    kept = ChapterPieces(None)
+    convert_chapters(book, to, convert, "sal", kept)
+    kept.save(tmp_path / "piezas")
+    edited = [book[0].replace("A.", "A2."), book[1], book[2], book[3].replace("D.", "D2."),
+              book[4].replace("Hoy", "Mañana")]
+    runs.clear()
+    again = ChapterPieces(tmp_path / "piezas")
+    out = convert_chapters(edited, to, convert, "sal", again)
+    assert again.reused[to] == 2
+    assert len(runs) == 1 and "Dos" not in runs[0] and "Tres" not in runs[0]
+    assert out == convert_chapters(edited, to, convert, "sal")  # the whole book at once
+    if to == "html5":
+        assert 'data-number="4"' in out.split("Cuatro", 1)[0][-200:]  # its own number after the fillers
+        assert "informe-relleno" not in out
