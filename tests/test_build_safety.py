@@ -257,6 +257,19 @@ def test_build_killed_while_validating_leaves_nothing_behind(tmp_path):
     wait_for(lambda: kernel_dirs_of(pids) == [], 30, "the fork server's folder to be removed")
 
 
+def test_an_up_to_date_build_ends_the_fork_server_it_started(built_2022, tmp_path):
+    """Issue 12: the fork server starts while the fingerprint is computed; when nothing has to run, the
+    build ends it (in the middle of its imports) and removes its folder before it exits."""
+    out = tmp_path / "2022"
+    shutil.copytree(built_2022, out)
+    tag = uuid.uuid4().hex
+    proc = start_build("--year", "2022", "--out", str(out), "--engine", "pandoc", INFORME_TEST_TAG=tag)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "Sin cambios" in stdout, stdout + stderr
+    assert tagged_processes(tag) == []
+    assert kernel_dirs_of({proc.pid}) == []
+
+
 def test_invalid_data_ends_the_workers_and_the_fork_server(tmp_path, data_copy):
     """A build that stops at validation (exit 1) ends the workers and the fork server it started."""
     set_cell(data_copy / "administrativo.xlsx", "PQRS", "B3", "veintisiete")
@@ -318,7 +331,7 @@ def test_kernels_end_before_the_staging_folder_is_removed(monkeypatch, tmp_path)
     writer: list[threading.Thread] = []
 
     class Runner:  # as NotebookRunner: a context manager that ends its kernels on abort
-        def __init__(self, jobs, fork=None):
+        def __init__(self, jobs, fork=None, server=None):
             self.writing = threading.Event()
             self.writing.set()
 

@@ -335,6 +335,22 @@ def test_fork_server_kills_a_kernel_its_worker_let_go_and_all_of_them_when_stopp
     assert not psutil_alive(second.pid)
 
 
+def test_fork_server_stopped_at_once_while_it_imports(tmp_path):
+    """Issue 12: the build starts the fork server before it knows whether anything must run; a build with
+    nothing to do stops it in the middle of its imports (SIGTERM), not after them, and its folder goes."""
+    import shutil
+
+    from informe.build.forkkernel import start_fork_server
+
+    server = start_fork_server(fork=True)
+    assert server is not None
+    server.stop(now=True)
+    assert server.process.poll() is not None
+    assert not (server.folder / "fork-server.log").read_text(encoding="utf-8").strip()  # no traceback
+    server.stop(now=True)  # stopping again (the runner already did) does nothing
+    shutil.rmtree(server.folder, ignore_errors=True)
+
+
 def test_kernels_start_with_popen_when_the_fork_server_is_gone(tmp_path):
     """A fork server that died (or never started) does not stop the build: kernels start with Popen."""
     import json as _json

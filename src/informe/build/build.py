@@ -35,6 +35,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from .forkkernel import start_fork_server
 from .lock import LockBusy, OutputLock
 from .signals import Interrupted, interruptible
 from .tools import environment
@@ -346,6 +347,19 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
     console.print(f"Informe de Gestión {params.year} (corte {params.cutoff:%d/%m/%Y})"
                   + (" — DATOS DE DEMOSTRACIÓN" if params.demo else ""))
 
+    # The kernels' fork server starts before anything else, while the fingerprint is computed: it has the
+    # most to import (ipykernel, pandas, matplotlib, the report's modules) and, on two cores, would
+    # otherwise be what the first section waits for. Ended at once when nothing has to run.
+    server = start_fork_server()
+    try:
+        return _build_or_skip(plan, console, jobs, force, engine, params, timings, server)
+    finally:
+        if server is not None:
+            server.stop(now=True)  # already ended by the runner, unless it never got that far
+            shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) -> int:
     start = time.perf_counter()
     env = environment(engine)
     hashes = plan.input_hashes()
@@ -361,10 +375,11 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
 
     from .execute import NotebookRunner
 
-    # The fork server and the workers start first: the server imports what the sections import while
-    # this process imports pandas and pandera and validates the data. Leaving the block ends them (at
-    # once if the build is failing or interrupted).
-    with NotebookRunner(max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))) as runner:
+    # The workers start now, with the fork server already importing: they import papermill while this
+    # process imports pandas and pandera and validates the data. Leaving the block ends them and the
+    # server (at once if the build is failing or interrupted).
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))
+    with NotebookRunner(jobs, fork=server is not None, server=server) as runner:
         from ..data.validation import print_report, validate_dir
         from ..data.validation_cache import WorkbookCache
 

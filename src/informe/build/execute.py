@@ -44,7 +44,8 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, default
 
 from . import skip_unneeded_imports
-from .forkkernel import ForkProvisioner, ForkServer, fork_available, fork_client, use_fork_server
+from .forkkernel import (MAX_IPC_PATH, ForkProvisioner, ForkServer, _font_cache_folder,  # noqa: F401 - re-exported
+                         _kernel_environment, fork_client, make_runtime_dir, start_fork_server, use_fork_server)
 from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER  # noqa: F401 - KERNEL_DIR_PREFIX re-exported
 
 KERNEL_START_ATTEMPTS = 3
@@ -52,7 +53,6 @@ KERNEL_START_ATTEMPTS = 3
 # ~/.ipython/profile_default/history.sqlite between parallel kernels).
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 TRANSPORT_ENV = "INFORME_KERNEL_TRANSPORT"  # force "ipc" or "tcp" (tests, diagnosis)
-MAX_IPC_PATH = 100  # sun_path holds 104 bytes on macOS, 108 on Linux; jupyter_client appends "-<n>"
 
 
 def kernel_transport(platform: str = sys.platform, ipc_available: bool | None = None) -> str:
@@ -255,58 +255,10 @@ def strip_notebook_metadata(nb) -> None:
             cell["id"] = "injected-parameters"  # papermill gives it a random id
 
 
-def _kernel_environment() -> None:
-    """Make the kernel run on this interpreter: its kernelspec first, its bin/ on PATH."""
-    prefix_share = str(Path(sys.prefix) / "share" / "jupyter")
-    bin_dir = str(Path(sys.executable).parent)
-    # first on each path, once (it runs in the build, in every worker and for every notebook)
-    if os.environ.get("JUPYTER_PATH", "").split(os.pathsep)[0] != prefix_share:
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [prefix_share, os.environ.get("JUPYTER_PATH")]))
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    # Several kernels run side by side on few cores with tables of a few hundred rows: one BLAS/OpenMP
-    # thread each (numpy's OpenBLAS otherwise starts one per core in every kernel; measured ~0.3 s of
-    # a cold build's execution on 2 cores).
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    _font_cache_folder()
-
-
-def _font_cache_folder() -> None:
-    """Keep matplotlib's font cache across kernels and builds.
-
-    matplotlib caches its font list in ``~/.cache/matplotlib``; where that cannot be written (a read-only
-    or missing home, as on some CI runners) it would rebuild the list in a new temporary folder in every
-    kernel. Then a folder kept in the system's temporary directory is used instead.
-    """
-    if os.environ.get("MPLCONFIGDIR"):
-        return
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        probe = cache / f".informe-probe-{os.getpid()}"
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError:
-        fallback = Path(tempfile.gettempdir()) / "informe-matplotlib"
-        fallback.mkdir(exist_ok=True)
-        os.environ["MPLCONFIGDIR"] = str(fallback)
-
-
 def _is_kernel_start_failure(exc: Exception) -> bool:
     text = f"{type(exc).__name__}: {exc}"
     return any(s in text for s in ("Kernel didn't respond", "Kernel died", "Address already in use",
                                    "DeadKernelError"))
-
-
-def make_runtime_dir(build_pid: int | None = None) -> Path:
-    """A private folder for one kernel's connection file and sockets, marked as ours with the owner pids."""
-    folder = Path(tempfile.mkdtemp(prefix=KERNEL_DIR_PREFIX))
-    owner = {"pid": os.getpid(), "build_pid": build_pid or os.getppid()}
-    (folder / OWNER_MARKER).write_text(json.dumps(owner), encoding="utf-8")
-    return folder
 
 
 def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeout: int = 600,
@@ -485,16 +437,13 @@ class NotebookRunner:
     workers are ended at once.
     """
 
-    def __init__(self, jobs: int, fork: bool | None = None):
+    def __init__(self, jobs: int, fork: bool | None = None, server: ForkServer | None = None):
+        """``server``: a fork server already started (:func:`~.forkkernel.start_fork_server`), which the
+        runner then owns; else one is started here (unless ``fork`` is False)."""
         self.jobs = max(1, jobs)
-        self.server: ForkServer | None = None
-        if fork_available() if fork is None else fork:
-            _kernel_environment()  # the fork server's environment is its kernels' base
-            folder = make_runtime_dir(build_pid=os.getpid())
-            if len(str(folder / "fork.sock").encode()) <= MAX_IPC_PATH:  # else kernels start with Popen
-                self.server = ForkServer.start(folder)
-            else:
-                shutil.rmtree(folder, ignore_errors=True)
+        self.server: ForkServer | None = server
+        if server is None and fork is not False:
+            self.server = start_fork_server(fork)
         # Imported once here rather than in every worker: forked workers share it (saves ~0.45 s of CPU per
         # worker while the data are validated). Where workers are spawned, they import it themselves.
         skip_unneeded_imports()

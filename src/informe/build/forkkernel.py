@@ -39,8 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from jupyter_client.provisioning import LocalProvisioner
+from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER
 
+MAX_IPC_PATH = 100  # sun_path holds 104 bytes on macOS, 108 on Linux; jupyter_client appends "-<n>"
 FORK_ENV = "INFORME_FORK_KERNELS"  # "0": start every kernel with Popen (diagnosis, comparison)
 LAUNCHER = "ipykernel_launcher"
 
@@ -103,14 +104,85 @@ class ForkServer:
         :data:`PRELOAD` before it forks anything."""
         return cls(folder)
 
-    def stop(self) -> None:
-        """End the server and every kernel it forked."""
+    def stop(self, now: bool = False) -> None:
+        """End the server and every kernel it forked: once it has imported what it preloads (it reads its
+        standard input only then), or at once (``now``: SIGTERM, even in the middle of its imports)."""
+        if self.process.poll() is not None:
+            return
         try:
+            if now:
+                self.process.terminate()  # its handler kills its kernels; before it is set, SIGTERM kills it
             self.process.stdin.close()  # EOF: the server kills its kernels and exits
             self.process.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
             self.process.wait()
+
+
+def start_fork_server(fork: bool | None = None) -> ForkServer | None:
+    """A fork server for this build's kernels, started now (it imports :data:`PRELOAD` in the background);
+    None where kernels are not forked (see :func:`fork_available`; ``fork`` overrides it) or where the
+    socket's path would be too long (kernels then start with Popen)."""
+    if not (fork_available() if fork is None else fork):
+        return None
+    _kernel_environment()  # the fork server's environment is its kernels' base
+    folder = make_runtime_dir(build_pid=os.getpid())
+    if len(str(folder / "fork.sock").encode()) > MAX_IPC_PATH:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return ForkServer.start(folder)
+
+
+def _kernel_environment() -> None:
+    """Make the kernel run on this interpreter: its kernelspec first, its bin/ on PATH."""
+    prefix_share = str(Path(sys.prefix) / "share" / "jupyter")
+    bin_dir = str(Path(sys.executable).parent)
+    # first on each path, once (it runs in the build, in every worker and for every notebook)
+    if os.environ.get("JUPYTER_PATH", "").split(os.pathsep)[0] != prefix_share:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [prefix_share, os.environ.get("JUPYTER_PATH")]))
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # Several kernels run side by side on few cores with tables of a few hundred rows: one BLAS/OpenMP
+    # thread each (numpy's OpenBLAS otherwise starts one per core in every kernel; measured ~0.3 s of
+    # a cold build's execution on 2 cores).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    _font_cache_folder()
+
+
+def _font_cache_folder() -> None:
+    """Keep matplotlib's font cache across kernels and builds.
+
+    matplotlib caches its font list in ``~/.cache/matplotlib``; where that cannot be written (a read-only
+    or missing home, as on some CI runners) it would rebuild the list in a new temporary folder in every
+    kernel. Then a folder kept in the system's temporary directory is used instead.
+    """
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / f".informe-probe-{os.getpid()}"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / "informe-matplotlib"
+        fallback.mkdir(exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(fallback)
+
+
+
+
+def make_runtime_dir(build_pid: int | None = None) -> Path:
+    """A private folder for one kernel's connection file and sockets, marked as ours with the owner pids."""
+    folder = Path(tempfile.mkdtemp(prefix=KERNEL_DIR_PREFIX))
+    owner = {"pid": os.getpid(), "build_pid": build_pid or os.getppid()}
+    (folder / OWNER_MARKER).write_text(json.dumps(owner), encoding="utf-8")
+    return folder
 
 
 class ForkClient:
@@ -228,48 +300,62 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-class ForkProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, launching ipykernel as a fork of this worker's fork server."""
+def _fork_provisioner_class():
+    from jupyter_client.provisioning import LocalProvisioner
 
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        client = fork_client()
-        arguments = kernel_arguments(cmd)
-        if client is None or arguments is None:
-            return await super().launch_kernel(cmd, **kwargs)
-        stdout = kwargs.get("stdout")
-        log = getattr(stdout, "name", None) if stdout is not None else None
-        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
-        env.setdefault("JPY_PARENT_PID", str(os.getpid()))  # as jupyter_client's launcher sets it for Popen
-        cwd = str(kwargs.get("cwd") or os.getcwd())  # as Popen: the caller's folder unless told otherwise
-        try:
-            self.process = client.fork(arguments, cwd, env, str(log) if log else None)
-        except OSError:  # no fork server (it died, or could not start): a kernel of its own, as usual
-            return await super().launch_kernel(cmd, **kwargs)
-        self.pid = self.pgid = self.process.pid  # the kernel calls setsid(): its own process group
-        self.cwd = cwd
-        await self._until_listening()
-        return self.connection_info
+    class ForkProvisioner(LocalProvisioner):
+        """jupyter_client's local provisioner, launching ipykernel as a fork of this worker's fork server."""
 
-    async def _until_listening(self, timeout: float = 30) -> None:
-        """Return once the kernel has bound its IPC sockets (or died, or after ``timeout``).
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            client = fork_client()
+            arguments = kernel_arguments(cmd)
+            if client is None or arguments is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            stdout = kwargs.get("stdout")
+            log = getattr(stdout, "name", None) if stdout is not None else None
+            env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+            env.setdefault("JPY_PARENT_PID", str(os.getpid()))  # as jupyter_client's launcher sets it for Popen
+            cwd = str(kwargs.get("cwd") or os.getcwd())  # as Popen: the caller's folder unless told otherwise
+            try:
+                self.process = client.fork(arguments, cwd, env, str(log) if log else None)
+            except OSError:  # no fork server (it died, or could not start): a kernel of its own, as usual
+                return await super().launch_kernel(cmd, **kwargs)
+            self.pid = self.pgid = self.process.pid  # the kernel calls setsid(): its own process group
+            self.cwd = cwd
+            await self._until_listening()
+            return self.connection_info
 
-        A client that connects before the kernel listens is reconnected by ZeroMQ only after its
-        reconnect interval, and its first IOPub messages are lost: jupyter_client then waits 0.2 s for
-        IOPub and asks again. Connecting once the socket files exist avoids that wait (measured: a forked
-        kernel answered in 0.42 s instead of its ~0.15 s of start-up).
-        """
-        import asyncio
+        async def _until_listening(self, timeout: float = 30) -> None:
+            """Return once the kernel has bound its IPC sockets (or died, or after ``timeout``).
 
-        info = self.connection_info
-        if info.get("transport") != "ipc":
-            return
-        paths = [f"{info['ip']}-{info[key]}" for key in ("shell_port", "iopub_port", "stdin_port",
-                                                         "control_port", "hb_port") if key in info]
-        deadline = time.monotonic() + timeout
-        while not all(os.path.exists(p) for p in paths):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                return  # jupyter_client reports a dead or silent kernel as it always does
-            await asyncio.sleep(0.005)
+            A client that connects before the kernel listens is reconnected by ZeroMQ only after its
+            reconnect interval, and its first IOPub messages are lost: jupyter_client then waits 0.2 s for
+            IOPub and asks again. Connecting once the socket files exist avoids that wait (measured: a forked
+            kernel answered in 0.42 s instead of its ~0.15 s of start-up).
+            """
+            import asyncio
+
+            info = self.connection_info
+            if info.get("transport") != "ipc":
+                return
+            paths = [f"{info['ip']}-{info[key]}" for key in ("shell_port", "iopub_port", "stdin_port",
+                                                             "control_port", "hb_port") if key in info]
+            deadline = time.monotonic() + timeout
+            while not all(os.path.exists(p) for p in paths):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    return  # jupyter_client reports a dead or silent kernel as it always does
+                await asyncio.sleep(0.005)
+
+    return ForkProvisioner
+
+
+def __getattr__(name: str):
+    """``ForkProvisioner`` is made on first use: it subclasses jupyter_client's provisioner, which the build
+    (before it knows whether anything must run) and the fork server (before it listens) do not import."""
+    if name == "ForkProvisioner":
+        globals()[name] = cls = _fork_provisioner_class()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------
@@ -324,8 +410,6 @@ def _kill(pid: int) -> None:
 def _remove_folder(folder: Path) -> None:
     """Remove the server's runtime folder when the build could not (it was killed): only a folder the
     build made for it (``informe-kernel-*`` with its owner marker)."""
-    from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER
-
     if folder.name.startswith(KERNEL_DIR_PREFIX) and (folder / OWNER_MARKER).is_file():
         import shutil
 
