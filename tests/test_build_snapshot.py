@@ -69,3 +69,29 @@ def test_loaded_report_records_what_a_section_reads(tmp_path):
     assert len(loaded.problems) == len(report.problems)
     assert ["current", "*", "problems"] in json.loads(reads.read_text(encoding="utf-8"))
     assert ["current", "*", "*"] not in json.loads(reads.read_text(encoding="utf-8"))  # no sheet by that
+
+
+def test_a_frame_is_read_from_the_snapshot_when_first_used(tmp_path):
+    """Issue 12: a kernel reads only the sheets its section uses (reading all of them was most of its
+    start-up); the frames it reads, one by one or all at once, are the validated ones."""
+    import pytest
+
+    report = load_report(2022, root=ROOT)
+    manifests = write_report_snapshot(report, tmp_path / "snap")
+    unused = next(s for s in manifests["current"]["sheets"] if s["file"] == "inversion.xlsx")
+    (tmp_path / "snap" / "current" / unused["path"]).unlink()  # a sheet this "section" never uses
+    loaded = load_report_from_snapshot(tmp_path / "snap")
+    assert loaded.figure("posicionamiento.xlsx", "periodistas_atendidos") == 57  # published: 57 journalists
+    key = ("posicionamiento.xlsx", "Cifras")
+    pd.testing.assert_frame_equal(loaded.frames[key], report.frames[key], check_exact=True)
+    assert key in loaded.frames and loaded.frames.get(("no.xlsx", "Hoja")) is None
+    with pytest.raises(FileNotFoundError):
+        loaded.frames[(unused["file"], unused["sheet"])]
+
+    write_report_snapshot(report, tmp_path / "entera")
+    whole = load_report_from_snapshot(tmp_path / "entera")
+    for frames in (dict(whole.frames.items()), whole.frames.copy(),
+                   dict(zip(whole.frames.keys(), whole.frames.values()))):
+        assert frames.keys() == report.frames.keys()
+        for name, frame in report.frames.items():
+            pd.testing.assert_frame_equal(frames[name], frame, check_exact=True)

@@ -271,9 +271,12 @@ def test_forked_kernel_runs_the_notebook_as_a_fresh_one(tmp_path, fork):
     source = _probe_notebook(tmp_path / "cuadernos")
     with NotebookRunner(1, fork=fork) as runner:
         server_pid = runner.server.process.pid if runner.server else None
+        meanwhile = []  # what the build does while the notebooks run (it copies the reused ones)
         results = runner.run([source], tmp_path, {"value": 5}, source.parent,
-                             env=lambda _src: {"INFORME_PRUEBA": "sí"})
+                             env=lambda _src: {"INFORME_PRUEBA": "sí"},
+                             meanwhile=lambda: meanwhile.append((tmp_path / "n.ipynb").exists()))
     assert results[0].ok, results[0].error
+    assert meanwhile == [False]  # called once, before the notebook was written
     cwd, variable, value, preloaded, pid, parent, session, handle = _json.loads(outputs(tmp_path / "n.ipynb"))
     assert handle not in (0, pid)  # the worker that asked for it, as jupyter_client gives a Popen kernel
     assert (Path(cwd), variable, value) == (source.parent, "sí", 105)

@@ -258,11 +258,13 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
     executed = staging / "notebooks"
     executed.mkdir(parents=True)
     (staging / READS).mkdir()
-    for s in sections:
-        if s.reuse:
-            shutil.copy2(plan.out_dir / "notebooks" / s.source.name, executed / s.source.name)
-            copy_table_data(plan.out_dir / "notebooks" / s.source.name, executed)  # its tables' download data
     to_run = [s.source for s in sections if not s.reuse]
+
+    def copy_reused() -> None:  # while the sections run: it is not what they wait for
+        for s in sections:
+            if s.reuse:
+                shutil.copy2(plan.out_dir / "notebooks" / s.source.name, executed / s.source.name)
+                copy_table_data(plan.out_dir / "notebooks" / s.source.name, executed)  # its tables' download data
 
     def kernel_env(source: Path) -> dict[str, str]:
         return {"INFORME_SNAPSHOT": str(staging / SNAPSHOT), "INFORME_READS": str(staging / READS / f"{source.stem}.json")}
@@ -273,7 +275,9 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
                       TimeElapsedColumn(), console=console, transient=False) as progress:
             task = progress.add_task("secciones", total=len(to_run))
             results = runner.run(to_run, executed, plan.notebook_parameters(), executed,
-                                 on_done=lambda _r: progress.advance(task), env=kernel_env)
+                                 on_done=lambda _r: progress.advance(task), env=kernel_env, meanwhile=copy_reused)
+    else:
+        copy_reused()
     by_source = {r.source: r for r in results}
     rows = []
     for s in sections:

@@ -455,14 +455,18 @@ class NotebookRunner:
 
     def run(self, sources: list[Path], out_dir: Path, parameters: dict, cwd: Path,
             on_done: Callable[[NotebookResult], None] | None = None,
-            env: Callable[[Path], dict[str, str]] | None = None) -> list[NotebookResult]:
-        """Execute ``sources`` into ``out_dir``; ``env(source)`` gives variables for that notebook's kernel."""
+            env: Callable[[Path], dict[str, str]] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list[NotebookResult]:
+        """Execute ``sources`` into ``out_dir``; ``env(source)`` gives variables for that notebook's kernel;
+        ``meanwhile()`` runs in this process once the notebooks have been handed to the workers."""
         results: list[NotebookResult] = []
         futures = {
             self.pool.submit(run_notebook, src, out_dir / src.name, {**parameters, "output_dir": "."}, cwd, 600,
                              env(src) if env else None): src
             for src in sources
         }
+        if meanwhile is not None:
+            meanwhile()
         for future in as_completed(futures):
             result = future.result()
             results.append(result)

@@ -134,9 +134,9 @@ def load_report_from_snapshot(folder: str | Path, reads: str | Path | None = Non
     log = snapshot.ReadLog(Path(reads) if reads else None)
 
     def year(tag: str) -> YearReport:
-        manifest, params, frames, checks, problems = snapshot.read_year(folder / tag)
+        manifest, params, _none, checks, problems = snapshot.read_year(folder / tag, frames=False)
         return YearReport(manifest["year"], params, Path(manifest["data_dir"]),
-                          snapshot.RecordingFrames(frames, log, tag),
+                          snapshot.RecordingFrames({}, log, tag, snapshot.sheet_paths(folder / tag, manifest)),
                           snapshot.RecordingList(checks, log, tag, snapshot.CHECKS),
                           snapshot.RecordingList(problems, log, tag, snapshot.PROBLEMS))
 
