@@ -102,3 +102,13 @@ def test_exit_code_constant_matches_validation():
     from informe.data.validation import EXIT_UNUSABLE
 
     assert cli.EXIT_UNUSABLE == EXIT_UNUSABLE
+
+
+def test_the_cli_starts_without_typers_help_formatting():
+    """typer.rich_utils (help screens, error panels: 0.05 s) is imported, and made Spanish, only when
+    help or an error is shown; the Spanish help above shows that the patch still applies then."""
+    code = ("import sys; import informe.cli; print('typer.rich_utils' in sys.modules); "
+            "import typer.rich_utils as r; print(r.OPTIONS_PANEL_TITLE)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "Opciones"]

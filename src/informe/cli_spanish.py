@@ -7,7 +7,10 @@ the few places that produce the rest; it is idempotent and only affects this pro
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import re
+import sys
 
 HELP_OPTION = "Muestra esta ayuda y termina."
 
@@ -79,11 +82,8 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    from typer import core as typer_core, rich_utils
+    from typer import core as typer_core
     from typer._click import core, formatting
-
-    for name, value in CONSTANTS.items():
-        setattr(rich_utils, name, value)
 
     write_usage = formatting.HelpFormatter.write_usage
 
@@ -91,8 +91,6 @@ def install() -> None:
         return write_usage(self, prog, args, "Uso: " if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = spanish_usage
-    rich_utils.highlighter.highlights = [h.replace("(?P<usage>Usage: )", "(?P<usage>Uso: )")
-                                         for h in rich_utils.highlighter.highlights]
 
     get_help_option = core.Command.get_help_option
 
@@ -121,6 +119,18 @@ def install() -> None:
     for cls in (typer_core.TyperOption, typer_core.TyperArgument):
         cls.display_type_rich = _spanish_display_type(cls.display_type_rich)
 
+    if "typer.rich_utils" in sys.modules:
+        _spanish_rich_utils(sys.modules["typer.rich_utils"])
+    else:  # typer imports it only to show help or an error (0.05 s of every command otherwise)
+        sys.meta_path.insert(0, _PatchOnImport("typer.rich_utils", _spanish_rich_utils))
+
+
+def _spanish_rich_utils(rich_utils) -> None:
+    """The Spanish words of typer's help screens and error panels (``typer.rich_utils``)."""
+    for name, value in CONSTANTS.items():
+        setattr(rich_utils, name, value)
+    rich_utils.highlighter.highlights = [h.replace("(?P<usage>Usage: )", "(?P<usage>Uso: )")
+                                         for h in rich_utils.highlighter.highlights]
     format_error = rich_utils.rich_format_error
 
     def spanish_error(self):
@@ -129,3 +139,27 @@ def install() -> None:
         return format_error(self)
 
     rich_utils.rich_format_error = spanish_error
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Run ``patch(module)`` right after module ``name`` is first imported (then leave ``sys.meta_path``)."""
+
+    def __init__(self, name: str, patch):
+        self.name, self.patch, self.loader = name, patch, None
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self.loader.exec_module(module)
+        self.patch(module)
