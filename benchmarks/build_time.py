@@ -12,8 +12,9 @@ Each run works on a private copy of ``data/<year>``:
   compares; ``--edit FILE:SHEET!CELL`` picks another), then the build again.
 
 Medians over the runs are printed per phase (the build's own record: build-info.json, or
-.<year>.last-run.json when nothing had to run), for the wall time of the whole command and for its CPU
-time (the build and every process it started). ``--popen`` starts kernels with Popen instead of forking
+.<year>.last-run.json when nothing had to run), for the wall time of the whole command, for what no
+phase times ("other": interpreter start, imports, waiting for the kernels' fork server, publishing,
+exit) and for its CPU time (the build and every process it started). ``--popen`` starts kernels with Popen instead of forking
 them (``INFORME_FORK_KERNELS=0``), for comparison.
 When Quarto is found (``$QUARTO``, ``PATH``), ``quarto render`` executing the same notebooks
 (Quarto's own Jupyter execution, no informe build) is timed too, and the ratio is printed.
@@ -105,7 +106,9 @@ def quarto_render(quarto: str, year: int, work: Path) -> float:
 def summarize(label: str, runs: list[dict[str, float]]) -> float:
     print(f"\n{label} ({len(runs)} runs)")
     print(f"  {'phase':<12}{'min (s)':>10}{'median (s)':>12}")
-    for phase in ("total", *PHASES, "cpu"):
+    for run in runs:  # what no phase times: start-up, imports, the fork server's wait, publishing, exit
+        run["other"] = run["total"] - sum(run[p] for p in PHASES if run[p] == run[p])
+    for phase in ("total", *PHASES, "other", "cpu"):
         values = [r[phase] for r in runs if r[phase] == r[phase]]
         if values:
             print(f"  {phase:<12}{min(values):>10.2f}{statistics.median(values):>12.2f}")
