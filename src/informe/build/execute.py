@@ -44,9 +44,9 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, default
 
 from . import skip_unneeded_imports
-from .forkkernel import (MAX_IPC_PATH, ForkProvisioner, ForkServer, _font_cache_folder,  # noqa: F401 - re-exported
-                         _kernel_environment, fork_client, make_runtime_dir, start_fork_server, use_fork_server)
-from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER  # noqa: F401 - KERNEL_DIR_PREFIX re-exported
+from .forkkernel import (MAX_IPC_PATH, ForkProvisioner, ForkServer, _kernel_environment, fork_client,
+                         make_runtime_dir, start_fork_server, use_fork_server)
+from .workspace import KERNEL_DIR_PREFIX  # noqa: F401 - re-exported
 
 KERNEL_START_ATTEMPTS = 3
 # A build's kernels need no command history; IPython's SQLite history costs start-up time (and locks

@@ -4,14 +4,15 @@ Every section notebook runs in a fresh Jupyter kernel, and a fresh kernel pays, 
 for starting Python and importing ipykernel, pandas, matplotlib, seaborn and the report's modules:
 about 1 s of CPU per section (``benchmarks/kernel_start.py``), eight times per build on two cores.
 
-On Linux a build starts one *fork server*, before it validates the data: a process that imports those
-modules once (:data:`PRELOAD`) and then waits on a Unix socket. A kernel is a fork of it that only runs
+On Linux a build starts one *fork server* (:func:`start_fork_server`) first, before it knows whether
+anything must run (a build with nothing to do ends it at once): a process that imports those modules
+once (:data:`PRELOAD`) and then waits on a Unix socket. A kernel is a fork of it that only runs
 ipykernel's start-up (``IPKernelApp``, with the kernelspec's own arguments: the connection file,
 ``--HistoryManager.enabled=False``): one process per notebook as before, with its own environment,
 working folder, log and session, that found the modules already imported. Importing runs no notebook
 code and the server never runs a cell, so each notebook still starts from a fresh state. Measured on
-2 cores: a forked kernel answers in 0.16 s, one started with Popen in 0.31 s and then spends ~0.7 s on
-imports.
+2 cores: a forked kernel answers in 0.08 s, one started with Popen in 0.32 s and then spends ~0.7 s on
+imports (``benchmarks/kernel_start.py``).
 
 The server is single-threaded when it forks. It reports each kernel's exit to the worker that asked
 for it, kills a kernel whose worker went away (closed its connection), and exits, killing its kernels,
@@ -31,6 +32,7 @@ import json
 import os
 import select
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -128,8 +130,6 @@ def start_fork_server(fork: bool | None = None) -> ForkServer | None:
     _kernel_environment()  # the fork server's environment is its kernels' base
     folder = make_runtime_dir(build_pid=os.getpid())
     if len(str(folder / "fork.sock").encode()) > MAX_IPC_PATH:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return ForkServer.start(folder)
@@ -173,8 +173,6 @@ def _font_cache_folder() -> None:
         fallback = Path(tempfile.gettempdir()) / "informe-matplotlib"
         fallback.mkdir(exist_ok=True)
         os.environ["MPLCONFIGDIR"] = str(fallback)
-
-
 
 
 def make_runtime_dir(build_pid: int | None = None) -> Path:
@@ -411,8 +409,6 @@ def _remove_folder(folder: Path) -> None:
     """Remove the server's runtime folder when the build could not (it was killed): only a folder the
     build made for it (``informe-kernel-*`` with its owner marker)."""
     if folder.name.startswith(KERNEL_DIR_PREFIX) and (folder / OWNER_MARKER).is_file():
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
 
 
