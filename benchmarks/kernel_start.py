@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -120,8 +119,7 @@ def main() -> None:
                         results.setdefault(step, []).append(seconds)
             finally:
                 use_fork_server(None)
-                server.stop()
-                shutil.rmtree(server.folder, ignore_errors=True)
+                server.close()
     print(f"Kernel start-up of one section notebook ({os.cpu_count()} cores, {args.runs} runs, medians)")
     for label, values in results.items():
         print(f"  {label:<48}{statistics.median(values):>8.2f} s")

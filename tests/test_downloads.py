@@ -303,8 +303,8 @@ def test_formula_names_through_a_real_build(tmp_path_factory):
 def test_unchanged_tables_are_copied_from_the_last_build_and_changed_ones_written(built_2022, tmp_path):
     """Issue 12: a rebuild copies the download files of tables whose data did not change (same code),
     writes the others, and never reuses a file changed since it was published nor follows a symlink."""
-    from informe.build.downloads import (PreviousDownloads, downloads_sha256, load_tables, reusable, table_files,
-                                         write_downloads)
+    from informe.build.downloads import (PreviousDownloads, downloads_sha256, load_tables, previous_files,
+                                         table_files, write_downloads)
 
     notebooks = sorted((built_2022 / "notebooks").glob("*.ipynb"))
     first = tmp_path / "primera"
@@ -315,7 +315,7 @@ def test_unchanged_tables_are_copied_from_the_last_build_and_changed_ones_writte
     published = downloads_sha256(first)
     assert len(published) == 3 * len(tables) + 1  # and the year's workbook
     previous = PreviousDownloads(first, published)
-    assert all(reusable(previous, t) for t in tables) and not reusable(None, tables[0])
+    assert all(previous_files(previous, t) is not None for t in tables) and previous_files(None, tables[0]) is None
 
     changed = dict(tables[1], title=tables[1]["title"] + " (cambiada)")  # other data
     (first / f"{tables[1]['slug']}.json").write_text(json.dumps(changed), encoding="utf-8")
@@ -324,7 +324,8 @@ def test_unchanged_tables_are_copied_from_the_last_build_and_changed_ones_writte
     linked = first / table_files(tables[3]["slug"])[0]
     linked.unlink()
     linked.symlink_to(Path(__file__))
-    assert reusable(previous, tables[0]) and not any(reusable(previous, t) for t in tables[1:4])
+    assert previous_files(previous, tables[0]) is not None
+    assert all(previous_files(previous, t) is None for t in tables[1:4])
 
     second = tmp_path / "segunda"
     before = {name: (first / name).stat().st_mtime_ns for name in table_files(tables[0]["slug"])}

@@ -374,7 +374,6 @@ def test_forked_kernel_is_listening_when_its_start_returns(tmp_path):
     """A client that connects before the kernel listens loses its first IOPub messages (and waits 0.2 s
     for them): a forked kernel's start returns once its IPC sockets exist."""
     import asyncio
-    import shutil
 
     from informe.build.execute import KERNEL_ARGUMENTS, InformeKernelManager, _kernel_environment, make_runtime_dir
     from informe.build.forkkernel import ForkServer, use_fork_server
@@ -397,8 +396,7 @@ def test_forked_kernel_is_listening_when_its_start_returns(tmp_path):
         assert asyncio.run(scenario()) == [True, True, True]
     finally:
         use_fork_server(None)
-        server.stop()
-        shutil.rmtree(server.folder, ignore_errors=True)
+        server.close()
 
 
 def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path):

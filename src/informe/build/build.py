@@ -359,8 +359,7 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
         return _build_or_skip(plan, console, jobs, force, engine, params, timings, server)
     finally:
         if server is not None:
-            server.stop(now=True)  # already ended by the runner, unless it never got that far
-            shutil.rmtree(server.folder, ignore_errors=True)
+            server.close(now=True)  # already ended by the runner, unless it never got that far
 
 
 def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) -> int:

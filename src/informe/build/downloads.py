@@ -360,11 +360,6 @@ def previous_files(previous: PreviousDownloads | None, table: dict) -> dict[str,
     return files if same else None
 
 
-def reusable(previous: PreviousDownloads | None, table: dict) -> bool:
-    """Whether :func:`previous_files` finds this table's files."""
-    return previous_files(previous, table) is not None
-
-
 def write_downloads(notebooks: list[Path], target: Path, previous: PreviousDownloads | None = None) -> list[Path]:
     """Every table of the executed ``notebooks`` as XLSX and two CSV files in ``target``, plus the year's workbook.
 

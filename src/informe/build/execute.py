@@ -485,8 +485,7 @@ class NotebookRunner:
 
     def _stop_server(self) -> None:
         if self.server is not None:
-            self.server.stop()
-            shutil.rmtree(self.server.folder, ignore_errors=True)
+            self.server.close()
             self.server = None
 
     def __enter__(self) -> "NotebookRunner":

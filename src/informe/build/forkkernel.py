@@ -120,6 +120,12 @@ class ForkServer:
             self.process.kill()
             self.process.wait()
 
+    def close(self, now: bool = False) -> None:
+        """:meth:`stop`, then remove the server's folder (its socket and log), which the server removes
+        itself only when it ends on its own terms."""
+        self.stop(now)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
 
 def start_fork_server(fork: bool | None = None) -> ForkServer | None:
     """A fork server for this build's kernels, started now (it imports :data:`PRELOAD` in the background);
