@@ -67,3 +67,32 @@ def test_an_entry_that_names_another_file_or_cannot_be_read_is_ignored(tmp_path)
     again = WorkbookCache(tmp_path / "cache", "código-1")
     _same_report(validate_dir(data), validate_dir(data, cache=again))
     assert "inversion.xlsx" not in again.hits and "cooperacion.xlsx" not in again.hits
+
+
+def test_a_workbook_saved_while_it_is_validated_is_validated_again_next_time(tmp_path, monkeypatch):
+    """Regression: the result was filed under the hash of the bytes found *after* validating. A workbook
+    re-saved by the analyst while the build read it (Cifras!C5 changed) then had its old figures reused
+    by the next build. The result is filed under the bytes the validation started from."""
+    from informe.data import validation
+
+    data = tmp_path / "2022"
+    shutil.copytree(DATA_2022, data)
+    real = validation.validate_workbook
+
+    def validate_then_resave(data_dir, spec, year):
+        result = real(data_dir, spec, year)
+        if spec.filename == "posicionamiento.xlsx":
+            set_cell(data / spec.filename, "Cifras", "C5", 999)  # saved once the sheet had been read
+        return result
+
+    monkeypatch.setattr(validation, "validate_workbook", validate_then_resave)
+    first = WorkbookCache(None, "código-1")
+    validate_dir(data, cache=first)
+    first.save(tmp_path / "cache")
+    monkeypatch.setattr(validation, "validate_workbook", real)
+
+    second = WorkbookCache(tmp_path / "cache", "código-1")
+    report = validate_dir(data, cache=second)
+    assert "posicionamiento.xlsx" not in second.hits and len(second.hits) == 5
+    cifras = report.data[("posicionamiento.xlsx", "Cifras")]
+    assert 999 in set(cifras["Valor"])  # the saved figure, not the one read before it was saved

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -62,6 +61,7 @@ class WorkbookCache:
         self.previous = Path(previous) if previous else None
         self.salt = salt
         self._entries: dict[str, tuple[str, WorkbookResult]] = {}  # file name -> (key, result)
+        self._asked: dict[str, str | None] = {}  # file name -> its key when :meth:`get` was asked
         self.hits: list[str] = []
 
     def key(self, path: Path, year: int | None) -> str | None:
@@ -72,7 +72,7 @@ class WorkbookCache:
 
     def get(self, path: Path, year: int | None) -> WorkbookResult | None:
         """The stored result for ``path`` when its key is unchanged, else None."""
-        key = self.key(path, year)
+        key = self._asked[Path(path).name] = self.key(path, year)
         if key is None or self.previous is None:
             return None
         folder = self.previous / Path(path).name
@@ -92,8 +92,11 @@ class WorkbookCache:
         return result
 
     def put(self, path: Path, year: int | None, result: WorkbookResult) -> None:
-        """Keep ``result`` for :meth:`save` (a file that cannot be hashed is not kept)."""
-        key = self.key(path, year)
+        """Keep ``result`` for :meth:`save` (a file that cannot be hashed is not kept), under the key of the
+        bytes :meth:`get` found before the workbook was validated: a workbook saved again while it was
+        being read is validated again by the next build, never reused with the figures read before."""
+        name = Path(path).name
+        key = self._asked.pop(name) if name in self._asked else self.key(path, year)
         if key is not None:
             self._entries[Path(path).name] = (key, result)
 
@@ -113,7 +116,3 @@ class WorkbookCache:
                      "unusable": {"file": unusable.file, "message": unusable.message, "sheet": unusable.sheet}
                      if unusable is not None else None}
             (folder / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
-
-    @staticmethod
-    def clear(target: Path) -> None:
-        shutil.rmtree(target, ignore_errors=True)
