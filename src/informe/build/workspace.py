@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-KERNEL_DIR_PREFIX = "informe-kernel-"  # kernel runtime folders in the system's temporary folder (see .execute)
+KERNEL_DIR_PREFIX = "informe-kernel-"  # kernel runtime folders in the system's temporary folder (see .forkkernel)
 OWNER_MARKER = "owner.json"  # in each of them: the pids of the worker and the build that made it
 
 TABLE_DATA_DIR = "tablas"  # report.display.DOWNLOADS_DIR (not imported: it would load pandas on a no-op build)
