@@ -27,6 +27,7 @@ test: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/informe contract-doc
 	$(BIN)/python -m informe.data.guide
+	$(BIN)/python -m informe.report.figures
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -5,7 +5,8 @@ Usage: python scripts/make_demo_year.py [--source data/2022] [--out data/2023] [
 
 The year starts exactly as an analyst's would, from what ``informe new-year`` carries over
 (:func:`informe.data.newyear.carried_rows`: catalogs, the plan with its 2023 goals and reconciliations,
-figure keys, the statements' structure with 2022 closing balances as «Año anterior»); this script
+figure keys, the statements' structure with 2022 closing balances as «Año anterior», the 2022 strategic
+framework with its key results); this script
 only fills in synthetic but consistent figures (``informe validate`` finds no errors), drawn from one
 seeded ``numpy.random.default_rng`` in a fixed order, so every run writes identical cell values.
 ``params/2023.yml`` is written with ``--params``, or by default when ``--out`` is ``data/2023``.
@@ -27,6 +28,7 @@ from informe.data.contract import AWARD_RESULTS, CATALOG_SHEET, EVENT_KINDS, wor
 from informe.data.finance import CURRENT, PRIOR
 from informe.data.newyear import carried_rows, params_text
 from informe.data.plan import decimals, goal
+from informe.data.strategy import KEY_RESULTS, STRATEGY_FILE
 from informe.data.template import write_workbook
 from informe.data.validation import validate_dir
 from informe.data.workbooks import read_year
@@ -40,6 +42,8 @@ MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agost
           "noviembre", "diciembre")
 PLAN, INV, COOP, POS, ADMIN, FS = ("plan_desarrollo.xlsx", "inversion.xlsx", "cooperacion.xlsx",
                                    "posicionamiento.xlsx", "administrativo.xlsx", "estados_financieros.xlsx")
+STRATEGY = STRATEGY_FILE
+DEMO_STATUS = f"Estado de demostración (sintético): no es un reporte de la ACI Medellín sobre {YEAR}."
 CASH_PLUG = "1.1.1.2"  # "Depósitos en instituciones financieras": closes assets = liabilities + equity
 GROSS_ASSETS = ("1.2.1.1", "1.2.1.2", "1.2.1.3", "1.2.1.4")  # property, plant and equipment only grows
 DEPRECIATION_BS, DEPRECIATION_IS = "1.2.1.5", "2.3.1"
@@ -313,14 +317,27 @@ def financial_statements(rng, data, base) -> dict[str, pd.DataFrame]:
             "Indicadores publicados": indicators}
 
 
+def strategy(rng, base) -> dict[str, pd.DataFrame]:
+    """The 2022 framework as new-year carries it; each key result with a random status of the workbook's
+    «Estado» catalog, marked as synthetic in «Observación»."""
+    results = base[KEY_RESULTS].copy()
+    statuses = catalog_values(base[CATALOG_SHEET])["Estado"]
+    results["Estado"] = [pick(rng, statuses) for _ in results.index]
+    results["Observación"] = DEMO_STATUS
+    return {KEY_RESULTS: results}
+
+
 def generate(data, base, rng) -> dict[str, dict[str, pd.DataFrame]]:
-    """All six workbooks of the demo year, as {file name: {sheet name: DataFrame}}, from new-year's ``base``."""
+    """All seven workbooks of the demo year, as {file name: {sheet name: DataFrame}}, from new-year's ``base``."""
     plan = plan_indicators(rng, base[PLAN]["Indicadores"], data[(PLAN, "Indicadores")], data[(PLAN, "Metas")])
     achieved = dict(zip(plan["Código"], plan["Logro año"]))
     out = {PLAN: base[PLAN] | {"Indicadores": plan}}
     for filename, build in ((INV, investment), (COOP, cooperation), (POS, positioning), (ADMIN, administration)):
         out[filename] = base[filename] | build(rng, data, base[filename], achieved)
-    return out | {FS: financial_statements(rng, data, base[FS])}
+    out[FS] = financial_statements(rng, data, base[FS])
+    # Drawn last, so that adding the framework changed none of the other workbooks' draws.
+    out[STRATEGY] = base[STRATEGY] | strategy(rng, base[STRATEGY])
+    return out
 
 
 # ---------------------------------------------------------------- README, parameters, entry point

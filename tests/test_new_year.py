@@ -23,6 +23,7 @@ YEAR = 2023
 NEW_SECTOR = "Energías renovables"
 NEW_FRONT = "Transición energética"
 PLAN_NAME = "Plan de Desarrollo 2023-2026 «Ciudad Fabricada»"
+STRATEGY = "planeacion_estrategica.xlsx"
 # Fixture projects: (company, sector, amount in USD millions, jobs)
 PROJECTS = [("Solar Uno", NEW_SECTOR, 12.5, 1200), ("Eólica Dos", NEW_SECTOR, 7.25, 43),
             ("Datos Tres", "Servicios de tecnología", 3.1, 1043)]
@@ -120,6 +121,13 @@ def write_plan(path: Path, name: str, first: int, last: int, indicators: dict) -
     append(conc, {"Código": "TE-3", "Libro": "inversion.xlsx", "Hoja": "Proyectos", "Medida": "Filas",
                   "Detalle": "proyectos detallados"})
     wb.save(path)
+    # The key results of the strategic framework named indicators of the replaced plan: unlinked.
+    strategy = load_workbook(path.parent / STRATEGY)
+    results = strategy["Resultados clave"]
+    j = headers(results).index("Indicador del plan") + 1
+    for r in filled_rows(results):
+        results.cell(row=r, column=j).value = None
+    strategy.save(path.parent / STRATEGY)
 
 
 def fill_year(data: Path) -> dict:
@@ -172,6 +180,14 @@ def fill_year(data: Path) -> dict:
         set_column(wb["Ejecución presupuestal"], name, column(source["Ejecución presupuestal"], name))
     set_column(wb["Indicadores publicados"], "Valor publicado", column(source["Indicadores publicados"], "Valor publicado"))
     wb.save(data / "estados_financieros.xlsx")
+    # Strategic framework: a status for every key result; the first one supports the new plan's TE-2.
+    wb = load_workbook(data / STRATEGY)
+    results = wb["Resultados clave"]
+    codes = column(results, "Código")
+    set_column(results, "Estado", ["En curso"] * len(codes))
+    set_column(results, "Indicador del plan", ["TE-2"] + [None] * (len(codes) - 1))
+    wb.save(data / STRATEGY)
+    expected["linked_key_result"] = codes[0]
     return expected
 
 
@@ -218,6 +234,14 @@ def test_new_year_carries_closing_balances_catalogs_and_plan(project, unfilled):
     plan = load_workbook(unfilled / "plan_desarrollo.xlsx")
     assert column(plan["Plan"], "Último año") == [2023]  # the 2020-2023 plan continues into 2023
     assert column(plan["Indicadores"], "Logro año") == [None] * len(column(plan["Indicadores"], "Código"))
+    # The strategic framework: texts and key results carried, every status left for the analyst.
+    strategy, before = load_workbook(unfilled / STRATEGY), load_workbook(DATA_2022 / STRATEGY)
+    for sheet in ("Marco", "Objetivos estratégicos", "Objetivos tácticos"):
+        assert list(strategy[sheet].values) == list(before[sheet].values)
+    results, previous = strategy["Resultados clave"], before["Resultados clave"]
+    for name in ("Código", "Objetivo táctico", "Resultado clave", "Trimestre", "Indicador del plan"):
+        assert column(results, name) == column(previous, name)  # the 2020-2023 plan continues: links kept
+    assert column(results, "Estado") == column(results, "Observación") == [None] * len(column(results, "Código"))
     params = (project / "params" / "2023.yml").read_text(encoding="utf-8")
     assert "demo: false" in params and "Luisa Fernanda Márquez Ruíz" in params
 
@@ -230,6 +254,10 @@ def test_unfilled_year_exits_1_naming_file_and_sheet(project, unfilled):
     assert report.errors and all(p.file and p.sheet for p in report.errors)
     assert any(p.file == "plan_desarrollo.xlsx" and p.sheet == "Indicadores" and p.column == "Logro año"
                for p in report.errors)
+    missing_status = [p.row for p in report.errors if (p.file, p.sheet, p.column) == (STRATEGY, "Resultados clave",
+                                                                                      "Estado")]
+    assert missing_status == list(range(2, 2 + len(column(load_workbook(unfilled / STRATEGY)["Resultados clave"],
+                                                           "Código"))))
 
 
 def test_filled_year_validates_under_the_new_plan(project, filled):
@@ -268,6 +296,14 @@ def test_report_prints_the_new_plan(project, filled):
     # Jobs of the new sector: 1.200 + 43 = 1.243, with a thousands separator.
     sectors = investment.summary_table(report, "Sector", "t").formatted().set_index("Sector")
     assert sectors.at[NEW_SECTOR, "Empleos"] == "1.243"
+    # The key result linked to TE-2 shows the new plan's figures: 2 installed against a 2023 goal of 2.
+    from informe.report.sections import strategy
+    results = strategy.key_results_table(report).formatted()
+    [linked] = results[results["Indicador del plan"] != ""].to_dict("records")
+    achieved, target = INDICATORS["TE-2"][5], INDICATORS["TE-2"][4][YEAR]
+    assert linked["Indicador del plan"] == f"TE-2 {INDICATORS['TE-2'][0]}"
+    assert linked[f"Logro {YEAR}"] == str(int(achieved))
+    assert linked["Cumplimiento año (%)"] == f"{achieved / target * 100:.1f} %".replace(".", ",")
     # The real 2022 is the prior year: its closing balances were carried.
     assert report.prior is not None and report.prior.year == 2022
     assert plan.year_over_year(report) is not None
@@ -336,9 +372,15 @@ def test_plan_that_ended_is_not_carried(project, filled, tmp_path):
     write_plan(path, "Plan Corto", 2023, 2023, {k: (*v[:4], {2023: v[4][2023]}, *v[5:]) for k, v in INDICATORS.items()})
     result = run("new-year", str(YEAR + 1), cwd=tmp_path)
     assert result.returncode == 0 and "registre el nuevo plan" in result.stdout
+    assert "«Indicador del plan» quedó vacío porque el plan terminó" in result.stdout
     report = validate_dir(tmp_path / "data" / str(YEAR + 1))
     assert report.exit_code == EXIT_ERRORS
     assert any(p.sheet == "Plan" and "no tiene filas" in p.message for p in report.errors)
+    # The key results are carried without their links to the plan that ended.
+    results = load_workbook(tmp_path / "data" / str(YEAR + 1) / STRATEGY)["Resultados clave"]
+    assert column(results, "Resultado clave") == column(
+        load_workbook(tmp_path / "data" / str(YEAR) / STRATEGY)["Resultados clave"], "Resultado clave")
+    assert not any(column(results, "Indicador del plan"))
 
 
 @pytest.mark.parametrize("change, sheet, column, fragment", [

@@ -106,11 +106,32 @@ def validate(
 
     directory = resolve_data_dir(data_dir, year if data_dir is not None else default_year(year))
     result = validate_dir(directory)
+    result.problems += text_problems(directory, result)
     print_report(result, console)
     if report is not None:
         write_report(result.all_problems, report)
         console.print(f"Reporte escrito en {report}")
     raise typer.Exit(result.exit_code)
+
+
+def text_problems(directory: Path, result) -> list:
+    """What the year's texts say against its data (unknown figures, contradicted numbers): checked when the
+    workbooks are valid and the folder is a project's ``data/<year>`` with its ``params/<year>.yml``."""
+    from .data.params import ParamsError
+    from .data.validation import year_of
+
+    year = year_of(directory)
+    params = directory.parent.parent / "params" / f"{year}.yml"
+    if year is None or result.exit_code or not params.is_file() or directory.parent.name != "data":
+        return []
+    from .report.chapter import check_texts
+    from .report.report import ReportDataError, load_report
+
+    try:
+        report = load_report(year, directory, params, directory.parent.parent, with_prior=False, validation=result)
+    except (ReportDataError, ParamsError):
+        return []
+    return check_texts(report)
 
 
 @app.command()

@@ -39,6 +39,7 @@ HARMLESS = frozenset({OK_UNCHANGED, OK_WARNING})
 FS, PLAN, INV, COOP, POS, ADM = ("estados_financieros.xlsx", "plan_desarrollo.xlsx", "inversion.xlsx",
                                  "cooperacion.xlsx", "posicionamiento.xlsx", "administrativo.xlsx")
 WORKBOOKS = (PLAN, INV, COOP, POS, ADM, FS)
+STRATEGY = "planeacion_estrategica.xlsx"  # its own category (strategy_references): the draws above stay as they were
 
 
 @dataclass
@@ -669,9 +670,64 @@ def literal_text(rng: random.Random) -> list[Variant]:
     return variants
 
 
+def strategy_references(rng: random.Random) -> list[Variant]:
+    """The strategic framework: broken references between its sheets and to the plan's indicators."""
+    tactical, results = "Objetivos tácticos", "Resultados clave"
+
+    def linked_row(ws) -> int:
+        return rows_with_value(ws, "Indicador del plan")[0]
+
+    def delete_objective(code):
+        def mutate(root):
+            with Book(root, STRATEGY) as wb:
+                ws = wb["Objetivos estratégicos"]
+                ws.delete_rows(row_where(ws, "Código", code))
+            return Expect(STRATEGY, tactical, None, MUST_REFUSE)  # its tactical objectives name it
+        return mutate
+
+    def delete_linked_indicator(root):
+        with Book(root, STRATEGY) as wb:
+            ws = wb[results]
+            row = linked_row(ws)
+            code = ws.cell(row, column_index(ws, "Indicador del plan")).value
+        with Book(root, PLAN) as wb:
+            wb["Indicadores"].delete_rows(row_where(wb["Indicadores"], "Código", code))
+        return Expect(STRATEGY, results, row, MUST_REFUSE)
+
+    def roundtrip(root):
+        with Book(root, STRATEGY):
+            pass
+        return Expect(STRATEGY, None, None, frozenset({OK_UNCHANGED}))
+
+    def folder(root):
+        path = data_dir(root) / STRATEGY
+        path.unlink()
+        path.mkdir()
+        return Expect(STRATEGY, None, None, MUST_REFUSE)
+
+    return [
+        Variant("referencias-estrategia", "OT de un OE inexistente",
+                set_value(STRATEGY, tactical, "Objetivo estratégico", pick_random(rng, "Objetivo estratégico"), "OE9")),
+        Variant("referencias-estrategia", "KR de un OT inexistente",
+                set_value(STRATEGY, results, "Objetivo táctico", pick_random(rng, "Objetivo táctico"), "OE1.OT9")),
+        Variant("referencias-estrategia", "KR sin estado",
+                set_value(STRATEGY, results, "Estado", pick_random(rng, "Estado"), None)),
+        Variant("referencias-estrategia", "KR con un estado fuera del catálogo",
+                set_value(STRATEGY, results, "Estado", pick_random(rng, "Estado"), "Cumplido a medias")),
+        Variant("referencias-estrategia", "KR ligado a un indicador inexistente",
+                set_value(STRATEGY, results, "Indicador del plan", pick_random(rng, "Resultado clave"), "PI-99")),
+        Variant("referencias-estrategia", "espacio duro al final del indicador de un KR",
+                set_value(STRATEGY, results, "Indicador del plan", linked_row, "PI-08\u00a0", allowed=HARMLESS)),
+        Variant("referencias-estrategia", "OE5 borrado", delete_objective("OE5")),
+        Variant("referencias-estrategia", "indicador de un KR borrado del plan", delete_linked_indicator),
+        Variant("referencias-estrategia", f"carpeta {STRATEGY}", folder),
+        Variant("referencias-estrategia", f"abrir y guardar {STRATEGY}", roundtrip),
+    ]
+
+
 CATEGORIES = (not_regular, booleans, non_finite, periods, invisible_text, merged, formulas, indicator_codes, roles,
               deleted_rows, stale_dimension, duplicate_headers, huge_amounts, bad_characters, params_file, harmless,
-              literal_text)
+              literal_text, strategy_references)
 
 
 def variants(seed: int = SEED) -> list[Variant]:

@@ -212,8 +212,27 @@ def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
     return count
 
 
+def stage_chapters(src: Path, chapters: list[str]) -> list[str]:
+    """Each executed notebook of ``chapters`` as a Markdown chapter ``notebooks/NN-slug.qmd`` (its Markdown cells
+    and its outputs, never its code: what both engines render), and the staged ``_quarto.yml`` listing them
+    between the presentation and the signatories' page. Returns the book's chapter list."""
+    listed = ["index.qmd"]
+    for name in chapters:
+        notebook = src / "notebooks" / name
+        qmd = notebook.with_suffix(".qmd")
+        qmd.write_text(notebook_markdown(notebook) + "\n", encoding="utf-8")
+        listed.append(f"notebooks/{qmd.name}")
+    listed += ["firmas.qmd", "colofon.qmd"]
+    config_path = src / "_quarto.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config.setdefault("book", {})["chapters"] = listed
+    header = "# Staged by informe build: the chapters come from params/<year>.yml (see the project's _quarto.yml).\n"
+    config_path.write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return listed
+
+
 def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict, downloads: bool = True,
-                  previous_downloads: PreviousDownloads | None = None) -> Path:
+                  previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None) -> Path:
     """Copy everything the book needs into ``src``; return it.
 
     With ``downloads=False`` the tables' download files are left to :func:`write_staged_downloads` (the
@@ -231,6 +250,7 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
         stage_figures(notebook, src / "notebooks" / FIGURES, labels)
     if downloads:
         write_staged_downloads(src, previous_downloads)
+    stage_chapters(src, chapters if chapters is not None else [n.name for n in notebooks])
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "firmas.qmd").write_text(signatories_markdown(params), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
@@ -432,7 +452,7 @@ def bundled_fonts() -> Path:
 
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
                 engine: str = "auto", pieces: ChapterPieces | None = None,
-                previous_downloads: PreviousDownloads | None = None) -> BookResult:
+                previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None) -> BookResult:
     """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``.
 
     ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`);
@@ -445,7 +465,7 @@ def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: P
     chosen = "quarto" if quarto else "pandoc"
     info = {**info, "engine": "Quarto" if quarto else "pandoc + typst (solo pip)"}
     src = stage_sources(root, executed, work / "book-src", params, info, downloads=bool(quarto),
-                        previous_downloads=previous_downloads)
+                        previous_downloads=previous_downloads, chapters=chapters)
     html_dir, pdf = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
     if quarto:
         render_quarto(quarto, src, html_dir, pdf)

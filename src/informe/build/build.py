@@ -47,7 +47,8 @@ EXIT_ERRORS, EXIT_UNUSABLE = 1, 2  # as informe.data.validation (not imported: i
 SNAPSHOT = ".snapshot"
 READS = ".reads"
 VALIDATED = ".validados"  # each workbook's validation, kept with the outputs for the next build
-EVERYTHING = [["current", "*", "*"], ["prior", "*", "*"]]  # what a notebook that recorded nothing may have read
+EVERYTHING = [["current", "*", "*"], ["prior", "*", "*"]]
+TEXT_NOTEBOOK = "texto"  # the generic narrative notebook, run once per text-only chapter  # what a notebook that recorded nothing may have read
 
 
 @dataclass
@@ -59,7 +60,9 @@ class BuildPlan:
     data_dir: Path
     params_file: Path
     out_dir: Path
-    notebooks: list[Path] = field(default_factory=list)
+    notebooks: list[Path] = field(default_factory=list)  # every section notebook of the project
+    sections: list = field(default_factory=list)  # the year's chapters as NotebookJob (see :meth:`plan_chapters`)
+    titles: dict[str, str] = field(default_factory=dict)  # executed notebook name → chapter title
 
     @classmethod
     def create(cls, year: int, root: Path, data: Path | None = None, out: Path | None = None) -> "BuildPlan":
@@ -70,8 +73,28 @@ class BuildPlan:
             data_dir=Path(data).resolve() if data else data_dir(root, year),
             params_file=params_file(root, year),
             out_dir=Path(out).resolve() if out else output_dir(root, year),
-            notebooks=sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")),
+            notebooks=sorted((root / "notebooks").glob("*.ipynb")),
         )
+
+    def plan_chapters(self, params) -> list[str]:
+        """The year's chapters (``params/<year>.yml``) as the jobs to execute: a data chapter runs its notebook,
+        a text-only chapter the generic narrative notebook; each is written as ``NN-<slug>.ipynb``, NN its
+        position in the book. Returns the problems (a declared notebook that does not exist)."""
+        from .execute import NotebookJob
+
+        problems = []
+        self.sections, self.titles = [], {}
+        for position, chapter in enumerate(params.chapters, start=1):
+            source = self.root / "notebooks" / f"{chapter.notebook or TEXT_NOTEBOOK}.ipynb"
+            if not source.is_file():
+                problems.append(f"params/{params.year}.yml, capítulo «{chapter.slug}»: no existe el cuaderno "
+                                f"notebooks/{source.name}; corrija la clave notebook o quítela si el capítulo es "
+                                "solo texto")
+                continue
+            name = f"{position:02d}-{chapter.slug}.ipynb"
+            self.sections.append(NotebookJob(source, name, {"chapter": chapter.slug}))
+            self.titles[name] = chapter.title
+        return problems
 
     def package_files(self) -> list[Path]:
         """Every file of the package: its code and its data (``quality-findings.yml``), not bytecode."""
@@ -82,6 +105,7 @@ class BuildPlan:
         """Every file whose change must trigger a new build."""
         book = [self.root / "_quarto.yml", self.root / "index.qmd", *sorted((self.root / "book").rglob("*"))]
         data = sorted(p for p in self.data_dir.glob("*.xlsx"))
+        data += sorted(p for p in (self.data_dir / "textos").glob("*") if p.is_file())
         prior = sorted((self.data_dir.parent / str(self.year - 1)).glob("*.xlsx"))
         prior_params = self.params_file.with_name(f"{self.year - 1}.yml")
         return [*data, *prior, self.params_file, *([prior_params] if prior_params.is_file() else []),
@@ -207,26 +231,34 @@ def section_fingerprint(notebook_sha: str, code: str, parameters: dict, manifest
 
 @dataclass
 class SectionPlan:
-    source: Path
+    job: object  # execute.NotebookJob
     notebook_sha: str
     reuse: bool
     reads: list = field(default_factory=list)
+
+    @property
+    def source(self) -> Path:
+        return self.job.source
+
+    @property
+    def name(self) -> str:
+        return self.job.name
 
 
 def plan_sections(plan: BuildPlan, previous: dict, hashes: dict[Path, str], code: str, manifests: dict,
                   force: bool) -> list[SectionPlan]:
     """Which sections run and which reuse the last build's executed notebook."""
     before = previous.get("sections") if isinstance(previous.get("sections"), dict) else {}
-    parameters = plan.notebook_parameters()
     sections = []
-    for nb in plan.notebooks:
-        sha = hashes.get(nb) or file_sha256(nb)
-        last = before.get(nb.name) or {}
+    for job in plan.sections:
+        parameters = {**plan.notebook_parameters(), **job.parameters}
+        sha = hashes.get(job.source) or file_sha256(job.source)
+        last = before.get(job.name) or {}
         reads = last.get("reads")
         reuse = (not force and isinstance(reads, list) and last.get("fingerprint") is not None
-                 and (plan.out_dir / "notebooks" / nb.name).is_file()
+                 and (plan.out_dir / "notebooks" / job.name).is_file()
                  and last["fingerprint"] == section_fingerprint(sha, code, parameters, manifests, reads))
-        sections.append(SectionPlan(nb, sha, reuse, reads if reuse else []))
+        sections.append(SectionPlan(job, sha, reuse, reads if reuse else []))
     return sections
 
 
@@ -253,21 +285,21 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .downloads import copy_table_data
-    from .execute import section_title
 
     executed = staging / "notebooks"
     executed.mkdir(parents=True)
     (staging / READS).mkdir()
-    to_run = [s.source for s in sections if not s.reuse]
+    to_run = [s.job for s in sections if not s.reuse]
 
     def copy_reused() -> None:  # while the sections run: it is not what they wait for
         for s in sections:
             if s.reuse:
-                shutil.copy2(plan.out_dir / "notebooks" / s.source.name, executed / s.source.name)
-                copy_table_data(plan.out_dir / "notebooks" / s.source.name, executed)  # its tables' download data
+                shutil.copy2(plan.out_dir / "notebooks" / s.name, executed / s.name)
+                copy_table_data(plan.out_dir / "notebooks" / s.name, executed)  # its tables' download data
 
-    def kernel_env(source: Path) -> dict[str, str]:
-        return {"INFORME_SNAPSHOT": str(staging / SNAPSHOT), "INFORME_READS": str(staging / READS / f"{source.stem}.json")}
+    def kernel_env(job) -> dict[str, str]:
+        return {"INFORME_SNAPSHOT": str(staging / SNAPSHOT),
+                "INFORME_READS": str(staging / READS / f"{Path(job.name).stem}.json")}
 
     results = []
     if to_run:
@@ -278,21 +310,21 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
                                  on_done=lambda _r: progress.advance(task), env=kernel_env, meanwhile=copy_reused)
     else:
         copy_reused()
-    by_source = {r.source: r for r in results}
+    by_name = {r.output.name: r for r in results}
     rows = []
     for s in sections:
-        title = section_title(s.source)
-        r = by_source.get(s.source)
+        title = plan.titles.get(s.name, s.name)
+        r = by_name.get(s.name)
         if r is None:
-            rows.append((title, s.source.name, "—", "reutilizada"))
+            rows.append((title, s.name, "—", "reutilizada"))
         else:
-            rows.append((title, s.source.name, f"{r.seconds:.1f}", "ejecutada" if r.ok else "[red]falló[/red]"))
+            rows.append((title, s.name, f"{r.seconds:.1f}", "ejecutada" if r.ok else "[red]falló[/red]"))
     _print_times(console, rows)
     for r in results:
         if not r.ok:
             where = f"celda {r.cell}" if r.cell is not None else "arranque del kernel"
-            console.print(f"[red]Falló la sección «{section_title(r.source)}» ({r.source.name}), {where}: "
-                          f"{r.error}[/red]")
+            console.print(f"[red]Falló la sección «{plan.titles.get(r.output.name, r.output.name)}» "
+                          f"({r.output.name}, cuaderno {r.source.name}), {where}: {r.error}[/red]", soft_wrap=True)
     return results
 
 
@@ -348,6 +380,11 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
     except ParamsError as exc:
         console.print(f"[red]{exc}[/red]")
         return EXIT_ERRORS
+    missing = plan.plan_chapters(params)
+    if missing:
+        for line in missing:
+            console.print(f"[red]{line}[/red]", soft_wrap=True)
+        return EXIT_ERRORS
     console.print(f"Informe de Gestión {params.year} (corte {params.cutoff:%d/%m/%Y})"
                   + (" — DATOS DE DEMOSTRACIÓN" if params.demo else ""))
 
@@ -381,7 +418,7 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
     # The workers start now, with the fork server already importing: they import papermill while this
     # process imports pandas and pandera and validates the data. Leaving the block ends them and the
     # server (at once if the build is failing or interrupted).
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.sections)))
     with NotebookRunner(jobs, fork=server is not None, server=server) as runner:
         from ..data.validation import print_report, validate_dir
         from ..data.validation_cache import WorkbookCache
@@ -421,6 +458,7 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
 
 def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
               timings, cache, code) -> int:
+    from ..data.validation import print_problems
     from ..report.display import DOWNLOADS_DIR
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
@@ -433,6 +471,15 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     except ReportDataError as exc:
         console.print(f"[red]{exc}[/red]")
         return EXIT_ERRORS
+    from ..report.chapter import check_texts
+
+    text_problems = check_texts(report)
+    print_problems(text_problems, console)
+    if any(p.is_error for p in text_problems):
+        console.print(f"[red]Construcción detenida: los textos tienen errores; {plan.out_dir} no se modificó.[/red]",
+                      soft_wrap=True)
+        return EXIT_ERRORS
+    report.problems = list(report.problems) + text_problems  # the annex lists them
     manifests = write_report_snapshot(report, staging / SNAPSHOT)
     timings["snapshot"] = time.perf_counter() - start
 
@@ -448,17 +495,19 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     from ..data.snapshot import load_reads
 
     parameters = plan.notebook_parameters()
-    seconds = {r.source: r.seconds for r in results}
+    seconds = {r.output.name: r.seconds for r in results}
     section_info = {}
     for s in sections:
         if s.reuse:
             reads = s.reads
         else:
-            reads = load_reads(staging / READS / f"{s.source.stem}.json") or EVERYTHING
+            reads = load_reads(staging / READS / f"{Path(s.name).stem}.json") or EVERYTHING
             reads = [list(r) for r in reads]
-        section_info[s.source.name] = {
-            "ran": not s.reuse, "seconds": round(seconds.get(s.source, 0.0), 2), "reads": sorted(reads),
-            "fingerprint": section_fingerprint(s.notebook_sha, code, parameters, manifests, reads)}
+        section_info[s.name] = {
+            "ran": not s.reuse, "seconds": round(seconds.get(s.name, 0.0), 2), "reads": sorted(reads),
+            "notebook": s.source.name, "title": plan.titles.get(s.name, ""),
+            "fingerprint": section_fingerprint(s.notebook_sha, code, {**parameters, **s.job.parameters}, manifests,
+                                               reads)}
     before = previous.get("notebooks") if isinstance(previous.get("notebooks"), dict) else {}
     info = {
         "year": plan.year, "demo": params.demo,
@@ -485,7 +534,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
              and downloads.is_dir() and not downloads.is_symlink() else None)
     try:
         book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine,
-                           pieces, reuse)
+                           pieces, reuse, chapters=[s.name for s in sections])
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")

@@ -35,7 +35,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -205,6 +205,20 @@ class InformeKernelManager(AsyncKernelManager):
 
 
 IPCKernelManager = InformeKernelManager  # former name
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One section to execute: its notebook, the executed notebook's file name and its own parameters
+    (the chapter it prints). The same notebook may run as several jobs (the text chapters)."""
+
+    source: Path
+    name: str
+    parameters: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, item: "NotebookJob | Path") -> "NotebookJob":
+        return item if isinstance(item, NotebookJob) else cls(Path(item), Path(item).name)
 
 
 @dataclass(frozen=True)
@@ -453,17 +467,20 @@ class NotebookRunner:
         for _ in range(self.jobs):  # the workers start now (where they are spawned, one per pending task)
             self.pool.submit(_ready)
 
-    def run(self, sources: list[Path], out_dir: Path, parameters: dict, cwd: Path,
+    def run(self, sources: list[NotebookJob | Path], out_dir: Path, parameters: dict, cwd: Path,
             on_done: Callable[[NotebookResult], None] | None = None,
-            env: Callable[[Path], dict[str, str]] | None = None,
+            env: Callable[[NotebookJob], dict[str, str]] | None = None,
             meanwhile: Callable[[], None] | None = None) -> list[NotebookResult]:
-        """Execute ``sources`` into ``out_dir``; ``env(source)`` gives variables for that notebook's kernel;
-        ``meanwhile()`` runs in this process once the notebooks have been handed to the workers."""
+        """Execute ``sources`` (notebooks or :class:`NotebookJob`) into ``out_dir``, each as its job's name with
+        ``parameters`` and its own; ``env(job)`` gives variables for that notebook's kernel; ``meanwhile()`` runs
+        in this process once the notebooks have been handed to the workers. Results come in the jobs' order."""
+        jobs = [NotebookJob.of(s) for s in sources]
         results: list[NotebookResult] = []
         futures = {
-            self.pool.submit(run_notebook, src, out_dir / src.name, {**parameters, "output_dir": "."}, cwd, 600,
-                             env(src) if env else None): src
-            for src in sources
+            self.pool.submit(run_notebook, job.source, out_dir / job.name,
+                             {**parameters, **job.parameters, "output_dir": "."}, cwd, 600,
+                             env(job) if env else None): job
+            for job in jobs
         }
         if meanwhile is not None:
             meanwhile()
@@ -472,8 +489,8 @@ class NotebookRunner:
             results.append(result)
             if on_done:
                 on_done(result)
-        order = {src: i for i, src in enumerate(sources)}
-        return sorted(results, key=lambda r: order[r.source])
+        order = {job.name: i for i, job in enumerate(jobs)}
+        return sorted(results, key=lambda r: order[r.output.name])
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -498,9 +515,9 @@ class NotebookRunner:
             self.abort()
 
 
-def run_notebooks(sources: list[Path], out_dir: Path, parameters: dict, cwd: Path, jobs: int | None = None,
-                  on_done: Callable[[NotebookResult], None] | None = None,
-                  env: Callable[[Path], dict[str, str]] | None = None) -> list[NotebookResult]:
+def run_notebooks(sources: list[NotebookJob | Path], out_dir: Path, parameters: dict, cwd: Path,
+                  jobs: int | None = None, on_done: Callable[[NotebookResult], None] | None = None,
+                  env: Callable[[NotebookJob], dict[str, str]] | None = None) -> list[NotebookResult]:
     """Execute ``sources`` into ``out_dir`` on ``jobs`` worker processes (default: all cores).
 
     ``env(source)`` gives environment variables for that notebook's kernel. If the build is

@@ -15,6 +15,8 @@ Severity policy
   the report shows the computed value and the annex lists the discrepancy.
 * A detail below the indicator it supports is a warning (the report may name
   only part of what it counts); a detail above the indicator is an error.
+* A reference to a code that does not exist (a tactical objective's strategic
+  objective, a key result's tactical objective or plan indicator) is an error.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 
 from . import finance
 from . import plan
+from . import strategy
 from .contract import ROLE_SHEETS
 from ..fmt import format_number
 from .problems import ERROR, WARNING, Problem
@@ -410,10 +413,42 @@ def award_counts(frames: Frames) -> list[CheckResult]:
     return results
 
 
+# --------------------------------------------------------------------------
+# Strategic framework: every reference points at an existing code
+# --------------------------------------------------------------------------
+
+def _unknown_reference(sheet: str, column: str, row: int, message: str) -> CheckResult:
+    return CheckResult("planeación estratégica", message, "", math.nan, "", math.nan, ERROR, strategy.STRATEGY_FILE,
+                       sheet, row, column)
+
+
+def tactical_objectives(frames: Frames) -> list[CheckResult]:
+    """Every tactical objective answers to a strategic objective of the same workbook."""
+    return [_unknown_reference(strategy.TACTICAL, "Objetivo estratégico", row,
+                               f"«{code}» no es el código de ningún objetivo estratégico de la hoja "
+                               f"«{strategy.OBJECTIVES}»")
+            for row, code in strategy.tactical_without_objective(frames)]
+
+
+def key_results(frames: Frames) -> list[CheckResult]:
+    """Every key result contributes to a tactical objective of the same workbook."""
+    return [_unknown_reference(strategy.KEY_RESULTS, "Objetivo táctico", row,
+                               f"«{code}» no es el código de ningún objetivo táctico de la hoja «{strategy.TACTICAL}»")
+            for row, code in strategy.key_results_without_tactical(frames)]
+
+
+def key_result_indicators(frames: Frames) -> list[CheckResult]:
+    """A key result linked to the development plan names an indicator of plan_desarrollo.xlsx."""
+    return [_unknown_reference(strategy.KEY_RESULTS, strategy.PLAN_LINK, row,
+                               f"«{code}» no es el código de ningún indicador de la hoja «{plan.INDICATORS}» de "
+                               f"{plan.PLAN_FILE}")
+            for row, code in strategy.key_results_without_indicator(frames)]
+
+
 # Every check, in the order they run, with the sheets it reads that must hold at least one row
 # for the check to mean anything (NEEDS) and every other sheet it reads (READS). A check runs when
 # all the sheets it reads passed their schema, even if other sheets have cell errors.
-P = plan.PLAN_FILE
+P, S = plan.PLAN_FILE, strategy.STRATEGY_FILE
 NEEDS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] = {
     balance_sheet_identity: ((FS, BALANCE),),
     statement_subtotals: ((FS, BALANCE), (FS, INCOME), (FS, CASH)),
@@ -430,6 +465,9 @@ NEEDS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] 
     plan_indicators: ((P, plan.INDICATORS),),
     indicator_details: ((P, plan.INDICATORS),),
     award_counts: (),
+    tactical_objectives: ((S, strategy.OBJECTIVES), (S, strategy.TACTICAL)),
+    key_results: ((S, strategy.TACTICAL),),
+    key_result_indicators: ((P, plan.INDICATORS),),
 }
 READS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] = {
     published_financial_indicators: ((FS, PUBLISHED),),
@@ -438,6 +476,8 @@ READS: dict[Callable[[Frames], list[CheckResult]], tuple[tuple[str, str], ...]] 
     plan_declarations: ((P, plan.INDICATORS), (P, plan.GOALS)),
     indicator_details: ((P, plan.RECONCILIATIONS),),  # detail sheets with errors are reported per declaration
     award_counts: (("posicionamiento.xlsx", "Premios"), ("posicionamiento.xlsx", "Cifras")),
+    key_results: ((S, strategy.KEY_RESULTS),),
+    key_result_indicators: ((S, strategy.KEY_RESULTS),),
 }
 CHECKS = tuple(NEEDS)
 

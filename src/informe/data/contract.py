@@ -30,6 +30,8 @@ BUDGET_KINDS = ("Ingresos", "Gastos")
 FINANCIAL_INDICATORS = ("Liquidez", "Capital de trabajo", "Nivel de endeudamiento", "Razón de efectivo")
 # How a plan indicator is reconciled with its detail (sheet «Conciliaciones» of plan_desarrollo.xlsx).
 MEASURES = ("Filas", "Suma", "Filas con valor")
+# The quarters a key result of the strategic framework is planned for.
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 # The sheet of every workbook that holds its catalogs: one column per catalog, one allowed value per row.
 CATALOG_SHEET = "Catálogos"
@@ -505,6 +507,65 @@ FINANCIAL = Workbook(
 )
 
 
+STRATEGY = Workbook(
+    "planeacion_estrategica.xlsx",
+    "El marco estratégico de la ACI Medellín: su identidad (propósito inspirador, cómo lo hacemos, qué hacemos, "
+    "eslogan, visión), los objetivos estratégicos (OE), los objetivos tácticos (OT) de cada uno y los resultados "
+    "clave (KR) de cada objetivo táctico, con su trimestre y su estado en el año del informe.",
+    (
+        Sheet(
+            "Marco",
+            "Una fila por elemento de la identidad de la entidad, en el orden en que el informe los presenta.",
+            (
+                _catalog("Elemento", "Elemento del marco (propósito inspirador, cómo lo hacemos, qué hacemos, "
+                         "eslogan, visión...).", unique=True),
+                _text("Texto", "Texto del elemento tal como se publica (sin comillas alrededor)."),
+            ),
+            "Planeación estratégica: Propósito inspirador; Visión",
+        ),
+        Sheet(
+            "Objetivos estratégicos",
+            "Un objetivo estratégico (OE) por fila, con su nombre corto y su enunciado.",
+            (
+                _text("Código", "Identificador del objetivo estratégico (p. ej. OE1).", unique=True),
+                _text("Nombre", "Nombre corto del objetivo (p. ej. Cooperación)."),
+                _text("Descripción", "Enunciado del objetivo tal como se publica."),
+            ),
+            "Objetivos Estratégicos (OE) y Objetivos Tácticos y Resultados Claves (KR)",
+        ),
+        Sheet(
+            "Objetivos tácticos",
+            "Un objetivo táctico (OT) por fila; cada uno responde a un objetivo estratégico de la hoja «Objetivos "
+            "estratégicos».",
+            (
+                _text("Código", "Identificador del objetivo táctico (p. ej. OE1.OT1).", unique=True),
+                _text("Objetivo estratégico", "Código del objetivo estratégico al que responde (hoja «Objetivos "
+                      "estratégicos»)."),
+                _text("Descripción", "Enunciado del objetivo táctico tal como se publica."),
+            ),
+            "Objetivos Estratégicos (OE) y Objetivos Tácticos y Resultados Claves (KR)",
+        ),
+        Sheet(
+            "Resultados clave",
+            "Un resultado clave (KR) por fila: el objetivo táctico al que aporta, el trimestre en que se planeó y su "
+            "estado en el año del informe. «Indicador del plan» lo liga, cuando corresponde, a un indicador de la "
+            "hoja «Indicadores» de plan_desarrollo.xlsx.",
+            (
+                _text("Código", "Identificador del resultado clave (p. ej. OE1.OT2.KR1).", unique=True),
+                _text("Objetivo táctico", "Código del objetivo táctico al que aporta (hoja «Objetivos tácticos»)."),
+                _text("Resultado clave", "Resultado clave tal como se planeó."),
+                _enum("Trimestre", QUARTERS, "Trimestre del año en que se planeó el resultado."),
+                _catalog("Estado", "Estado del resultado clave en el año del informe; «Sin reporte» cuando la "
+                         "entidad no ha reportado su estado."),
+                _text("Indicador del plan", "Código del indicador del Plan de Desarrollo al que aporta (hoja "
+                      "«Indicadores» de plan_desarrollo.xlsx); vacío si no aporta a ninguno.", required=False),
+                _text("Observación", "Nota sobre el resultado o su estado (p. ej. la fuente, o por qué no hay "
+                      "reporte).", required=False),
+            ),
+        ),
+    ),
+)
+
 
 # The statement each role belongs to.
 ROLE_SHEETS = {
@@ -543,7 +604,7 @@ def _with_catalog_sheet(spec: Workbook) -> Workbook:
 
 
 CONTRACT: tuple[Workbook, ...] = tuple(
-    _with_catalog_sheet(wb) for wb in (PLAN, INVESTMENT, COOPERATION, POSITIONING, ADMINISTRATION, FINANCIAL)
+    _with_catalog_sheet(wb) for wb in (PLAN, INVESTMENT, COOPERATION, POSITIONING, ADMINISTRATION, FINANCIAL, STRATEGY)
 )
 
 

@@ -74,6 +74,14 @@ def contract_markdown() -> str:
         "reconciliation points at an existing workbook, sheet, column and value; one that cannot be",
         "computed is an error.",
         "",
+        "## The strategic framework",
+        "",
+        "`planeacion_estrategica.xlsx` carries the agency's identity («Marco»), its strategic objectives",
+        "(«Objetivos estratégicos»), the tactical objectives of each («Objetivos tácticos») and the key results",
+        "of each tactical objective («Resultados clave»: quarter, status from the «Estado» catalog and,",
+        "optionally, the development-plan indicator it supports). A tactical objective naming an unknown",
+        "strategic objective, a key result naming an unknown tactical objective or plan indicator, is an error.",
+        "",
     ]
     for spec in CONTRACT:
         lines += _workbook_markdown(spec)

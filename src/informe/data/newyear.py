@@ -5,6 +5,9 @@ What is carried over, per workbook:
 * every «Catálogos» sheet (sectors, fronts, units, figure keys...), as is;
 * the development plan (name, period, indicators, goals per year, reconciliations) when its
   period continues into the new year; otherwise an empty plan for the analyst to record the new one;
+* the strategic framework (identity, strategic and tactical objectives, key results with their
+  quarter) with every key result's «Estado» and «Observación» left empty; a key result's link to a
+  plan indicator only when the plan continues;
 * the financial statements' structure (codes, parents, names, signs, roles, notes) with the
   previous year's «Año actual» copied into «Año anterior», and the previous year's closing rows of
   the statement of changes in equity;
@@ -29,6 +32,7 @@ from .contract import CATALOG_SHEET, CONTRACT
 from .finance import CURRENT, PRIOR
 from .params import ParamsError, load_params
 from .plan import GOALS, INDICATORS, PLAN_FILE, PLAN_SHEET, RECONCILIATIONS
+from .strategy import FRAMEWORK, KEY_RESULT_KEPT, KEY_RESULTS, OBJECTIVES, PLAN_LINK, STRATEGY_FILE, TACTICAL
 from .template import write_workbook
 from .workbooks import UnusableInput, read_year
 
@@ -61,6 +65,7 @@ class NewYear:
     plan_continues: bool
     source_is_demo: bool
     written: list[Path] = field(default_factory=list)
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (file, chapter title) of each text to write
 
     def checklist(self) -> list[str]:
         """Short list of what the analyst must fill before the year validates."""
@@ -75,6 +80,11 @@ class NewYear:
             items.append(f"data/{y}/plan_desarrollo.xlsx: el plan anterior terminó; registre el nuevo plan en «Plan» "
                          "(nombre, primer y último año), sus indicadores, sus metas por año en «Metas» y cómo se "
                          "concilia cada uno en «Conciliaciones».")
+        link = ("" if self.plan_continues else "; «Indicador del plan» quedó vacío porque el plan terminó: "
+                "ligue cada resultado al indicador del plan nuevo que le corresponda")
+        items.append(f"data/{y}/planeacion_estrategica.xlsx, hoja «Resultados clave»: el «Estado» de cada resultado "
+                     "clave (el marco, los objetivos y los resultados clave vienen del año anterior: actualícelos si "
+                     f"la planeación cambió){link}.")
         items += [
             "Catálogos: agregue en la hoja «Catálogos» de cada libro los valores nuevos (un sector, un frente...).",
             "Detalle del año: proyectos, cooperación, sur-sur, col-col, Sos Paisa, eventos, premios, procesos "
@@ -89,6 +99,9 @@ class NewYear:
             items.append(f"estados_financieros.xlsx: «Año actual» de cada línea («Año anterior» ya trae el cierre de "
                          f"{y - 1}); filas de {y} del estado de cambios en el patrimonio; ejecución presupuestal; "
                          "indicadores publicados.")
+        for file, title in self.texts:
+            items.append(f"data/{y}/{file}: escriba el texto del capítulo «{title}» (el esqueleto trae los títulos, "
+                         f"las tablas y las cifras que citó {y - 1}; reemplace cada «Por escribir»).")
         items.append(f"Valide con: informe validate --year {y}  (salida 0 cuando todo está completo).")
         return items
 
@@ -142,6 +155,11 @@ def carried_rows(raw, year: int, source_is_demo: bool, plan_continues: bool) -> 
         plan[INDICATORS] = _keep(_frame(raw, PLAN_FILE, INDICATORS), PLAN_KEPT)
         plan[GOALS] = _frame(raw, PLAN_FILE, GOALS)
         plan[RECONCILIATIONS] = _frame(raw, PLAN_FILE, RECONCILIATIONS)
+    framework = rows[STRATEGY_FILE]
+    for sheet in (FRAMEWORK, OBJECTIVES, TACTICAL):
+        framework[sheet] = _frame(raw, STRATEGY_FILE, sheet)
+    kept = KEY_RESULT_KEPT + ((PLAN_LINK,) if plan_continues else ())
+    framework[KEY_RESULTS] = _keep(_frame(raw, STRATEGY_FILE, KEY_RESULTS), kept)
     return rows
 
 
@@ -157,9 +175,13 @@ def params_text(year: int, previous: dict | None, demo: bool = False, header: st
     }
     if previous.get("nit"):
         data["nit"] = previous["nit"]
+    if previous.get("chapters"):
+        data["chapters"] = previous["chapters"]
     data["exchange_rate"] = {"note": rate_note or f"POR COMPLETAR: TRM vigente al 31 de diciembre de {year} "
                                                   "(cop_per_usd)."}
     data["signatories"] = previous.get("signatories") or [{"name": "POR COMPLETAR", "role": "POR COMPLETAR"}]
+    if "chapters" in data:  # after the signatories, as in the project's params files
+        data["chapters"] = data.pop("chapters")
     header = header or (f"# Parameters of the {year} report, written by `informe new-year {year}`.\n"
                         "# Fill in: cutoff, exchange_rate.cop_per_usd, and check every signatory (name and role).\n")
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
@@ -197,4 +219,25 @@ def new_year(root: Path, year: int) -> NewYear:
     params_path.parent.mkdir(parents=True, exist_ok=True)
     params_path.write_text(params_text(year, previous_params), encoding="utf-8")
     result.written.append(params_path)
+    write_text_skeletons(result, load_params(params_path).chapters)
     return result
+
+
+def write_text_skeletons(result: NewYear, chapters) -> None:
+    """``data/<year>/textos/``: for each chapter, last year's headings, table markers and cited figures as a
+    starting point (never its prose), «Por escribir» where the text goes; a text-only chapter without a text
+    last year gets a file with its «Por escribir» too."""
+    from .texts import TEXT_DIR, read_texts, skeleton
+
+    previous, _problems = read_texts(result.source)
+    folder = result.data_dir / TEXT_DIR
+    for chapter in chapters:
+        text = previous.get(chapter.slug)
+        if text is None and not chapter.text_only:
+            continue
+        body = skeleton(text) if text is not None else "*Por escribir.*\n"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{chapter.slug}.md"
+        path.write_text(body, encoding="utf-8")
+        result.written.append(path)
+        result.texts.append((f"{TEXT_DIR}/{path.name}", chapter.title))

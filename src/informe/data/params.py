@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,32 @@ class Signatory:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """One chapter of the book, as ``params/<year>.yml`` declares it (key ``chapters``).
+
+    ``notebook``: the section notebook that computes its tables (``notebooks/<notebook>.ipynb``); empty
+    for a chapter that is only text (the generic narrative notebook runs it). ``figures``: the
+    namespaces of the figures its text is compared with (default: its slug; ``*``: every figure).
+    ``text``: whether the chapter expects a text in ``data/<year>/textos/`` (a data chapter may have
+    none; a text-only chapter must have one).
+    """
+
+    slug: str
+    title: str
+    notebook: str = ""
+    figures: tuple[str, ...] = ()
+    numbered: bool = True
+
+    @property
+    def text_only(self) -> bool:
+        return not self.notebook
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        return self.figures or (self.slug,)
+
+
+@dataclass(frozen=True)
 class Params:
     year: int
     cutoff: dt.date
@@ -42,6 +69,13 @@ class Params:
     exchange_rate: float | None = None
     exchange_rate_note: str = ""
     signatories: tuple[Signatory, ...] = field(default_factory=tuple)
+    chapters: tuple[Chapter, ...] = field(default_factory=tuple)
+
+    def chapter(self, slug: str) -> Chapter:
+        for chapter in self.chapters:
+            if chapter.slug == slug:
+                return chapter
+        raise KeyError(f"el capítulo «{slug}» no está declarado en params/{self.year}.yml (clave chapters)")
 
 
 REQUIRED = ("year", "cutoff", "demo", "agency")
@@ -59,7 +93,17 @@ EXPECTED = {
     "signatories": "debe ser una lista de firmantes, cada uno con name y role",
     "signatories.name": "debe ser el nombre del firmante, un texto no vacío",
     "signatories.role": "debe ser el cargo del firmante, un texto no vacío",
+    "chapters": "debe ser la lista de capítulos del libro, cada uno con slug y title (y notebook si tiene tablas)",
+    "chapters.slug": "debe ser el nombre corto del capítulo: minúsculas, números y guiones (p. ej. valle-del-software)",
+    "chapters.title": "debe ser el título del capítulo, un texto no vacío",
+    "chapters.notebook": "debe ser el nombre de un cuaderno de notebooks/ sin .ipynb (p. ej. 03-inversion)",
+    "chapters.figures": "debe ser una lista de prefijos de cifras (p. ej. [inversion, indicador]) o [\"*\"]",
+    "chapters.numbered": "debe ser true o false",
 }
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NOTEBOOK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DEFAULT_CHAPTERS = Path(__file__).with_name("capitulos.yml")  # the chapters of a year that declares none
 
 
 def _non_blank(value: str) -> str:
@@ -89,6 +133,31 @@ class _Signatory(BaseModel):
     _blank = field_validator("name", "role")(classmethod(lambda cls, v: _non_blank(v)))
 
 
+class _Chapter(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    slug: StrictStr
+    title: StrictStr
+    notebook: StrictStr = ""
+    figures: list[StrictStr] = []
+    numbered: StrictBool = True
+
+    _title = field_validator("title")(classmethod(lambda cls, v: _non_blank(v)))
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value):
+        if not SLUG.match(value):
+            raise ValueError("slug")
+        return value
+
+    @field_validator("notebook")
+    @classmethod
+    def _notebook(cls, value):
+        if value and not NOTEBOOK.match(value):
+            raise ValueError("notebook")
+        return value
+
+
 class _ParamsFile(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow")
     year: StrictInt
@@ -98,6 +167,7 @@ class _ParamsFile(BaseModel):
     nit: StrictStr | None = None
     exchange_rate: _Rate | None = None
     signatories: list[_Signatory] = []
+    chapters: list[_Chapter] | None = None
 
     _agency = field_validator("agency")(classmethod(lambda cls, v: _non_blank(v)))
 
@@ -168,7 +238,8 @@ def load_params(path: Path, expected_year: int | None = None) -> Params:
     except ValidationError as exc:
         for err in exc.errors():
             key = _key(err["loc"])
-            generic = key.split(".")[0] + "." + key.split(".")[-1] if key.startswith("signatories.") else key
+            generic = (key.split(".")[0] + "." + key.split(".")[-1]
+                       if key.startswith(("signatories.", "chapters.")) else key)
             message = EXPECTED.get(generic, EXPECTED.get(key.split(".")[0], "valor no válido"))
             shown = err.get("input")
             if not isinstance(shown, (dict, list)):
@@ -186,6 +257,9 @@ def load_params(path: Path, expected_year: int | None = None) -> Params:
     wanted = _expected_year(path, expected_year)
     if wanted is not None and model.year != wanted:
         problems.append(("year", f"dice {model.year} pero el archivo es del año {wanted}; corrija «year» o el nombre del archivo"))
+    chapters = (tuple(_chapter(c) for c in model.chapters) if model.chapters is not None
+                else default_chapters())
+    problems += chapter_problems(chapters)
     if problems:
         _fail(name, problems)
     rate = model.exchange_rate or _Rate()
@@ -197,4 +271,29 @@ def load_params(path: Path, expected_year: int | None = None) -> Params:
         exchange_rate=float(rate.cop_per_usd) if rate.cop_per_usd is not None else None,
         exchange_rate_note=rate.note,
         signatories=tuple(Signatory(s.name, s.role) for s in model.signatories),
+        chapters=chapters,
     )
+
+
+def _chapter(c: _Chapter) -> Chapter:
+    return Chapter(c.slug, c.title.strip(), c.notebook, tuple(f.strip() for f in c.figures), c.numbered)
+
+
+def default_chapters() -> tuple[Chapter, ...]:
+    """The chapters of a year whose parameters declare none (``capitulos.yml``, next to this module)."""
+    raw = yaml.safe_load(DEFAULT_CHAPTERS.read_text(encoding="utf-8"))
+    return tuple(_chapter(_Chapter.model_validate(c)) for c in raw["chapters"])
+
+
+def chapter_problems(chapters: tuple[Chapter, ...]) -> list[tuple[str, str]]:
+    """A repeated slug or notebook, or a book without chapters."""
+    problems = []
+    if not chapters:
+        problems.append(("chapters", "la lista de capítulos está vacía: declare al menos un capítulo"))
+    seen: dict[str, int] = {}
+    for i, chapter in enumerate(chapters, start=1):
+        if chapter.slug in seen:
+            problems.append(("chapters.slug", f"el capítulo {i} repite el slug «{chapter.slug}» del capítulo "
+                                              f"{seen[chapter.slug]}; cada capítulo necesita uno distinto"))
+        seen.setdefault(chapter.slug, i)
+    return problems

@@ -21,6 +21,7 @@ class Problem:
     column: str
     message: str
     severity: str = ERROR
+    paragraph: int | None = None  # in a chapter text (data/<year>/textos/): its top-level block, from 1
 
     @property
     def is_error(self) -> bool:
@@ -34,6 +35,8 @@ class Problem:
             parts.append(f"fila {self.row}")
         if self.column:
             parts.append(f"columna «{self.column}»")
+        if self.paragraph:
+            parts.append(f"párrafo {self.paragraph}")
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -54,7 +57,7 @@ def write_report(problems: list[Problem], path: Path) -> Path:
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=["file", "sheet", "row", "column", "message", "severity"])
+            writer = csv.DictWriter(fh, fieldnames=["file", "sheet", "row", "column", "message", "severity", "paragraph"])
             writer.writeheader()
             writer.writerows(rows)
     return path

@@ -34,6 +34,7 @@ import pandas as pd
 from .checks import CheckResult
 from .params import Params
 from .problems import Problem
+from .texts import ChapterText
 
 MANIFEST = "manifest.json"
 ALL = "*"  # a read of the whole year (every frame); with CHECKS or PROBLEMS, of one of its parts
@@ -52,9 +53,12 @@ def _json_value(value):
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
+TEXT = "texto:"  # a read of one chapter text: (tag, "*", "texto:<slug>")
+
+
 def write_year(folder: Path, params: Params, data_dir: Path, frames: Frames,
-               checks: list[CheckResult], problems: list[Problem]) -> dict:
-    """Write one year's validated data into ``folder``; return its manifest."""
+               checks: list[CheckResult], problems: list[Problem], texts: dict[str, ChapterText] | None = None) -> dict:
+    """Write one year's validated data (and its chapter texts) into ``folder``; return its manifest."""
     (folder / "sheets").mkdir(parents=True, exist_ok=True)
     params_bytes = pickle.dumps(params, protocol=5)
     (folder / "params.pickle").write_bytes(params_bytes)
@@ -77,11 +81,25 @@ def write_year(folder: Path, params: Params, data_dir: Path, frames: Frames,
     everything.update(problems_text.encode())
     parts = {CHECKS: hashlib.sha256(checks_text.encode()).hexdigest(),
              PROBLEMS: hashlib.sha256(problems_text.encode()).hexdigest()}
+    texts_json = {slug: text.to_json() for slug, text in sorted((texts or {}).items())}
+    (folder / "texts.json").write_text(json.dumps(texts_json, ensure_ascii=False), encoding="utf-8")
+    for slug, text in texts_json.items():
+        digest = hashlib.sha256(json.dumps(text, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        parts[TEXT + slug] = digest
+        everything.update(f"{TEXT}{slug}={digest}\n".encode())
     manifest = {"year": params.year, "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
                 "data_dir": str(data_dir), "sheets": sheets, "all_sha256": everything.hexdigest(),
                 "parts_sha256": parts}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
+
+
+def read_texts(folder: Path) -> dict[str, ChapterText]:
+    """The chapter texts of one year written by :func:`write_year`."""
+    path = Path(folder) / "texts.json"
+    if not path.is_file():
+        return {}
+    return {slug: ChapterText.from_json(data) for slug, data in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def read_manifest(folder: Path) -> dict:
@@ -237,3 +255,24 @@ class RecordingList(list):
     def __bool__(self):
         self._everything()
         return super().__len__() > 0
+
+
+class RecordingTexts(dict):
+    """The chapter texts of one year; asking for one records ``(tag, "*", "texto:<slug>")``, whether or not
+    the chapter has a text (a text added later must run the chapter again)."""
+
+    def __init__(self, texts: dict[str, ChapterText], log: ReadLog, tag: str):
+        super().__init__(texts)
+        self._log, self._tag = log, tag
+
+    def get(self, slug, default=None):
+        self._log.record(self._tag, ALL, TEXT + slug)
+        return super().get(slug, default)
+
+    def __getitem__(self, slug):
+        self._log.record(self._tag, ALL, TEXT + slug)
+        return super().__getitem__(slug)
+
+    def __contains__(self, slug):
+        self._log.record(self._tag, ALL, TEXT + slug)
+        return super().__contains__(slug)

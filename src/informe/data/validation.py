@@ -16,6 +16,7 @@ from .params import ParamsError, load_params
 from .problems import Problem
 from .safety import confusable_key
 from .schemas import period_problems, unknown_columns, validate_frame
+from .texts import ChapterText, read_texts
 from .validation_cache import WorkbookCache, WorkbookResult
 from .workbooks import UnusableInput, YearData, read_workbook
 
@@ -32,6 +33,7 @@ class ValidationReport:
     unusables: list[UnusableInput] = field(default_factory=list)
     data: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     year: int | None = None
+    texts: dict[str, ChapterText] = field(default_factory=dict)  # the chapter texts that could be read
 
     @property
     def unusable(self) -> UnusableInput | None:
@@ -210,6 +212,8 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
         report.problems += result.problems
     report.problems += params_problems(Path(data_dir), year)
     report.problems += indicator_problems(report.data)
+    report.texts, text_problems = read_texts(Path(data_dir))
+    report.problems += text_problems
     # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
     report.checks = run_checks(report.data, year)
     report.checks += prior_year_checks(Path(data_dir), year, report.data, prior_dir)
@@ -227,13 +231,18 @@ def prior_year_checks(data_dir: Path, year: int | None, frames, prior_dir: Path 
     return prior.carried_balances(frames, prior.read_prior_statements(prior_dir), Path(prior_dir))
 
 
-def print_report(report: ValidationReport, console) -> None:
-    """Print every problem in Spanish, then the summary line, on a rich ``console``."""
-    console.print(f"Validación de {report.data_dir}")
-    for p in report.all_problems:
+def print_problems(problems: list[Problem], console) -> None:
+    """One line per problem, in Spanish, naming where it is."""
+    for p in problems:
         style = "red" if p.is_error else "yellow"
         console.print(f"[{style}]{p.severity.upper()}[/{style}] {escape(p.location())}: {escape(p.message)}",
                       highlight=False, soft_wrap=True)
+
+
+def print_report(report: ValidationReport, console) -> None:
+    """Print every problem in Spanish, then the summary line, on a rich ``console``."""
+    console.print(f"Validación de {report.data_dir}")
+    print_problems(report.all_problems, console)
     checks = report.checks
     if checks:
         passed = sum(c.passed for c in checks)

@@ -32,7 +32,8 @@ _SIDECARS: dict = {}
 
 def setup(year: int, data_dir: str | None = None, params_file: str | None = None, root: str = "..",
           output_dir: str | None = None) -> YearReport:
-    """Load the year and flag demo data at the top of the chapter (charts get their theme from :mod:`.charts`).
+    """Load the year (charts get their theme from :mod:`.charts`); the chapter's title, demo banner and text are
+    shown by :class:`~informe.report.chapter.Capitulo`.
 
     Inside a build the year comes from the build's snapshot (validated once for all sections);
     a notebook opened by hand or re-executed by nbval validates the workbooks itself.
@@ -48,8 +49,6 @@ def setup(year: int, data_dir: str | None = None, params_file: str | None = None
             source += " DATOS DE DEMOSTRACIÓN: cifras sintéticas, no son resultados reales."
         _SIDECARS.update(folder=Path(output_dir), context={"year": params.year, "demo": params.demo,
                                                            "source": source})
-    if report.params.demo:
-        display(Text(DEMO_BANNER))
     return report
 
 

@@ -13,6 +13,7 @@ from ..data import prior as prior_data
 from ..data.checks import CheckResult, figure
 from ..data.params import Params, load_params
 from ..data.problems import Problem
+from ..data.texts import ChapterText
 
 PLAN = plan_data.PLAN_FILE
 NO_PRIOR = "El año anterior no está disponible para comparar."
@@ -33,6 +34,11 @@ class YearReport:
     checks: list[CheckResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     prior: "YearReport | None" = None
+    texts: dict[str, ChapterText] = field(default_factory=dict)
+
+    def text(self, slug: str) -> ChapterText | None:
+        """The chapter's text (``data/<year>/textos/<slug>.md`` or ``.docx``), None when there is none."""
+        return self.texts.get(slug)
 
     def frame(self, filename: str, sheet: str) -> pd.DataFrame:
         return self.frames[(filename, sheet)]
@@ -106,7 +112,8 @@ def load_report(year: int, data_dir: str | Path | None = None, params_file: str 
             prior = load_report(year - 1, prior_dir, prior_params, root, with_prior=False)
         except ReportDataError:
             prior = None
-    return YearReport(year, params, data_dir, validation.data, validation.checks, validation.problems, prior)
+    return YearReport(year, params, data_dir, validation.data, validation.checks, validation.problems, prior,
+                      validation.texts)
 
 
 # --------------------------------------------------------------------------
@@ -118,7 +125,8 @@ def write_report_snapshot(report: YearReport, folder: Path) -> dict[str, dict]:
     from ..data import snapshot
 
     years = {"current": report, "prior": report.prior}
-    return {tag: snapshot.write_year(Path(folder) / tag, r.params, r.data_dir, r.frames, r.checks, r.problems)
+    return {tag: snapshot.write_year(Path(folder) / tag, r.params, r.data_dir, r.frames, r.checks, r.problems,
+                                     r.texts)
             for tag, r in years.items() if r is not None}
 
 
@@ -138,7 +146,8 @@ def load_report_from_snapshot(folder: str | Path, reads: str | Path | None = Non
         return YearReport(manifest["year"], params, Path(manifest["data_dir"]),
                           snapshot.RecordingFrames({}, log, tag, snapshot.sheet_paths(folder / tag, manifest)),
                           snapshot.RecordingList(checks, log, tag, snapshot.CHECKS),
-                          snapshot.RecordingList(problems, log, tag, snapshot.PROBLEMS))
+                          snapshot.RecordingList(problems, log, tag, snapshot.PROBLEMS),
+                          texts=snapshot.RecordingTexts(snapshot.read_texts(folder / tag), log, tag))
 
     report = year("current")
     if (folder / "prior").is_dir():

@@ -85,3 +85,16 @@ def introduction(report: YearReport) -> Text:
         "El cumplimiento del año compara el logro con la meta del año; el avance del plan compara el acumulado "
         "con la meta de todo el periodo del plan."
     )
+
+
+def next_year_goals_table(report: YearReport) -> Table | None:
+    """Next year's goal of each indicator (None when the plan sets none: its last year)."""
+    table = report.indicators
+    table = table[table["Meta año siguiente"].notna()]
+    if table.empty:
+        return None
+    places = [plan_data.decimals(row) for _, row in table.iterrows()]
+    data = table[["Código", "Plan", "Indicador", "Unidad", "Meta año siguiente"]].rename(
+        columns={"Meta año siguiente": f"Meta {report.year + 1}"}).reset_index(drop=True)
+    return Table(data, f"Metas {report.year + 1} del Plan de Desarrollo",
+                 formats={f"Meta {report.year + 1}": [number(d) for d in places]})

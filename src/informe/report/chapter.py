@@ -1,0 +1,322 @@
+"""A chapter of the book: the analysts' text with the notebook's tables and charts where the text puts them.
+
+A section notebook declares its blocks (tables, charts, generated sentences) in order, grouped under
+default headings, then shows the chapter::
+
+    capitulo = Capitulo(report, chapter)
+    capitulo.section("Proyectos de inversión", intro="Las tablas siguientes…")
+    capitulo.add("proyectos-por-sector", investment.summary_table(report, "Sector", "Proyectos por sector"))
+    capitulo.show()
+
+What :meth:`Capitulo.show` prints: the chapter's title (declared in ``params/<year>.yml``), the demo
+banner, then the year's text (``data/<year>/textos/<slug>``) with each ``{{tabla <slug>.<bloque>}}``
+replaced by that block and each ``{{cifra}}`` by the figure as the tables print it; the blocks the
+text does not place follow it, under their default headings. A chapter without text prints its blocks
+with their headings and introductions. A block marked ``fallback`` (a generated sentence that stands in
+for the analysts' prose) is printed only when the chapter has no text.
+
+:func:`prose_findings` compares each number typed by hand in a text with the chapter's figures: a
+number that reads like one of them (same unit, or the same noun: «24 empresas») but differs is
+reported (data-quality annex and ``informe validate``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from IPython.display import display
+
+from ..data.problems import WARNING, Problem
+from ..data.texts import CITATION, MARKER, ChapterText
+from .display import Text, escape_markdown
+from .figures import FigureCatalog, FigureError, stem, words
+from .report import YearReport
+
+
+class ChapterError(RuntimeError):
+    """A text that the chapter cannot print (an unknown block or figure); names file and paragraph."""
+
+
+@dataclass
+class Block:
+    name: str
+    items: tuple
+    intro: str = ""
+    fallback: bool = False
+    section: int = -1
+
+
+@dataclass
+class _Section:
+    heading: str
+    intro: str = ""
+    level: int = 2
+
+
+@dataclass
+class Capitulo:
+    """One chapter being assembled in a notebook (see the module's docstring)."""
+
+    report: YearReport
+    slug: str
+    blocks: list[Block] = field(default_factory=list)
+    sections: list[_Section] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.declaration = self.report.params.chapter(self.slug)
+        self.text: ChapterText | None = self.report.text(self.slug)
+        self._catalog = FigureCatalog(self.report)
+
+    def section(self, heading: str, intro: str = "", level: int = 2) -> "Capitulo":
+        """A default heading for the blocks added after it (printed only when one of them is left to print)."""
+        self.sections.append(_Section(heading, intro, level))
+        return self
+
+    def add(self, name: str, *items: Any, intro: str = "", fallback: bool = False) -> "Capitulo":
+        """A block: ``items`` (tables, charts, texts; ``None`` skipped) shown together, introduced by ``intro``
+        when the text does not place it."""
+        if any(b.name == name for b in self.blocks):
+            raise ValueError(f"el bloque «{name}» ya existe en el capítulo «{self.slug}»")
+        self.blocks.append(Block(name, tuple(i for i in items if i is not None), intro, fallback,
+                                 len(self.sections) - 1))
+        return self
+
+    @property
+    def block_names(self) -> list[str]:
+        return [f"{self.slug}.{b.name}" for b in self.blocks]
+
+    def _block(self, name: str, paragraph: int) -> Block:
+        short = name.removeprefix(f"{self.slug}.")
+        for block in self.blocks:
+            if block.name == short and name.startswith(f"{self.slug}."):
+                return block
+        available = ", ".join(self.block_names) or "ninguno"
+        raise ChapterError(f"{self.text.file if self.text else self.slug}, párrafo {paragraph}: el capítulo no tiene "
+                           f"la tabla o el gráfico «{name}»; los disponibles son: {available}")
+
+    # Citations ---------------------------------------------------------------------------------------------
+    def resolve(self, markdown: str, paragraph: int | None = None) -> str:
+        """``markdown`` with every ``{{cifra}}`` replaced by the figure as printed."""
+        def value(match: re.Match) -> str:
+            try:
+                return escape_markdown(self._catalog.get(match.group(1)).text)
+            except FigureError as exc:
+                where = f"{self.text.file}, " if self.text else ""
+                raise ChapterError(f"{where}{'párrafo ' + str(paragraph) + ': ' if paragraph else ''}{exc}") from None
+        return CITATION.sub(value, markdown)
+
+    # Showing -----------------------------------------------------------------------------------------------
+    def parts(self) -> list:
+        """Everything the chapter prints, in order, as display objects (what :meth:`show` displays)."""
+        out: list = [Text(f"# {escape_markdown(self.declaration.title)}" +
+                          ("" if self.declaration.numbered else " {.unnumbered}"))]
+        if self.report.params.demo:
+            from .notebook import DEMO_BANNER
+
+            out.append(Text(DEMO_BANNER))
+        placed: set[str] = set()
+        if self.text is not None:
+            for part in self.text.parts:
+                if part.kind == "markdown":
+                    out.append(Text(self.resolve(part.markdown, part.paragraph)))
+                elif part.kind == "image":
+                    out.append(TextImage(part.mime, part.data, part.alt, part.caption, self.slug, part.paragraph))
+                else:
+                    block = self._block(part.name, part.paragraph)
+                    if block.name in placed:
+                        raise ChapterError(f"{self.text.file}, párrafo {part.paragraph}: «{part.name}» ya se "
+                                           "mostró antes en este capítulo; cada tabla va una sola vez")
+                    placed.add(block.name)
+                    if out and isinstance(out[-1], Text) and out[-1].markdown.lstrip().startswith("#") \
+                            and block.intro:
+                        out.append(Text(block.intro))  # a marker right under a heading: its own introduction
+                    out += list(block.items)
+        out += self._rest(placed)
+        return out
+
+    def _rest(self, placed: set[str]) -> list:
+        """The blocks the text did not place, under their default headings (each heading once)."""
+        out: list = []
+        shown_sections: set[int] = set()
+        for block in self.blocks:
+            if block.name in placed or (block.fallback and self.text is not None) or not block.items:
+                continue
+            if block.section >= 0 and block.section not in shown_sections:
+                shown_sections.add(block.section)
+                section = self.sections[block.section]
+                out.append(Text("#" * section.level + " " + escape_markdown(section.heading)))
+                if section.intro:
+                    out.append(Text(section.intro))
+            if block.intro:
+                out.append(Text(block.intro))
+            out += list(block.items)
+        return out
+
+    def show(self) -> None:
+        from .notebook import show
+
+        show(*self.parts())
+
+
+class TextImage:
+    """An image of a chapter text, shown as a numbered figure with its alternative text."""
+
+    def __init__(self, mime: str, data: str, alt: str, caption: str, slug: str, paragraph: int):
+        self.mime, self.data, self.alt, self.caption = mime, data, alt, caption
+        self.label = f"fig-{slug}-texto-{paragraph}"
+
+    def _ipython_display_(self) -> None:
+        caption = self.caption or self.alt or "Imagen"
+        display({self.mime: self.data, "text/plain": caption}, raw=True,
+                metadata={"informe": {"alt": self.alt, "caption": caption, "label": self.label}})
+
+
+# --------------------------------------------------------------------------
+# Checking a text against the data (before anything runs)
+# --------------------------------------------------------------------------
+
+# A number as typed in Spanish prose: 155,67 · 1.615.131.603 · 24 · 7.43 (a slip of the decimal mark).
+NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![\w])")
+USD = re.compile(r"(?:USD|US\$|U\$S)\s*$", re.IGNORECASE)
+MILLIONS = re.compile(r"^\s*(?:de\s+)?millones", re.IGNORECASE)
+PERCENT = re.compile(r"^\s*%")
+PESOS = re.compile(r"(?:\$|COP\s*\$?)\s*$")
+NOUN = re.compile(r"^\s*\)?\s*([A-Za-zÁÉÍÓÚáéíóúÑñ]{4,})")
+# A typed number is read as a figure it differs from only when it is this close to it: a slip or a stale
+# figure, not another quantity (measured on the 2022 texts: looser bounds flag unrelated numbers).
+CLOSE_AMOUNT = 0.01  # amounts and percentages: within 1 %
+CLOSE_COUNT = 0.10  # counts with the figure's own noun («24 empresas» for 25): within 10 %
+
+
+def parse_number(text: str) -> float | None:
+    """«1.615.131.603» → 1615131603; «155,67» → 155.67; «7.43» → 7.43 (a decimal point typed in English)."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):
+        return float(text.replace(".", "").replace(",", "."))
+    return float(text.replace(",", "."))
+
+
+@dataclass
+class TypedNumber:
+    paragraph: int
+    typed: str
+    value: float
+    kind: str  # usd_millions | cop | percent | count
+    noun: str = ""
+
+
+def typed_numbers(text: ChapterText) -> list[TypedNumber]:
+    """The numbers typed by hand in ``text`` with the unit their context gives them (citations left out)."""
+    found = []
+    for paragraph, plain in text.paragraphs:
+        if MARKER.match(plain.strip()):
+            continue
+        plain = CITATION.sub("CITA", plain)
+        for match in NUMBER.finditer(plain):
+            before, after = plain[max(0, match.start() - 12):match.start()], plain[match.end():match.end() + 30]
+            if re.search(r"\d[/-]$", before) or re.match(r"^[/-]\d", after) or re.search(r"(?:19|20)\d\d", match.group(0)) \
+                    and len(match.group(0)) == 4:
+                continue  # dates, ranges of years and years
+            value = parse_number(match.group(1))
+            if value is None:
+                continue
+            if USD.search(before) and MILLIONS.match(after):
+                found.append(TypedNumber(paragraph, f"USD {match.group(1)} millones", value, "usd_millions"))
+            elif PERCENT.match(after):
+                found.append(TypedNumber(paragraph, f"{match.group(1)} %", value, "percent"))
+            elif PESOS.search(before) and not MILLIONS.match(after):
+                found.append(TypedNumber(paragraph, f"${match.group(1)}", value, "cop"))
+            else:
+                noun = NOUN.match(after)
+                if noun and float(value).is_integer():
+                    found.append(TypedNumber(paragraph, f"{match.group(1)} {noun.group(1)}", value, "count",
+                                             stem(noun.group(1).lower())))
+    return found
+
+
+def _same(typed: float, value: float, decimals: int) -> bool:
+    return round(typed, decimals) == round(value, decimals) or abs(typed - value) < 0.5 * 10 ** -decimals
+
+
+def prose_findings(report: YearReport, text: ChapterText, namespaces: tuple[str, ...]) -> list[Problem]:
+    """Hand-typed numbers of ``text`` that contradict a figure of the chapter (see the module's docstring)."""
+    catalog = FigureCatalog(report)
+    names = dict.fromkeys([*catalog.names(namespaces), *(n for n, _ in text.citations)])
+    figures = []
+    for name in names:
+        try:
+            figure = catalog.get(name)
+        except (FigureError, KeyError):
+            continue
+        if figure.value is not None and not figure.goal:
+            figures.append(figure)
+    problems = []
+    for number in typed_numbers(text):
+        decimals = len(number.typed.split(",")[1].split()[0]) if "," in number.typed else 0
+        if number.kind == "count":
+            candidates = [f for f in figures if f.format.kind == "number" and f.head and number.noun == f.head]
+            bound, decimals = CLOSE_COUNT, 0
+        else:
+            candidates = [f for f in figures if f.format.kind == number.kind]
+            bound = CLOSE_AMOUNT
+        if not candidates or any(_same(number.value, float(f.value), decimals) for f in candidates):
+            continue
+        close = [f for f in candidates if f.value and abs(number.value - float(f.value)) <= bound * abs(float(f.value))]
+        if not close:
+            continue
+        nearest = min(close, key=lambda f: abs(float(f.value) - number.value))
+        problems.append(Problem(text.file, "", None, "", f"el texto dice «{number.typed}» pero la cifra "
+                                f"{{{{{nearest.name}}}}} ({nearest.label}) es {nearest.text}; cite la cifra con "
+                                f"{{{{{nearest.name}}}}} o corrija el texto", WARNING, paragraph=number.paragraph))
+    return problems
+
+
+def citation_problems(report: YearReport, text: ChapterText) -> list[Problem]:
+    """Unknown figure names in ``text`` (errors naming file and paragraph)."""
+    catalog = FigureCatalog(report)
+    known = set(catalog.names())
+    problems = []
+    for name, paragraph in text.citations:
+        if name not in known:
+            from .figures import unknown_message
+
+            problems.append(Problem(text.file, "", None, "", unknown_message(name, sorted(known)),
+                                    paragraph=paragraph))
+    return problems
+
+
+def word_set(text: str) -> frozenset[str]:
+    return words(text)
+
+
+PENDING = "*Por escribir.*"  # what `informe new-year` leaves where a text is still to be written
+
+
+def check_texts(report: YearReport) -> list[Problem]:
+    """What the year's texts say that the data contradict, or that the book cannot print: a text-only
+    chapter without its text, a text no chapter declares, an unknown figure name (errors); a hand-typed
+    number that contradicts a figure, a text still to write (warnings)."""
+    problems: list[Problem] = []
+    declared = {c.slug: c for c in report.params.chapters}
+    for chapter in report.params.chapters:
+        text = report.texts.get(chapter.slug)
+        if text is None:
+            if chapter.text_only:
+                problems.append(Problem(f"textos/{chapter.slug}.md", "", None, "",
+                                        f"falta el texto del capítulo «{chapter.title}», que no tiene tablas: escríbalo "
+                                        f"en textos/{chapter.slug}.docx o textos/{chapter.slug}.md"))
+            continue
+        problems += citation_problems(report, text)
+        problems += prose_findings(report, text, chapter.namespaces)
+        pending = [n for n, plain in text.paragraphs if PENDING.strip("*") in plain]
+        if pending:
+            problems.append(Problem(text.file, "", None, "", f"el texto está por escribir en {len(pending)} "
+                                    f"apartado{'s' if len(pending) != 1 else ''} (marcados «Por escribir»)",
+                                    WARNING, paragraph=pending[0]))
+    for slug, text in report.texts.items():
+        if slug not in declared:
+            problems.append(Problem(text.file, "", None, "", f"ningún capítulo se llama «{slug}» en params/"
+                                    f"{report.year}.yml (clave chapters): el texto no se publica; renómbrelo o "
+                                    "declare el capítulo", WARNING))
+    return problems

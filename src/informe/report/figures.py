@@ -1,0 +1,370 @@
+"""The report's figures by name, for the chapter texts: ``{{indicador.pi-01}}``, ``{{inversion.proyectos_detallados}}``.
+
+Three kinds, all computed from the validated data and formatted exactly as the tables print them:
+
+* **plan indicators** (sheet «Indicadores» of the plan workbook): ``indicador.<código>`` is the year's
+  achievement in the indicator's unit and decimals; ``.meta`` (the year's goal), ``.meta_plan``,
+  ``.acumulado``, ``.cumplimiento`` (% of the year's goal), ``.avance`` (% of the plan's goal);
+* **figures the analysts keep** (each workbook's «Cifras» sheet): ``<libro>.<clave>``, in the unit of
+  its «Unidad» column;
+* **figures computed from the detail** (:data:`COMPUTED`): counts and sums of the detail sheets and the
+  financial statements' lines, which the tables print too.
+
+The catalogue is lazy: a name is computed only when a text cites it (or when the prose check of a
+chapter compares its typed numbers with the chapter's figures), so a section reads only the sheets
+its own figures come from. :func:`figure_names` lists every name with its description, for the
+analyst's guide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from ..data import finance
+from ..data.contract import CONTRACT
+from ..fmt import exact_sum, is_missing
+from .display import COP, Format, cop_millions, number, percent, usd_millions
+from .report import YearReport
+
+INDICATOR = "indicador"
+INDICATOR_PARTS = {  # suffix → (column or computation, description)
+    "": "logro del año, en la unidad del indicador",
+    "meta": "meta del año",
+    "meta_plan": "meta de todo el periodo del plan",
+    "acumulado": "avance acumulado del periodo al corte",
+    "cumplimiento": "cumplimiento del año: logro / meta del año, en %",
+    "avance": "avance del plan: acumulado / meta del plan, en %",
+}
+
+
+class FigureError(KeyError):
+    """An unknown figure name; the message lists the closest names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: its value, how it prints, and the words that name it (for the prose check)."""
+
+    name: str
+    value: float | None
+    format: Format
+    label: str
+    words: frozenset[str] = field(default_factory=frozenset)
+    head: str = ""  # the noun that names what it counts («empresa» for «Empresas con nuevos proyectos…»)
+    goal: bool = False  # a goal (``.meta``, ``.meta_plan``): prose rarely types one; not used by the prose check
+
+    @property
+    def text(self) -> str:
+        return "s. d." if self.value is None or is_missing(self.value) else self.format(self.value)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A figure computed from the detail: its workbook, what it is, how to get it and how it prints."""
+
+    name: str
+    label: str
+    get: Callable[[YearReport], float | None]
+    format: Format
+
+
+def _rows(filename: str, sheet: str) -> Callable[[YearReport], float]:
+    return lambda r: float(len(r.frame(filename, sheet)))
+
+
+def _sum(filename: str, sheet: str, column: str) -> Callable[[YearReport], float]:
+    return lambda r: exact_sum(r.frame(filename, sheet)[column])
+
+
+def _line(sheet: str, role: str) -> Callable[[YearReport], float | None]:
+    return lambda r: finance.line(r.frame("estados_financieros.xlsx", sheet), role)
+
+
+def _indicator(name: str) -> Callable[[YearReport], float]:
+    return lambda r: finance.financial_indicators(r.frame("estados_financieros.xlsx", "Situación financiera"))[name]
+
+
+def _events(kind: str | None = None, por_que: bool = False) -> Callable[[YearReport], float]:
+    def count(r: YearReport) -> float:
+        events = r.frame("posicionamiento.xlsx", "Eventos")
+        if kind:
+            events = events[events["Tipo de evento"] == kind]
+        if por_que:
+            events = events[events["¿Por qué Medellín?"] == "Sí"]
+        return float(len(events))
+    return count
+
+
+COUNT = number(0)
+COMPUTED: tuple[Computed, ...] = (
+    Computed("inversion.proyectos_detallados", "proyectos de inversión detallados (filas de «Proyectos»)",
+             _rows("inversion.xlsx", "Proyectos"), COUNT),
+    Computed("inversion.monto_detallado", "monto de los proyectos detallados, en USD millones",
+             _sum("inversion.xlsx", "Proyectos", "Monto (USD millones)"), usd_millions(2)),
+    Computed("inversion.empleos_detallados", "empleos de los proyectos detallados",
+             _sum("inversion.xlsx", "Proyectos", "Empleos"), COUNT),
+    Computed("inversion.acciones_zonas_francas", "acciones del plan de zonas francas",
+             _rows("inversion.xlsx", "Zonas francas"), COUNT),
+    Computed("cooperacion.cooperaciones_detalladas", "cooperaciones recibidas detalladas",
+             _rows("cooperacion.xlsx", "Cooperación recibida"), COUNT),
+    Computed("cooperacion.monto_detallado", "monto de la cooperación recibida detallada, en USD",
+             _sum("cooperacion.xlsx", "Cooperación recibida", "Monto (USD)"), number(0)),
+    Computed("cooperacion.acciones_sur_sur", "acciones de cooperación sur-sur detalladas",
+             _rows("cooperacion.xlsx", "Sur-Sur"), COUNT),
+    Computed("cooperacion.intercambios_col_col", "intercambios col-col con ciudades de Colombia",
+             _rows("cooperacion.xlsx", "Col-Col"), COUNT),
+    Computed("cooperacion.aportes_sos_paisa", "aportes de la red Sos Paisa detallados",
+             _rows("cooperacion.xlsx", "Sos Paisa"), COUNT),
+    Computed("cooperacion.oportunidades_osc", "oportunidades de cooperación socializadas a organizaciones",
+             _rows("cooperacion.xlsx", "Oportunidades OSC"), COUNT),
+    Computed("cooperacion.organizaciones_osc", "organizaciones de la sociedad civil del programa de acompañamiento",
+             _rows("cooperacion.xlsx", "OSC participantes"), COUNT),
+    Computed("posicionamiento.eventos", "eventos registrados", _events(), COUNT),
+    Computed("posicionamiento.eventos_por_que_medellin", "eventos ¿Por qué Medellín? con empresarios",
+             _events(por_que=True), COUNT),
+    Computed("posicionamiento.eventos_propios", "eventos propios", _events("Propio"), COUNT),
+    Computed("posicionamiento.eventos_alcaldia", "eventos gestionados para la Alcaldía",
+             _events("Gestionado para la Alcaldía"), COUNT),
+    Computed("posicionamiento.postulaciones", "postulaciones a premios internacionales",
+             _rows("posicionamiento.xlsx", "Premios"), COUNT),
+    Computed("posicionamiento.premios", "premios internacionales distintos a los que se postuló",
+             lambda r: float(r.frame("posicionamiento.xlsx", "Premios")["Premio"].nunique()), COUNT),
+    Computed("posicionamiento.postulaciones_ganadoras", "postulaciones ganadoras de premios",
+             lambda r: float((r.frame("posicionamiento.xlsx", "Premios")["Resultado"] == "Ganador").sum()), COUNT),
+    Computed("administrativo.valor_contratado", "valor contratado en el plan anual de adquisiciones, en pesos",
+             _sum("administrativo.xlsx", "Contratación", "Valor (COP)"), COP),
+    Computed("administrativo.procesos_contratacion", "procesos de contratación del plan anual de adquisiciones",
+             _sum("administrativo.xlsx", "Contratación", "Procesos"), COUNT),
+    Computed("administrativo.pqrs", "PQRS atendidas", _sum("administrativo.xlsx", "PQRS", "Cantidad"), COUNT),
+    Computed("administrativo.procesos_judiciales", "procesos judiciales en curso",
+             _rows("administrativo.xlsx", "Procesos judiciales"), COUNT),
+    Computed("financiero.activo_total", "activo total, en pesos", _line("Situación financiera", "activo_total"), COP),
+    Computed("financiero.activo_corriente", "activo corriente, en pesos",
+             _line("Situación financiera", "activo_corriente"), COP),
+    Computed("financiero.pasivo_total", "pasivo total, en pesos", _line("Situación financiera", "pasivo_total"), COP),
+    Computed("financiero.patrimonio_total", "patrimonio total, en pesos",
+             _line("Situación financiera", "patrimonio_total"), COP),
+    Computed("financiero.efectivo", "efectivo y equivalentes al efectivo, en pesos",
+             _line("Situación financiera", "efectivo"), COP),
+    Computed("financiero.excedente", "excedente (o déficit) del ejercicio, en pesos",
+             _line("Resultados", "excedente_neto"), COP),
+    Computed("financiero.liquidez", "liquidez: activo corriente / pasivo corriente", _indicator("Liquidez"),
+             number(2)),
+    Computed("financiero.capital_de_trabajo", "capital de trabajo, en millones de pesos",
+             _indicator("Capital de trabajo"), cop_millions(2)),
+    Computed("financiero.nivel_de_endeudamiento", "nivel de endeudamiento: pasivo total / activo total",
+             _indicator("Nivel de endeudamiento"), number(2)),
+    Computed("financiero.razon_de_efectivo", "razón de efectivo: efectivo / pasivo corriente",
+             _indicator("Razón de efectivo"), number(2)),
+)
+COMPUTED_BY_NAME = {c.name: c for c in COMPUTED}
+STOPWORDS = frozenset("""a al ante año años con como de del desde el en entre la las lo los para por que se su sus un
+una unos unas y o e u total monto número cantidad cifra valor usd cop millones pesos mil""".split())
+
+
+def words(text: str) -> frozenset[str]:
+    """The content words of a label, lower-case, without accents or plural «s» («Empresas» → empresa)."""
+    plain = unicodedata.normalize("NFKD", str(text).lower()).encode("ascii", "ignore").decode()
+    found = set()
+    for word in re.findall(r"[a-z]{4,}", plain):
+        if word in STOPWORDS:
+            continue
+        found.add(stem(word))
+    return frozenset(found)
+
+
+def head_word(text: str) -> str:
+    """The first content word of a label, as :func:`words` writes it."""
+    plain = unicodedata.normalize("NFKD", str(text).lower()).encode("ascii", "ignore").decode()
+    for word in re.findall(r"[a-z]{4,}", plain):
+        if word not in STOPWORDS:
+            return stem(word)
+    return ""
+
+
+def stem(word: str) -> str:
+    """A crude Spanish singular: «acciones» → «accion», «empresas» → «empresa», «aportes» → «aporte»."""
+    if word.endswith("ones") and len(word) > 6:
+        return word[:-2]
+    if word.endswith("es") and len(word) > 5 and word[-3] in "lrnd":
+        return word[:-2]
+    if word.endswith("s") and len(word) > 4:
+        return word[:-1]
+    return word
+
+
+def unit_format(unit: str, value: float | None) -> Format:
+    """How a «Cifras» value prints, from its «Unidad» (USD millones, COP pesos, %, cantidad…)."""
+    text = unicodedata.normalize("NFKD", str(unit).lower()).encode("ascii", "ignore").decode()
+    if "usd" in text and "millon" in text:
+        return usd_millions(2)
+    if text.startswith(("cop", "pesos", "$")) and "por" not in text and "cada" not in text:
+        return COP
+    if text.startswith(("%", "porcentaje")):
+        return percent(1)
+    if value is not None and not is_missing(value) and not float(value).is_integer():
+        return number(2)
+    return number(0)
+
+
+def _namespace(filename: str) -> str:
+    return filename.removesuffix(".xlsx")
+
+
+class FigureCatalog:
+    """The figures of one year, computed on demand (see the module's docstring)."""
+
+    def __init__(self, report: YearReport):
+        self.report = report
+        self._cache: dict[str, Figure] = {}
+
+    # Names -------------------------------------------------------------------------------------------------
+    def _indicator_rows(self) -> dict[str, pd.Series]:
+        table = self.report.indicators
+        return {str(row["Código"]).strip().lower(): row for _, row in table.iterrows()
+                if not is_missing(row["Código"])}
+
+    def _kept(self, filename: str) -> dict[str, pd.Series]:
+        frames = self.report.frames
+        key = (filename, "Cifras")
+        frame = frames.get(key) if hasattr(frames, "get") else None
+        if frame is None or frame.empty:
+            return {}
+        return {f"{_namespace(filename)}.{str(row['Clave']).strip()}": row for _, row in frame.iterrows()
+                if not is_missing(row["Clave"])}
+
+    def names(self, namespaces: tuple[str, ...] | None = None) -> list[str]:
+        """Every figure name (only those under ``namespaces`` when given; ``*``: all)."""
+        wanted = None if namespaces is None or "*" in namespaces else set(namespaces)
+        found: list[str] = []
+        if wanted is None or INDICATOR in wanted:
+            for code in self._indicator_rows():
+                found += [f"{INDICATOR}.{code}" + (f".{part}" if part else "") for part in INDICATOR_PARTS]
+        for spec in CONTRACT:
+            namespace = _namespace(spec.filename)
+            if wanted is not None and namespace not in wanted:
+                continue
+            if any(sheet.name == "Cifras" for sheet in spec.sheets):
+                found += list(self._kept(spec.filename))
+        found += [c.name for c in COMPUTED if wanted is None or c.name.split(".")[0] in wanted]
+        return found
+
+    # Values ------------------------------------------------------------------------------------------------
+    def get(self, name: str) -> Figure:
+        """The figure ``name``; :class:`FigureError` (in Spanish, with the closest names) when unknown."""
+        if name in self._cache:
+            return self._cache[name]
+        figure = self._compute(name)
+        if figure is None:
+            raise FigureError(unknown_message(name, self.names()))
+        self._cache[name] = figure
+        return figure
+
+    def _compute(self, name: str) -> Figure | None:
+        namespace, _, rest = name.partition(".")
+        if namespace == INDICATOR:
+            return self._indicator_figure(name, rest)
+        if name in COMPUTED_BY_NAME:
+            spec = COMPUTED_BY_NAME[name]
+            try:
+                value = spec.get(self.report)
+            except KeyError:  # the sheet did not pass validation, or the statement lacks the line
+                value = None
+            return Figure(name, value, spec.format, spec.label, words(spec.label), head_word(spec.label))
+        filename = f"{namespace}.xlsx"
+        if any(spec.filename == filename for spec in CONTRACT):
+            row = self._kept(filename).get(name)
+            if row is not None:
+                value = None if is_missing(row["Valor"]) else float(row["Valor"])
+                return Figure(name, value, unit_format(row["Unidad"], value), str(row["Concepto"]),
+                              words(row["Concepto"]), head_word(row["Concepto"]))
+        return None
+
+    def _indicator_figure(self, name: str, rest: str) -> Figure | None:
+        from .sections.summary import indicator_format
+
+        code, _, part = rest.partition(".")
+        if part not in INDICATOR_PARTS:
+            code, part = rest, ""
+        row = self._indicator_rows().get(code)
+        if row is None:
+            return None
+        label = f"{row['Indicador']} ({INDICATOR_PARTS[part]})"
+        summary = row.get("Cifra en resumen")
+        named = str(summary) if not is_missing(summary) and str(summary).strip() else str(row["Indicador"])
+        label_words, head = words(f"{row['Indicador']} {named}"), head_word(named)
+        goal = part in ("meta", "meta_plan")
+        if part in ("cumplimiento", "avance"):
+            over, under = (("Logro año", "Meta año") if part == "cumplimiento" else ("Acumulado", "Meta del plan"))
+            value = (None if is_missing(row[under]) or not row[under] or is_missing(row[over])
+                     else round(float(row[over]) / float(row[under]) * 100, 10))
+            return Figure(name, value, percent(1), label, label_words, head, goal)
+        column = {"": "Logro año", "meta": "Meta año", "meta_plan": "Meta del plan", "acumulado": "Acumulado"}[part]
+        value = None if is_missing(row[column]) else float(row[column])
+        return Figure(name, value, indicator_format(row), label, label_words, head, goal)
+
+
+def unknown_message(name: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f"; ¿quiso decir {', '.join('{{' + c + '}}' for c in close)}?" if close else ""
+    return (f"la cifra «{{{{{name}}}}}» no existe{hint} (la guía del analista lista todas las cifras que se pueden "
+            "citar)")
+
+
+def figure_names(report: YearReport) -> list[tuple[str, str, str]]:
+    """(name, description, value as printed) of every figure of ``report``: the analyst guide's list."""
+    catalog = FigureCatalog(report)
+    return [(name, catalog.get(name).label, catalog.get(name).text) for name in catalog.names()]
+
+
+def figures_markdown(report: YearReport) -> str:
+    """``docs/cifras-citables.md``: every name a text may cite, what it is and its value in ``report``'s year."""
+    from .display import escape_markdown
+
+    lines = [
+        "# Cifras que un texto puede citar",
+        "",
+        "Generado con `python -m informe.report.figures` (no editar a mano). En un texto de capítulo",
+        "(`data/<año>/textos/`), `{{nombre}}` se reemplaza por la cifra con el formato de las tablas. Los",
+        f"valores de ejemplo son los de {report.year}. Los indicadores aceptan los sufijos "
+        + ", ".join(f"`.{p}` ({d})" for p, d in INDICATOR_PARTS.items() if p) + ".",
+        "",
+        "| Nombre | Qué es | Valor " + str(report.year) + " |",
+        "|:---|:---|---:|",
+    ]
+    catalog = FigureCatalog(report)
+    for name in catalog.names():
+        if name.startswith(f"{INDICATOR}.") and name.count(".") > 1:
+            continue  # the suffixes are explained above
+        figure = catalog.get(name)
+        lines.append(f"| `{{{{{name}}}}}` | {escape_markdown(figure.label)} | {escape_markdown(figure.text)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+    from pathlib import Path
+
+    from .. import paths
+    from .report import load_report
+
+    target = Path((argv or sys.argv[1:] or ["docs/cifras-citables.md"])[0])
+    root = paths.find_project_root()
+    report = load_report(2022, root / "data" / "2022", root / "params" / "2022.yml", root, with_prior=False)
+    target.write_text(figures_markdown(report), encoding="utf-8")
+    print(f"escrito {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
