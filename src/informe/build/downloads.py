@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from ..data.texts import TEXT_TABLE_LABEL
 import xlsxwriter
 
 from ..report.display import DOWNLOADS_DIR
@@ -58,7 +60,8 @@ def table_slugs(notebook: Path) -> list[str]:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             text = out.get("data", {}).get("text/markdown", "")
-            slugs += LABEL.findall(text if isinstance(text, str) else "".join(text))
+            slugs += [slug for slug in LABEL.findall(text if isinstance(text, str) else "".join(text))
+                      if not f"tbl-{slug}".startswith(TEXT_TABLE_LABEL)]  # the analysts' text tables: no data
             chart_table = out.get("metadata", {}).get("informe", {}).get("table")
             if chart_table:
                 slugs.append(chart_table)

@@ -54,6 +54,7 @@ CITATION = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_.\-]*)\s*\}\}")
 SHORTCODE = re.compile(r"\{\{\s*[<%]")
 TYPST_CODE = re.compile(r"(?<![\w&])#(?:[A-Za-z_][\w-]*(?:\.[\w-]+)*\s*[(\[{]|(?:set|show|let|import|include)\b)")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+TEXT_TABLE_LABEL = "tbl-texto-"  # a captioned table of a text: numbered, without a download (it is prose, not data)
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ("image/png", "png"), b"\xff\xd8\xff": ("image/jpeg", "jpg")}
 
 
@@ -323,8 +324,9 @@ EMPTY_ATTR = ["", [], []]
 class _Checker:
     """Walks the tree: refuses what must never reach a book, drops attributes, collects images."""
 
-    def __init__(self, file: str, images_root: Path, problems: list[Problem]):
+    def __init__(self, file: str, images_root: Path, problems: list[Problem], label_prefix: str = "texto"):
         self.file, self.images_root, self.problems = file, images_root, problems
+        self.label_prefix = label_prefix
         self.paragraph = 0
         self.images: list[dict] = []
 
@@ -385,7 +387,11 @@ class _Checker:
         head = [EMPTY_ATTR, rows(c[3][1])]
         bodies = [[EMPTY_ATTR, b[1], rows(b[2]), rows(b[3])] for b in c[4]]
         foot = [EMPTY_ATTR, rows(c[5][1])]
-        return {"t": "Table", "c": [EMPTY_ATTR, caption, c[2], head, bodies, foot]}
+        # A table with a caption is numbered like the notebooks' tables (a label of its own); one without stays
+        # unnumbered, introduced by the text around it.
+        title = " ".join(stringify(caption[1]).split())
+        attr = [f"{TEXT_TABLE_LABEL}{self.label_prefix}-{_slug(title)}", [], []] if title else EMPTY_ATTR
+        return {"t": "Table", "c": [attr, caption, c[2], head, bodies, foot]}
 
     def inlines(self, inlines: list) -> list:
         out = []
@@ -468,6 +474,13 @@ class _Checker:
                        "escriba solo texto")
 
 
+def _slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "tabla"
+
+
 def _excerpt(text: str, length: int = 60) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -475,7 +488,7 @@ def _excerpt(text: str, length: int = 60) -> str:
 
 def _chapter_text(tree: dict, slug: str, file: str, images_root: Path, problems: list[Problem]) -> ChapterText:
     """Check every top-level block and cut the text into parts (prose, markers, images)."""
-    checker = _Checker(file, images_root, problems)
+    checker = _Checker(file, images_root, problems, _slug(slug))
     result = ChapterText(slug, file)
     pieces: list[tuple[str, int, object]] = []  # ("blocks", n, [blocks]) | ("block", n, name) | ("image", n, dict)
     for number, block in enumerate(tree.get("blocks", []), start=1):

@@ -274,6 +274,13 @@ class Table:
         return "\n".join(parts) + "\n" + self._downloads_markdown()
 
 
+class HtmlOnlyTable(Table):
+    """A table shown in the HTML book only (the PDF says where to find it); downloadable like every table."""
+
+    def _repr_markdown_(self) -> str:
+        return f'::::: {{.content-visible when-format="html"}}\n{super()._repr_markdown_()}\n:::::\n'
+
+
 def column_weight(header: str, cells: pd.Series, numeric: bool = False) -> int:
     """Relative width of a column for wrapped tables.
 

@@ -15,7 +15,7 @@ import yaml
 from ...data.checks import OK
 from ...data.problems import ERROR
 from ...fmt import format_number
-from ..display import DOWNLOADS_DIR, Table, Text, escape_markdown, number
+from ..display import DOWNLOADS_DIR, HtmlOnlyTable, Table, Text, escape_markdown, number
 from ..report import YearReport
 
 STATUS = {OK: "Cuadra", "advertencia": "Advertencia", ERROR: "Error"}
@@ -94,13 +94,6 @@ def passed_table(report: YearReport) -> Table:
     return HtmlOnlyTable(data.reset_index(drop=True), PASSED_TITLE)
 
 
-class HtmlOnlyTable(Table):
-    """A table shown in the HTML book only (the PDF says where to find it); downloadable like every table."""
-
-    def _repr_markdown_(self) -> str:
-        return f'::::: {{.content-visible when-format="html"}}\n{super()._repr_markdown_()}\n:::::\n'
-
-
 def passed_note(report: YearReport) -> Text:
     """How many checks add up exactly and where their list is (the HTML book and a download)."""
     table = passed_table(report)
@@ -113,5 +106,9 @@ def schema_warnings_table(report: YearReport) -> Table | None:
     warnings = [p for p in report.problems if not p.is_error]
     if not warnings:
         return None
-    return Table(pd.DataFrame([{"Archivo": p.file, "Hoja": p.sheet, "Fila": p.row, "Columna": p.column,
-                                "Mensaje": p.message} for p in warnings]), "Advertencias de estructura")
+    rows = [{"Archivo": p.file, "Hoja": p.sheet, "Fila": p.row, "Columna": p.column, "Párrafo": p.paragraph,
+             "Mensaje": p.message} for p in warnings]
+    data = pd.DataFrame(rows)
+    if not data["Párrafo"].notna().any():  # only texts have paragraphs
+        return Table(data.drop(columns="Párrafo"), "Advertencias de estructura")
+    return Table(data, "Advertencias de estructura y de los textos", formats={"Párrafo": number(0)})

@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from ..display import Table, Text, escape_markdown, number, percent
+from ..display import DOWNLOADS_DIR, HtmlOnlyTable, Table, Text, escape_markdown, number, percent, table_with_total
 from ...data import plan as plan_data
 from ...data.strategy import FRAMEWORK, KEY_RESULTS, OBJECTIVES, PLAN_LINK, STRATEGY_FILE, TACTICAL
 from ..report import YearReport
@@ -113,3 +113,32 @@ def key_results_table(report: YearReport, objective: str | None = None) -> Table
         formats = {f"Logro {report.year}": [number(int(d)) for d in places], "Cumplimiento año (%)": percent(1)}
     title = f"Resultados clave {report.year}" + (f" ({_code(objective)})" if objective else "")
     return Table(data, title, formats=formats)
+
+
+def key_results_summary_table(report: YearReport) -> Table:
+    """Per strategic objective: how many key results, and how many in each status (the PDF's view; the full list is
+    :func:`key_results_table`, in the HTML book and the downloads)."""
+    data = key_results(report)
+    statuses = list(dict.fromkeys(data["Estado"].dropna()))
+    rows = []
+    for objective, group in data.groupby("Objetivo estratégico", sort=False):
+        row = {"Objetivo estratégico": objective, "Resultados clave": len(group)}
+        row |= {status: int((group["Estado"] == status).sum()) for status in statuses}
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["Objetivo estratégico", "Resultados clave", *statuses])
+    return table_with_total(table, "Objetivo estratégico", f"Resultados clave {report.year} por objetivo y estado",
+                            formats={c: number(0) for c in table.columns[1:]})
+
+
+def key_results_html_table(report: YearReport) -> Table:
+    """Every key result (:func:`key_results_table`), in the HTML book and the downloads only: the PDF prints the
+    summary (:func:`key_results_summary_table`) and says where the list is."""
+    table = key_results_table(report)
+    return HtmlOnlyTable(table.data, table.title, formats=table.formats)
+
+
+def key_results_note(report: YearReport) -> Text:
+    table = key_results_table(report)
+    return Text(f"La lista de los {len(table.data)} resultados clave, con su trimestre, su estado y el indicador del "
+                "plan que apoyan, está en la versión HTML de este informe y en el archivo descargable "
+                f"{escape_markdown(f'{DOWNLOADS_DIR}/{table.slug}.xlsx')}.")
