@@ -129,8 +129,7 @@ class Capitulo:
                         raise ChapterError(f"{self.text.file}, párrafo {part.paragraph}: «{part.name}» ya se "
                                            "mostró antes en este capítulo; cada tabla va una sola vez")
                     placed.add(block.name)
-                    if out and isinstance(out[-1], Text) and out[-1].markdown.lstrip().startswith("#") \
-                            and block.intro:
+                    if block.intro and not _ends_with_prose(out[-1]):
                         out.append(Text(block.intro))  # a marker right under a heading: its own introduction
                     out += list(block.items)
         out += self._rest(placed)
@@ -158,6 +157,14 @@ class Capitulo:
         from .notebook import show
 
         show(*self.parts())
+
+
+def _ends_with_prose(item) -> bool:
+    """Whether ``item`` (what precedes a placed block) ends with a paragraph that can introduce it."""
+    if not isinstance(item, Text):
+        return False
+    lines = [line for line in item.markdown.strip().splitlines() if line.strip()]
+    return bool(lines) and not lines[-1].lstrip().startswith(("#", "|", ":", "{{", "- ", "* "))
 
 
 class TextImage:
