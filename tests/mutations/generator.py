@@ -6,6 +6,10 @@ inputs under ``root`` (``root/data/2022/*.xlsx`` and ``root/params/2022.yml``) a
 are acceptable. Cells are found by sheet, header name and row content, never by fixed addresses,
 so that columns or sheets added later do not move the targets.
 
+The chapter texts (``root/data/2022/textos/``) are damaged too: hostile Markdown or Word documents must be
+refused naming the text and its paragraph (category ``texto-hostil``), and a number typed by hand that
+contradicts the data must build with a warning naming the text and paragraph (``texto-cifra-contradicha``).
+
 Outcomes (see :mod:`tests.mutations.oracle`):
 
 * ``ok-unchanged``: exit 0 and every published figure equal to the pristine data's;
@@ -52,6 +56,8 @@ class Expect:
     allowed: frozenset = ANY_SAFE
     params: bool = False  # the message is about params/<year>.yml (sheet is None, column is the key)
     key: str | None = None
+    paragraph: int | None = None  # a chapter text's paragraph the message must name
+    says: str | None = None  # a regular expression the message must match (what kind of damage it names)
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Variant:
     build: bool = False  # also run `informe build` (exit 0 expected when validation passes)
     tags: tuple = field(default_factory=tuple)
     literal: str | None = None  # text the built HTML book must contain verbatim
+    printed: tuple = ()  # texts the build's console output must contain (the warnings it prints)
 
     @property
     def id(self) -> str:
@@ -725,9 +732,213 @@ def strategy_references(rng: random.Random) -> list[Variant]:
     ]
 
 
+# --------------------------------------------------------------------------
+# Chapter texts (data/<year>/textos/)
+# --------------------------------------------------------------------------
+
+TEXTS = "textos"
+TEXT_TAGS = ("textos",)  # the oracle runs the build's check of the texts (check_texts) on these
+
+
+def text_path(root: Path, name: str) -> Path:
+    return data_dir(root) / TEXTS / name
+
+
+def shown(name: str) -> str:
+    """How a problem names a text: ``textos/<name>``."""
+    return f"{TEXTS}/{name}"
+
+
+def prepend(slug: str, blocks: tuple[str, ...], says: str, allowed=MUST_REFUSE, line: int | None = None):
+    """Put ``blocks`` (paragraphs 1 to n) before the chapter's own text; the message must name the last one."""
+
+    def mutate(root):
+        path = text_path(root, f"{slug}.md")
+        original = path.read_text(encoding="utf-8")
+        path.write_text("\n\n".join(blocks) + "\n\n" + original, encoding="utf-8")
+        return Expect(shown(path.name), None, None, allowed, paragraph=None if line else len(blocks), says=says)
+
+    return mutate
+
+
+def reencode(slug: str, encoding: str, says: Callable[[str], str]):
+    """The chapter's text saved again in ``encoding`` (as Notepad's «ANSI» or «Unicode»)."""
+
+    def mutate(root):
+        path = text_path(root, f"{slug}.md")
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(text.encode(encoding, errors="replace"))
+        return Expect(shown(path.name), None, None, MUST_REFUSE, says=says(text))
+
+    return mutate
+
+
+def first_line_beyond_ascii(text: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if any(ord(c) > 127 for c in line))
+
+
+def padded(slug: str, size: int):
+    """The chapter's text padded with prose up to ``size`` bytes."""
+
+    def mutate(root):
+        path = text_path(root, f"{slug}.md")
+        data = path.read_bytes()
+        filler = "\n\nUn párrafo de relleno que repite lo ya dicho.".encode("utf-8")
+        path.write_bytes((data + filler * (size // len(filler) + 1))[:size])
+        return Expect(shown(path.name), None, None, MUST_REFUSE, says=r"más que el límite de 1 MB")
+
+    return mutate
+
+
+def as_word(slug: str, root: Path, markdown: str | None = None) -> Path:
+    """``textos/<slug>.docx`` written by pandoc from the chapter's Markdown (or ``markdown``); the .md is removed."""
+    import pypandoc
+
+    source = text_path(root, f"{slug}.md")
+    target = source.with_suffix(".docx")
+    pypandoc.convert_text(markdown if markdown is not None else source.read_text(encoding="utf-8"), "docx",
+                          format="markdown", outputfile=str(target), extra_args=["--sandbox"])
+    source.unlink()
+    return target
+
+
+def word_damaged(slug: str, how: str, seed: float):
+    def mutate(root):
+        if how == "random":
+            path = text_path(root, f"{slug}.docx")
+            path.write_bytes(random.Random(seed).randbytes(20_000))
+            text_path(root, f"{slug}.md").unlink()
+            return Expect(shown(path.name), None, None, MUST_REFUSE, says=r"no es un documento de Word \(\.docx\) válido")
+        path = as_word(slug, root)
+        data = path.read_bytes()
+        path.write_bytes(data[: int(len(data) * random.Random(seed).uniform(0.3, 0.9))])
+        return Expect(shown(path.name), None, None, MUST_REFUSE, says=r"documento de Word|dañado")
+
+    return mutate
+
+
+def word_hostile(slug: str, blocks: tuple[str, ...], says: str):
+    """A Word version of a short text whose last paragraph is hostile (typed as text in Word)."""
+
+    def mutate(root):
+        path = as_word(slug, root, "\n\n".join(blocks) + "\n")
+        return Expect(shown(path.name), None, None, MUST_REFUSE, paragraph=len(blocks), says=says)
+
+    return mutate
+
+
+def both_formats(slug: str):
+    def mutate(root):
+        markdown = text_path(root, f"{slug}.md").read_text(encoding="utf-8")
+        as_word(slug, root)
+        text_path(root, f"{slug}.md").write_text(markdown, encoding="utf-8")
+        # the second in the folder's order is the one refused
+        return Expect(shown(f"{slug}.md"), None, None, MUST_REFUSE, says=rf"hay dos textos para el capítulo «{slug}»")
+
+    return mutate
+
+
+def not_a_file(slug: str, kind: str):
+    def mutate(root):
+        path = text_path(root, f"{slug}.md")
+        path.unlink()
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to("/dev/zero")
+        return Expect(shown(path.name), None, None, MUST_REFUSE, says=r"no es un archivo normal")
+
+    return mutate
+
+
+LEAD = "Párrafo añadido por la variante."
+
+
+def hostile_texts(rng: random.Random) -> list[Variant]:
+    """One variant per kind of hostile text; each must be refused naming the text (and its paragraph)."""
+    cases = [  # (name, chapter, hostile paragraph, what the message says)
+        ("HTML <b>", "inversion", "Texto con <b>x</b> en negrita.", r"código HTML sin procesar"),
+        ("HTML <script>", "cooperacion", "<script>alert(1)</script>", r"código HTML sin procesar"),
+        ("bloque Typst crudo", "posicionamiento", '```{=typst}\n#read("/etc/passwd")\n```', r"código TYPST sin procesar"),
+        ("LaTeX \\input", "administrativo", "\\input{x}", r"código TEX sin procesar"),
+        ("código Typst #read", "resumen-ejecutivo", 'El valor es #read("x") según el sistema.', r"código de Typst"),
+        ("código Typst #set", "retos", "#set text(fill: red)", r"código de Typst"),
+        ("shortcode include", "sobre-la-aci", "{{< include x.qmd >}}", r"código corto de Quarto"),
+        ("shortcode meta", "valle-del-software", "El título es {{< meta title >}}.", r"código corto de Quarto"),
+        ("enlace javascript:", "innovacion", "Vea [x](javascript:alert(1)).", r"apunta a «javascript:alert\(1\)»"),
+        ("enlace file:", "contratos-asociados", "Vea [x](file:///etc/passwd).", r"apunta a «file:///etc/passwd»"),
+        ("enlace relativo", "estados-financieros", "Vea [x](../params/2022.yml).", r"apunta a «\.\./params/2022\.yml»"),
+        ("imagen remota", "plan-de-desarrollo", "![Foto](https://example.com/foto.png)", r"no es un archivo del documento"),
+        ("imagen fuera de textos/", "inversion", "![Libro](../inversion.xlsx)", r"fuera de la carpeta"),
+    ]
+    variants = []
+    for name, slug, hostile, says in cases:
+        blocks = (LEAD, hostile)
+        variants.append(Variant("texto-hostil", f"{name} en textos/{slug}.md", prepend(slug, blocks, says),
+                                tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "caracteres de control en textos/planeacion-estrategica.md",
+                            prepend("planeacion-estrategica", (LEAD, "Texto con \x1b[31m en rojo \x07."),
+                                    r"la línea 3 tiene caracteres de control", line=3), tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/retos.md en Windows-1252",
+                            reencode("retos", "cp1252", lambda t: rf"no está en UTF-8 \(byte 0x[0-9A-F]{{2}} en la línea "
+                                                                  rf"{first_line_beyond_ascii(t)}\)"), tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/innovacion.md en UTF-16",
+                            reencode("innovacion", "utf-16", lambda t: r"UTF-16"), tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/cooperacion.md de 10 MB", padded("cooperacion", 10 * 1000 * 1000),
+                            tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/inversion.docx de bytes al azar",
+                            word_damaged("inversion", "random", rng.random()), tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/administrativo.docx truncado",
+                            word_damaged("administrativo", "truncated", rng.random()), tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "shortcode tecleado en textos/retos.docx",
+                            word_hostile("retos", (LEAD, r"Escriba \{\{< include x.qmd >\}\} aquí."),
+                                         r"código corto de Quarto"), tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/posicionamiento.md y .docx a la vez", both_formats("posicionamiento"),
+                            tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/retos.md es una tubería (FIFO)", not_a_file("retos", "fifo"),
+                            subprocess=True, tags=TEXT_TAGS))
+    variants.append(Variant("texto-hostil", "textos/sobre-la-aci.md enlaza a /dev/zero",
+                            not_a_file("sobre-la-aci", "dev-zero"), subprocess=True, tags=TEXT_TAGS))
+    return variants
+
+
+def contradicted_figures(rng: random.Random) -> list[Variant]:
+    """A number typed by hand that contradicts the data: the build goes on, with a warning naming the text,
+    its paragraph and the figure (never a wrong figure printed in silence)."""
+    cases = [  # (chapter, paragraph typed, the figure the warning must name)
+        ("inversion", "La inversión reportada en 2022 fue de USD 155,76 millones.", "indicador.pi-01"),
+        ("inversion", "Se concretaron 25 empresas con nuevos proyectos en la ciudad.", "indicador.pi-04"),
+        ("inversion", "El cumplimiento de la meta de inversión fue del 111,5 %.", "indicador.pi-01.cumplimiento"),
+        ("inversion", "Se detallaron 16 proyectos de inversión.", "inversion.proyectos_detallados"),
+        ("cooperacion", "La cooperación recibida sumó USD 7,45 millones.", "indicador.pi-02"),
+        ("posicionamiento", "Se desarrollaron 77 agendas de trabajo con aliados.", "posicionamiento.agendas_trabajo"),
+        ("administrativo", "El plan anual de adquisiciones contrató $1.615.131.000 en el año.",
+         "administrativo.contratacion_valor_total"),
+    ]
+    variants = []
+    for slug, typed, figure in cases:
+        says = rf"el texto dice «[^»]+» pero la cifra \{{\{{{re.escape(figure)}\}}\}}"
+        variants.append(Variant("texto-cifra-contradicha", f"«{typed}» en textos/{slug}.md",
+                                prepend(slug, (LEAD, typed), says, allowed=frozenset({OK_WARNING})), tags=TEXT_TAGS))
+    # A control: the same sentences with the figures of the data say nothing.
+    right = ("La inversión reportada en 2022 fue de USD 155,67 millones.",
+             "Se concretaron 24 empresas con nuevos proyectos en la ciudad.")
+    variants.append(Variant("texto-cifra-contradicha", "cifras correctas tecleadas en textos/inversion.md",
+                            prepend("inversion", (LEAD, *right), ".*", allowed=frozenset({OK_UNCHANGED})),
+                            tags=TEXT_TAGS))
+    # The whole build (full set only): it succeeds, prints the warning and the text as typed.
+    typed = "La inversión reportada en 2022 fue de USD 155,76 millones."
+    variants.append(Variant("texto-cifra-contradicha", "la construcción avisa de «USD 155,76 millones»",
+                            prepend("inversion", (LEAD, typed), r"\{\{indicador\.pi-01\}\}",
+                                    allowed=frozenset({OK_WARNING})),
+                            build=True, tags=(*TEXT_TAGS, "heavy"), literal="USD 155,76 millones",
+                            printed=("textos/inversion.md, párrafo 2", "«USD 155,76 millones»", "{{indicador.pi-01}}")))
+    return variants
+
+
 CATEGORIES = (not_regular, booleans, non_finite, periods, invisible_text, merged, formulas, indicator_codes, roles,
               deleted_rows, stale_dimension, duplicate_headers, huge_amounts, bad_characters, params_file, harmless,
-              literal_text, strategy_references)
+              literal_text, strategy_references, hostile_texts, contradicted_figures)
 
 
 def variants(seed: int = SEED) -> list[Variant]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from informe.data.validation import print_report, validate_dir
+from informe.data.validation import print_problems, print_report, validate_dir
 
-from .generator import OK_UNCHANGED, OK_WARNING, REFUSED, ROOT, YEAR, Expect, Variant, data_dir, prepare
+from .generator import OK_UNCHANGED, OK_WARNING, REFUSED, ROOT, TEXTS, YEAR, Expect, Variant, data_dir, prepare
 
 TIMEOUT = 120  # seconds for a subprocess validate: a FIFO or /dev/zero must not hang it
 
@@ -71,6 +73,14 @@ def _key(p) -> tuple:
 
 
 def _names(p, expect: Expect) -> bool:
+    if expect.paragraph is not None and p.paragraph != expect.paragraph:
+        return False
+    if expect.says is not None and not re.search(expect.says, p.message):
+        return False
+    return _names_place(p, expect)
+
+
+def _names_place(p, expect: Expect) -> bool:
     if expect.params:
         return p.file == expect.file and (expect.key is None or p.column.split(".")[0] == expect.key.split(".")[0])
     if p.file != expect.file:
@@ -82,21 +92,71 @@ def _names(p, expect: Expect) -> bool:
     return expect.row is None or p.row == expect.row
 
 
+# --------------------------------------------------------------------------
+# The chapter texts: what the build checks before it runs a notebook (check_texts)
+# --------------------------------------------------------------------------
+
+_TEXT_BASELINE: dict[str, set] = {}  # slug → keys of what the check says about the untouched text
+
+
+def text_slug(expect: Expect) -> str | None:
+    """The chapter whose text ``expect`` names (``textos/inversion.md`` → ``inversion``)."""
+    folder, _, name = expect.file.partition("/")
+    return Path(name).stem if folder == TEXTS and name else None
+
+
+def check_chapter_texts(report, root: Path, slug: str, texts: dict | None = None) -> list:
+    """What the build's check of the texts (:func:`informe.report.chapter.check_texts`) says about the chapter
+    ``slug``: the check itself, on the year restricted to that chapter (the whole check reads every chapter's
+    figures). ``texts``: the texts to check (default: the copy's, as validated)."""
+    from informe.report.chapter import check_texts
+    from informe.report.report import load_report
+
+    year = load_report(YEAR, data_dir(root), root / "params" / f"{YEAR}.yml", root, with_prior=False,
+                       validation=report)
+    chapters = tuple(c for c in year.params.chapters if c.slug == slug)
+    texts = year.texts if texts is None else texts
+    one = dataclasses.replace(year, params=dataclasses.replace(year.params, chapters=chapters),
+                              texts={s: t for s, t in texts.items() if s == slug})
+    return check_texts(one)
+
+
+def text_baseline(report, root: Path, slug: str) -> set:
+    """The keys of what the check says about the chapter's untouched text (the 2022 texts have findings of
+    their own: they are not the variant's)."""
+    if slug not in _TEXT_BASELINE:
+        from informe.data.texts import read_texts
+
+        pristine_texts, _ = read_texts(ROOT / "data" / str(YEAR), [slug])
+        _TEXT_BASELINE[slug] = {_key(p) for p in check_chapter_texts(report, root, slug, pristine_texts)}
+    return _TEXT_BASELINE[slug]
+
+
 def run_in_process(root: Path, variant: Variant, expect: Expect, base: Pristine) -> Outcome:
     report = validate_dir(data_dir(root))
     console = Console(file=io.StringIO(), width=200)
     print_report(report, console)  # printing must not fail either
     code = report.exit_code
+    errors, warnings, known = list(report.errors), list(report.warnings), set(base.warnings)
+    slug = text_slug(expect)
+    if code == 0 and "textos" in variant.tags and slug is not None:
+        found = check_chapter_texts(report, root, slug)
+        print_problems(found, console)  # as the build prints them
+        errors += [p for p in found if p.is_error]
+        warnings += [p for p in found if not p.is_error]
+        known |= text_baseline(report, root, slug)
+        if errors:
+            code = 1  # the build stops there (exit 1) before any notebook runs
     if code in (1, 2):
-        if any(_names(p, expect) for p in report.errors):
+        if any(_names(p, expect) for p in errors):
             return Outcome(REFUSED, code)
         return Outcome("FAIL", code, "refused without naming the place: "
-                       + "; ".join(str(p) for p in report.errors[:5]))
+                       + "; ".join(str(p) for p in errors[:5]))
     if code != 0:
         return Outcome("FAIL", code, "unexpected exit code")
     after = fingerprint(report.data)
     changed = sorted(k for k in set(after) | set(base.fingerprint) if after.get(k) != base.fingerprint.get(k))
-    new_warnings = [p for p in report.warnings if _key(p) not in base.warnings]
+    new_warnings = [p for p in warnings if _key(p) not in known]
     if not changed and not new_warnings:
         return Outcome(OK_UNCHANGED, 0)
     if "changes" in variant.tags:  # a deliberate, legitimate edit: only the named sheet may change
@@ -130,6 +190,8 @@ def run_subprocess(root: Path, variant: Variant, expect: Expect) -> Outcome:
     place = expect.file + (f", hoja «{expect.sheet}»" if expect.sheet else "")
     if place not in out:
         return Outcome("FAIL", proc.returncode, f"no message naming {place}: {out[-1500:]}")
+    if expect.says is not None and not re.search(expect.says, " ".join(out.split())):
+        return Outcome("FAIL", proc.returncode, f"no message saying {expect.says!r}: {out[-1500:]}")
     return Outcome(REFUSED, proc.returncode)
 
 
@@ -155,6 +217,9 @@ def check(variant: Variant, root: Path, base: Pristine) -> Outcome:
         text = result.stdout + result.stderr
         if result.returncode != 0 or "Traceback" in text:
             return Outcome("FAIL", result.returncode, f"validated but did not build: {text[-3000:]}")
+        missing = [t for t in variant.printed if t not in " ".join(text.split())]
+        if missing:
+            return Outcome("FAIL", 0, f"the build does not print {missing}: {text[-3000:]}")
         if variant.literal is not None:
             pages = "".join(p.read_text(encoding="utf-8") for p in (root / "out" / "book").rglob("*.html"))
             if variant.literal not in pages and variant.literal.replace("&#39;", "'") not in pages:

@@ -189,7 +189,7 @@ def read_text(path: Path, slug: str | None = None) -> tuple[ChapterText | None, 
 def _file_bytes(path: Path) -> bytes:
     limit = MAX_DOCX_BYTES if path.suffix.lower() == ".docx" else MAX_MARKDOWN_BYTES
     try:
-        info = check_input_file(path, max_bytes=10 * limit)
+        info = check_input_file(path, max_bytes=2**62)  # the kind of file only: the size is judged below
     except UnsafeInput as exc:
         raise TextError(str(exc).replace("libro de Excel", "texto").replace(".xlsx", ".md o .docx")) from None
     except OSError as exc:
@@ -297,7 +297,8 @@ def stringify(node) -> str:
     if kind == "OrderedList":
         return " ".join(stringify(item) for item in content[1])
     if kind in ("BlockQuote", "Div", "Note"):
-        return " ".join(stringify(b) for b in (content if kind != "Div" else content[1]))
+        inner = " ".join(stringify(b) for b in (content if kind != "Div" else content[1]))
+        return f" {inner} " if kind == "Note" else inner
     if kind == "Figure":
         return stringify(content[2])
     if kind == "Table":
@@ -350,13 +351,10 @@ class _Checker:
         if kind == "Div":  # unwrapped: a class such as .content-hidden must not hide or show anything
             return self.blocks(c[1])
         if kind in ("Para", "Plain"):
-            self.text_checks(stringify(c))
             return [{"t": kind, "c": self.inlines(c)}]
         if kind == "Header":
-            self.text_checks(stringify(c[2]))
             return [{"t": "Header", "c": [c[0], EMPTY_ATTR, self.inlines(c[2])]}]
         if kind == "CodeBlock":
-            self.text_checks(c[1])
             return [{"t": "CodeBlock", "c": [EMPTY_ATTR, c[1]]}]
         if kind in ("BlockQuote",):
             return [{"t": kind, "c": self.blocks(c)}]
@@ -458,8 +456,11 @@ class _Checker:
                        "como imagen PNG o JPEG")
             return
         if not alt or alt.lower() == shown.lower() or alt.lower().startswith(("image", "imagen")) and len(alt) < 12:
-            self.warn(f"la imagen «{_excerpt(shown)}» no tiene texto alternativo; en Word: clic derecho → "
-                      "Ver texto alternativo, y describa lo que muestra")
+            # In a .docx the file name is pandoc's (rId12.png), which Word never shows: the image's number instead.
+            which = (f"la imagen {len(self.images) + 1} del documento" if self.file.endswith(".docx")
+                     else f"la imagen «{_excerpt(shown)}»")
+            self.warn(f"{which} no tiene texto alternativo; en Word: clic derecho sobre la imagen → Ver texto "
+                      "alternativo, y describa lo que muestra")
             alt = ""
         self.images.append({"mime": kind[0], "data": base64.b64encode(data).decode("ascii"), "alt": alt,
                             "caption": " ".join(title.split()) if title and title != "fig:" else ""})
@@ -500,6 +501,7 @@ def _chapter_text(tree: dict, slug: str, file: str, images_root: Path, problems:
             result.paragraphs.append((number, plain))
             continue
         before = len(checker.images)
+        checker.text_checks(stringify(block))  # the whole block: lists, tables, notes, definition terms
         cleaned = checker.block(block)
         result.paragraphs.append((number, plain))
         if cleaned and any(stringify(b).strip() or b.get("t") in ("Table", "HorizontalRule") for b in cleaned):

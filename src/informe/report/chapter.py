@@ -104,8 +104,19 @@ class Capitulo:
                 return escape_markdown(self._catalog.get(match.group(1)).text)
             except FigureError as exc:
                 where = f"{self.text.file}, " if self.text else ""
-                raise ChapterError(f"{where}{'párrafo ' + str(paragraph) + ': ' if paragraph else ''}{exc}") from None
+                found = self._paragraph_of(match.group(0), paragraph)
+                raise ChapterError(f"{where}{'párrafo ' + str(found) + ': ' if found else ''}{exc}") from None
         return CITATION.sub(value, markdown)
+
+    def _paragraph_of(self, citation: str, start: int | None) -> int | None:
+        """The paragraph (from ``start`` on) whose text holds ``citation``: prose parts join several paragraphs."""
+        if self.text is None or start is None:
+            return start
+        name = CITATION.match(citation).group(1)
+        for number, plain in self.text.paragraphs:
+            if number >= start and any(m.group(1) == name for m in CITATION.finditer(plain)):
+                return number
+        return start
 
     # Showing -----------------------------------------------------------------------------------------------
     def parts(self) -> list:
@@ -246,9 +257,10 @@ def _same(typed: float, value: float, decimals: int) -> bool:
     return round(typed, decimals) == round(value, decimals) or abs(typed - value) < 0.5 * 10 ** -decimals
 
 
-def prose_findings(report: YearReport, text: ChapterText, namespaces: tuple[str, ...]) -> list[Problem]:
+def prose_findings(report: YearReport, text: ChapterText, namespaces: tuple[str, ...],
+                   catalog: FigureCatalog | None = None) -> list[Problem]:
     """Hand-typed numbers of ``text`` that contradict a figure of the chapter (see the module's docstring)."""
-    catalog = FigureCatalog(report)
+    catalog = catalog or FigureCatalog(report)
     names = dict.fromkeys([*catalog.names(namespaces), *(n for n, _ in text.citations)])
     figures = []
     for name in names:
@@ -279,10 +291,9 @@ def prose_findings(report: YearReport, text: ChapterText, namespaces: tuple[str,
     return problems
 
 
-def citation_problems(report: YearReport, text: ChapterText) -> list[Problem]:
+def citation_problems(report: YearReport, text: ChapterText, known: set[str] | None = None) -> list[Problem]:
     """Unknown figure names in ``text`` (errors naming file and paragraph)."""
-    catalog = FigureCatalog(report)
-    known = set(catalog.names())
+    known = known if known is not None else set(FigureCatalog(report).names())
     problems = []
     for name, paragraph in text.citations:
         if name not in known:
@@ -306,6 +317,8 @@ def check_texts(report: YearReport) -> list[Problem]:
     number that contradicts a figure, a text still to write (warnings)."""
     problems: list[Problem] = []
     declared = {c.slug: c for c in report.params.chapters}
+    catalog = FigureCatalog(report)  # one for the year: each figure computed once
+    known = set(catalog.names())
     for chapter in report.params.chapters:
         text = report.texts.get(chapter.slug)
         if text is None:
@@ -314,8 +327,8 @@ def check_texts(report: YearReport) -> list[Problem]:
                                         f"falta el texto del capítulo «{chapter.title}», que no tiene tablas: escríbalo "
                                         f"en textos/{chapter.slug}.docx o textos/{chapter.slug}.md"))
             continue
-        problems += citation_problems(report, text)
-        problems += prose_findings(report, text, chapter.namespaces)
+        problems += citation_problems(report, text, known)
+        problems += prose_findings(report, text, chapter.namespaces, catalog)
         pending = [n for n, plain in text.paragraphs if PENDING.strip("*") in plain]
         if pending:
             problems.append(Problem(text.file, "", None, "", f"el texto está por escribir en {len(pending)} "

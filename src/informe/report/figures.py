@@ -225,12 +225,16 @@ class FigureCatalog:
     def __init__(self, report: YearReport):
         self.report = report
         self._cache: dict[str, Figure] = {}
+        self._rows: dict[str, pd.Series] | None = None
+        self._names: list[str] | None = None
 
     # Names -------------------------------------------------------------------------------------------------
     def _indicator_rows(self) -> dict[str, pd.Series]:
-        table = self.report.indicators
-        return {str(row["Código"]).strip().lower(): row for _, row in table.iterrows()
-                if not is_missing(row["Código"])}
+        if self._rows is None:  # report.indicators is computed anew on each use (0.1 s): once per catalog
+            table = self.report.indicators
+            self._rows = {str(row["Código"]).strip().lower(): row for _, row in table.iterrows()
+                          if not is_missing(row["Código"])}
+        return self._rows
 
     def _kept(self, filename: str) -> dict[str, pd.Series]:
         frames = self.report.frames
@@ -264,7 +268,9 @@ class FigureCatalog:
             return self._cache[name]
         figure = self._compute(name)
         if figure is None:
-            raise FigureError(unknown_message(name, self.names()))
+            if self._names is None:
+                self._names = self.names()
+            raise FigureError(unknown_message(name, self._names))
         self._cache[name] = figure
         return figure
 
