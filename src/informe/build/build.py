@@ -434,9 +434,9 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
             validation = validate_dir(plan.data_dir, cache=cache)
             timings["validate"] = time.perf_counter() - start
             print_report(validation, console)
-            if cache.hits:
-                console.print(f"Validación reutilizada de la última construcción (libros idénticos): "
-                              f"{', '.join(cache.hits)}.", soft_wrap=True)
+            if cache.hits or cache.texts.hits:
+                console.print(f"Validación reutilizada de la última construcción (archivos idénticos): "
+                              f"{', '.join(cache.hits + cache.texts.hits)}.", soft_wrap=True)
             if validation.exit_code:
                 console.print(f"[red]Construcción detenida: los datos no son válidos; {plan.out_dir} no se "
                               "modificó.[/red]")
@@ -518,7 +518,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "notebooks": {name: (s["seconds"] if s["ran"] else before.get(name, 0.0))
                       for name, s in section_info.items()},
         "sections": section_info,
-        "validation_reused": list(cache.hits),
+        "validation_reused": list(cache.hits + cache.texts.hits),
         "code": code,  # package code and library versions (downloads are reused under the same)
         "environment": env,
     }

@@ -145,18 +145,85 @@ def text_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     return found, problems
 
 
-def read_texts(data_dir: Path, slugs: list[str] | None = None) -> tuple[dict[str, ChapterText], list[Problem]]:
-    """Every chapter text of ``data_dir`` (only ``slugs`` when given); never raises for bad input."""
+def read_texts(data_dir: Path, slugs: list[str] | None = None,
+               cache: "TextCache | None" = None) -> tuple[dict[str, ChapterText], list[Problem]]:
+    """Every chapter text of ``data_dir`` (only ``slugs`` when given); never raises for bad input.
+
+    The texts are read side by side (pandoc runs in its own process); with ``cache`` (a build's), a text whose
+    bytes and code are those of the last build is not read again.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     files, problems = text_files(data_dir)
+    wanted = [(slug, path) for slug, path in files.items() if slugs is None or slug in slugs]
+
+    def one(item: tuple[str, Path]) -> tuple[ChapterText | None, list[Problem]]:
+        slug, path = item
+        found = cache.get(path) if cache is not None else None
+        if found is None:
+            found = read_text(path, slug)
+            if cache is not None:
+                cache.put(path, found)
+        return found
+
     texts: dict[str, ChapterText] = {}
-    for slug, path in files.items():
-        if slugs is not None and slug not in slugs:
-            continue
-        text, found = read_text(path, slug)
-        problems += found
-        if text is not None:
-            texts[slug] = text
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="informe-textos") as pool:
+        for (slug, _path), (text, found) in zip(wanted, pool.map(one, wanted)):
+            problems += found
+            if text is not None:
+                texts[slug] = text
     return texts, problems
+
+
+class TextCache:
+    """Texts read by the last build, reused when a file's bytes and the code (``salt``) are the same (the
+    texts' counterpart of :class:`~informe.data.validation_cache.WorkbookCache`)."""
+
+    def __init__(self, previous: Path | None, salt: str):
+        self.previous, self.salt = (Path(previous) if previous else None), salt
+        self._asked: dict[str, str | None] = {}
+        self._entries: dict[str, tuple[str, dict]] = {}
+        self.hits: list[str] = []
+
+    def key(self, path: Path) -> str | None:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else None
+        except OSError:
+            digest = None
+        if digest is None:
+            return None
+        return hashlib.sha256(json.dumps([self.salt, Path(path).name, digest]).encode()).hexdigest()
+
+    def get(self, path: Path) -> tuple[ChapterText | None, list[Problem]] | None:
+        name = Path(path).name
+        key = self._asked[name] = self.key(path)
+        if key is None or self.previous is None:
+            return None
+        try:
+            entry = json.loads((self.previous / f"{name}.json").read_text(encoding="utf-8"))
+            if entry.get("key") != key:
+                return None
+            text = ChapterText.from_json(entry["text"]) if entry.get("text") else None
+            problems = [Problem(**p) for p in entry["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self._entries[name] = (key, entry)
+        self.hits.append(f"{TEXT_DIR}/{name}")
+        return text, problems
+
+    def put(self, path: Path, found: tuple[ChapterText | None, list[Problem]]) -> None:
+        name = Path(path).name
+        key = self._asked.pop(name, None) or self.key(path)
+        if key is not None:
+            text, problems = found
+            self._entries[name] = (key, {"key": key, "text": text.to_json() if text else None,
+                                         "problems": [asdict(p) for p in problems]})
+
+    def save(self, target: Path) -> None:
+        target = Path(target)
+        target.mkdir(parents=True, exist_ok=True)
+        for name, (_key, entry) in self._entries.items():
+            (target / f"{name}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------

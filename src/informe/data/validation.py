@@ -212,7 +212,7 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
         report.problems += result.problems
     report.problems += params_problems(Path(data_dir), year)
     report.problems += indicator_problems(report.data)
-    report.texts, text_problems = read_texts(Path(data_dir))
+    report.texts, text_problems = read_texts(Path(data_dir), cache=cache.texts if cache is not None else None)
     report.problems += text_problems
     # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
     report.checks = run_checks(report.data, year)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .problems import Problem
 from .safety import MAX_WORKBOOK_BYTES
+from .texts import TEXT_DIR, TextCache
 from .workbooks import UnusableInput
 
 ENTRY = "entry.json"
@@ -63,6 +64,7 @@ class WorkbookCache:
         self._entries: dict[str, tuple[str, WorkbookResult]] = {}  # file name -> (key, result)
         self._asked: dict[str, str | None] = {}  # file name -> its key when :meth:`get` was asked
         self.hits: list[str] = []
+        self.texts = TextCache(self.previous / TEXT_DIR if self.previous else None, salt)  # the chapter texts
 
     def key(self, path: Path, year: int | None) -> str | None:
         digest = file_sha256(path)
@@ -103,6 +105,7 @@ class WorkbookCache:
     def save(self, target: Path) -> None:
         """Write every kept result into ``target`` (a build's staging folder, published with it)."""
         target = Path(target)
+        self.texts.save(target / TEXT_DIR)
         for name, (key, result) in self._entries.items():
             folder = target / name
             folder.mkdir(parents=True, exist_ok=True)
