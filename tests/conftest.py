@@ -15,6 +15,46 @@ from informe.data.validation import validate_dir
 ROOT = Path(__file__).resolve().parents[1]
 DATA_2022 = ROOT / "data" / "2022"
 
+# The chapters of the 2022 book (slug, title), in the order of the published Informe de Gestión 2022, with its
+# chapter titles (params/2022.yml declares them) and the data-quality annex at the end.
+CHAPTERS_2022 = [
+    ("resumen-ejecutivo", "Resumen ejecutivo"),
+    ("sobre-la-aci", "Sobre la ACI Medellín"),
+    ("planeacion-estrategica", "Planeación estratégica"),
+    ("plan-de-desarrollo", "Plan de Desarrollo Medellín Futuro"),
+    ("inversion", "Atracción de inversión"),
+    ("cooperacion", "Cooperación internacional"),
+    ("posicionamiento", "Promoción de ciudad y comunicaciones"),
+    ("valle-del-software", "Internacionalización del Valle del Software"),
+    ("contratos-asociados", "Contratos suscritos con los asociados"),
+    ("innovacion", "Innovación, DatACI y teletrabajo"),
+    ("retos", "Retos 2020-2023 ACI Medellín"),
+    ("administrativo", "Relaciones administrativas"),
+    ("estados-financieros", "Gestión presupuestal y estados financieros"),
+    ("anexo-calidad-datos", "Anexo: calidad de los datos"),
+]
+# A year whose params declare no chapters (the demo year 2023): the eight data chapters of
+# src/informe/data/capitulos.yml.
+CHAPTERS_DEFAULT = [
+    ("resumen-ejecutivo", "Resumen ejecutivo"),
+    ("plan-de-desarrollo", "Indicadores del Plan de Desarrollo"),
+    ("inversion", "Atracción de inversión"),
+    ("cooperacion", "Cooperación internacional"),
+    ("posicionamiento", "Posicionamiento y comunicaciones"),
+    ("administrativo", "Gestión administrativa"),
+    ("estados-financieros", "Estados financieros"),
+    ("anexo-calidad-datos", "Anexo: calidad de los datos"),
+]
+
+
+def section_names(chapters: list[tuple[str, str]]) -> list[str]:
+    """The executed notebooks' names (without ``.ipynb``), ``NN-<slug>``: NN is the chapter's place in the book."""
+    return [f"{n:02d}-{slug}" for n, (slug, _) in enumerate(chapters, start=1)]
+
+
+SECTIONS_2022 = section_names(CHAPTERS_2022)
+SECTIONS_2023 = section_names(CHAPTERS_DEFAULT)
+
 
 @pytest.fixture(scope="session")
 def report_2022():

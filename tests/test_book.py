@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022
 
-CHAPTERS = ["Resumen ejecutivo", "Indicadores del Plan de Desarrollo", "Atracción de inversión",
-            "Cooperación internacional", "Posicionamiento y comunicaciones", "Gestión administrativa",
-            "Estados financieros", "Anexo: calidad de los datos"]
+CHAPTERS = [title for _, title in CHAPTERS_2022]  # the 14 numbered chapters of 2022, in the book's order
+HEADER = "ACI Medellín · Informe de Gestión 2022"
 
 
 def squash(text: str) -> str:
@@ -49,17 +48,34 @@ def test_pdf_cover(pdf_pages):
     assert "DATOS DE DEMOSTRACIÓN" not in " ".join(pdf_pages)
 
 
-def test_pdf_table_of_contents_and_chapters(pdf_pages):
-    toc = pdf_pages[1]
-    assert toc.startswith("ACI Medellín · Informe de Gestión 2022") and "Contenido" in toc
+def test_pdf_table_of_contents_and_chapters(pdf_pages, built_2022):
+    # The table of contents follows the cover, on as many pages as it takes (chapters and their sections).
+    toc_pages = [page for page in pdf_pages[1:] if page.startswith(f"{HEADER} Contenido")]
+    assert toc_pages == pdf_pages[1:1 + len(toc_pages)] and "Contenido Presentación" in toc_pages[0]
+    toc = " ".join(toc_pages)
+    body = pdf_pages[1 + len(toc_pages):]
+    positions = []
     for number, title in enumerate(CHAPTERS, start=1):
-        assert f"{number} {title}" in toc, title
-        # The chapter's pages carry the Spanish running header with its title.
-        header = f"ACI Medellín · Informe de Gestión 2022 {title} {number} {title}"
-        assert any(page.startswith(header) for page in pdf_pages[2:]), title
+        # «N Title ..... page»: the number of the page where the chapter begins
+        entry = re.search(rf"(?<![\d.]){number} {re.escape(title)} [. ]*(\d+)", toc)
+        assert entry, title
+        positions.append(entry.start())
+        # The chapter's pages carry the Spanish running header with its title; its first page shows the numbered
+        # title, whole (a heading is not hyphenated).
+        header = f"{HEADER} {title}"
+        first = next((i for i, page in enumerate(pdf_pages) if page.startswith(header)), None)
+        assert first is not None and pdf_pages[first] in body, title
+        assert pdf_pages[first].startswith(f"{header} {number} {title}"), pdf_pages[first][:200]
+        assert int(entry.group(1)) == first + 1, title
+    assert positions == sorted(positions)  # in the book's order
     total = len(pdf_pages)
     assert all(f"Página {i + 1} de {total}" in page for i, page in enumerate(pdf_pages) if i > 0)
     assert not any("import " in page or "show(" in page for page in pdf_pages)  # no code cells
+    # The PDF's bookmarks: the front page, the numbered chapters, the signatures and the colophon.
+    outline = [item["/Title"] for item in PdfReader(built_2022 / "informe-gestion-2022.pdf").outline
+               if not isinstance(item, list)]
+    assert outline == ["Presentación", *(f"{n} {title}" for n, title in enumerate(CHAPTERS, start=1)), "Firmas",
+                       "Colofón"]
 
 
 def test_pdf_colophon(pdf_pages, built_2022):
@@ -72,16 +88,29 @@ def test_pdf_colophon(pdf_pages, built_2022):
 
 
 def test_html_book_navigation_and_chapters(built_2022):
+    from bs4 import BeautifulSoup
+
     book = built_2022 / "book"
     index = (book / "index.html").read_text(encoding="utf-8")
     for title in CHAPTERS:
         assert title in index, title
+    # One page per chapter, named after its executed notebook (NN-slug.html), in the sidebar in the book's order.
+    sidebar = [(a["href"], a.get_text(" ", strip=True))
+               for a in BeautifulSoup(index, "html.parser").select("nav.sidebar .toc-chapters > li > a")]
+    assert sidebar == [("index.html", "Presentación"),
+                       *((f"{name}.html", f"{n}. {title}")
+                         for n, (name, title) in enumerate(zip(SECTIONS_2022, CHAPTERS), start=1)),
+                       ("firmas.html", "Firmas"), ("colofon.html", "Colofón")]
     pages = sorted(book.glob("*.html"))
-    assert len(pages) >= len(CHAPTERS) + 2
+    assert sorted(p.name for p in pages) == sorted([*(f"{name}.html" for name in SECTIONS_2022), "index.html",
+                                                    "firmas.html", "colofon.html", "descargas.html"])
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "styles.css" in text
         assert "show(" not in text and "from informe" not in text
+    for n, (name, title) in enumerate(zip(SECTIONS_2022, CHAPTERS), start=1):
+        h1 = BeautifulSoup((book / f"{name}.html").read_text(encoding="utf-8"), "html.parser").h1
+        assert h1.get_text(" ", strip=True) == f"{n} {title}", name
 
 
 def test_html_tables_are_downloadable(built_2022):

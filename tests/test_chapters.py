@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SECTIONS_2022, SECTIONS_2023
 from informe.build.book import MARKDOWN_READER, book_chapters, convert_book, load_book_config, lua_filter_args, \
     pandoc_text, stage_sources
 from informe.build.chapters import ChapterPieces, _convert_together, convert_chapters, self_contained, split_pieces
@@ -30,13 +30,16 @@ def args_for(src: Path, base: list[str]) -> list[str]:
     return [*base, *lua_filter_args(src)]
 
 
-@pytest.mark.parametrize("fixture, year", [("built_2022", 2022), ("built_2023", 2023)])
-def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, year, request, tmp_path):
+@pytest.mark.parametrize("fixture, year, sections", [("built_2022", 2022, SECTIONS_2022),
+                                                      ("built_2023", 2023, SECTIONS_2023)])
+def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, year, sections, request, tmp_path):
     """What makes reuse correct: every chapter converted alone (HTML with its chapter number as offset) is
-    exactly its piece of the whole book's conversion, for the real report and the demo year."""
+    exactly its piece of the whole book's conversion, for the real report (14 chapters) and the demo year (8)."""
     src = staged(request.getfixturevalue(fixture), year, tmp_path)
     chapters = book_chapters(src, load_book_config(src))
-    assert len(chapters) == 11
+    assert load_book_config(src)["book"]["chapters"] == [
+        "index.qmd", *(f"notebooks/{name}.qmd" for name in sections), "firmas.qmd", "colofon.qmd"]
+    assert len(chapters) == len(sections) + 3
     for base, to in ((HTML, "html5"), (TYPST, "typst")):
         whole = convert_book(src, chapters, args_for(src, base))
         pieces = split_pieces(whole, to, len(chapters))
@@ -48,12 +51,14 @@ def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, yea
             assert (alone if to == "html5" else alone.strip("\n")) == piece, chapter.splitlines()[0]
             offsets.append(numbered)
             numbered += to == "html5" and 'data-number="' in piece.split("\n", 1)[0]
-        assert numbered in (0, 8)  # HTML: the eight sections; the front page, signatures and colophon unnumbered
+        # HTML: the year's chapters; the front page, signatures and colophon unnumbered
+        assert numbered == (len(sections) if to == "html5" else 0)
         # several chapters converted again in one pandoc run (numbered fillers stand for the HTML chapters
         # in between): each is still its piece
         args = args_for(src, base)
         convert = lambda text, extra, args=args: pandoc_text(src, text, [*args, *extra])  # noqa: E731
-        for subset in ([1, 5, 10], [0, 2, 3, 9], [4], list(range(11)), [8, 9, 10]):
+        last = len(chapters) - 1
+        for subset in ([1, 5, last], [0, 2, 3, 9], [4], list(range(len(chapters))), [last - 2, last - 1, last]):
             together = _convert_together([chapters[i] for i in subset], [offsets[i] for i in subset], to, convert)
             assert together == [pieces[i] for i in subset], (to, subset)
 
@@ -62,8 +67,10 @@ def test_a_changed_chapter_is_converted_alone_and_the_book_is_the_same(built_202
     src = staged(built_2022, 2022, tmp_path)
     chapters = book_chapters(src, load_book_config(src))
     changed = list(chapters)
-    changed[5] = changed[5].replace("57", "58")  # posicionamiento: journalists attended
-    assert changed[5] != chapters[5]
+    positioning = 1 + SECTIONS_2022.index("07-posicionamiento")  # after the front page
+    assert chapters[positioning].startswith("# Promoción de ciudad y comunicaciones")
+    changed[positioning] = changed[positioning].replace("| 57 |", "| 58 |")  # journalists attended
+    assert changed[positioning] != chapters[positioning]
     for base in (HTML, TYPST):
         args = args_for(src, base)
         to = args[args.index("-t") + 1]
@@ -74,7 +81,7 @@ def test_a_changed_chapter_is_converted_alone_and_the_book_is_the_same(built_202
 
         second = ChapterPieces(tmp_path / "piezas")
         assert convert_book(src, chapters, args, second) == convert_book(src, chapters, args)
-        assert second.reused[to] == 10  # all but the changed chapter
+        assert second.reused[to] == len(chapters) - 1  # all but the changed chapter
 
         # a damaged file of pieces is no file: the whole book again, the same output
         (tmp_path / "piezas" / f"{to}.json").write_text("{roto", encoding="utf-8")

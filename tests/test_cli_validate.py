@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from conftest import ROOT, set_cell
+from conftest import DATA_2022, ROOT, set_cell
 from informe.data.validation import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, validate_dir
 
 
@@ -32,7 +32,37 @@ def test_validate_2022_exits_0_with_only_expected_warnings(tmp_path):
     messages = " ".join(p["message"] for p in warnings)
     assert "calculada −382.871.509" in messages and "calculada 96.451.104" in messages
     assert {p["severity"] for p in warnings} == {"advertencia"}
-    assert len(warnings) == 23
+    # The 23 findings of the workbooks, and one of the texts: the published report says «54 periodistas» in
+    # its positioning chapter («en lo que llevamos del año») and 57 in its summary, the workbook's figure.
+    assert len([p for p in warnings if not p["file"].startswith("textos/")]) == 23
+    [text] = [p for p in warnings if p["file"].startswith("textos/")]
+    journalists = cifra(DATA_2022 / "posicionamiento.xlsx", "periodistas_atendidos")
+    assert journalists == 57
+    assert (text["file"], text["paragraph"]) == ("textos/posicionamiento.md", journalists_paragraph())
+    assert text["message"].startswith(f"el texto dice «54 periodistas» pero la cifra "
+                                      f"{{{{posicionamiento.periodistas_atendidos}}}} (Periodistas internacionales "
+                                      f"atendidos) es {journalists};")
+    assert len(warnings) == 24
+
+
+def cifra(workbook: Path, name: str):
+    """The value of the figure ``name`` in a workbook's «Cifras» sheet (column A: name, column C: value)."""
+    sheet = load_workbook(workbook, read_only=True)["Cifras"]
+    [value] = [row[2] for row in sheet.iter_rows(values_only=True) if row[0] == name]
+    return value
+
+
+def journalists_paragraph() -> int:
+    """The paragraph of the positioning text that says «54 periodistas»."""
+    return paragraph_with(DATA_2022 / "textos" / "posicionamiento.md", "54 periodistas")
+
+
+def paragraph_with(text: Path, words: str) -> int:
+    """The number (from 1) of the paragraph of a Markdown text holding ``words`` (paragraphs separated by a blank
+    line; a heading is a paragraph)."""
+    paragraphs = [p for p in text.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    [number] = [n for n, p in enumerate(paragraphs, start=1) if words in p]
+    return number
 
 
 def test_text_in_amount_column_names_file_sheet_row_column(data_copy):
@@ -130,8 +160,13 @@ def test_csv_report(tmp_path):
     out = tmp_path / "r.csv"
     result = run_cli("validate", "--year", "2022", "--report", str(out))
     assert result.returncode == 0
-    header = out.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "file,sheet,row,column,message,severity"
+    header, *lines = out.read_text(encoding="utf-8").splitlines()
+    assert header == "file,sheet,row,column,message,severity,paragraph"
+    # A problem of a chapter text names its paragraph; a workbook's leaves the column empty.
+    paragraph = journalists_paragraph()
+    assert any(line.startswith("textos/posicionamiento.md,") and line.endswith(f",advertencia,{paragraph}")
+               for line in lines)
+    assert any(line.startswith("estados_financieros.xlsx,") and line.endswith(",advertencia,") for line in lines)
 
 
 def test_missing_data_dir(tmp_path):

@@ -10,13 +10,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import CHAPTERS_2022, ROOT
 from informe.build.diff import DiffInputError, diff_builds, parse_markdown
 from informe.fmt import format_cop
 from variant_build import PROCUREMENT_DELTA, PROCUREMENT_TOTAL, variant_2022
 
 PUBLISHED = ROOT / "outputs" / "2022" / "notebooks"
-PROCUREMENT = "Gestión administrativa › Contratación por modalidad (plan anual de adquisiciones)"
+TITLES = dict(CHAPTERS_2022)
+# Each change names the chapter by its title (params/2022.yml), then the table by its caption.
+ADMINISTRATION = "12-administrativo.ipynb"  # «Relaciones administrativas», the 12th chapter of 2022
+PROCUREMENT = f"{TITLES['administrativo']} › Contratación por modalidad (plan anual de adquisiciones)"
 
 
 def run_diff(*args, cwd=ROOT):
@@ -53,7 +56,7 @@ def test_identical_builds_exit_0(copy):
 
 def test_one_changed_figure_is_reported_with_section_table_row_and_column(copy):
     new_total = PROCUREMENT_TOTAL + 1_000
-    edit_markdown(copy / "06-administrativo.ipynb", "\\" + format_cop(PROCUREMENT_TOTAL) + "**",
+    edit_markdown(copy / ADMINISTRATION, "\\" + format_cop(PROCUREMENT_TOTAL) + "**",
                   "\\" + format_cop(new_total) + "**")
     result = run_diff(PUBLISHED, copy.parent)  # an output folder holding notebooks/ works too
     assert result.returncode == 1, result.stdout + result.stderr
@@ -63,11 +66,14 @@ def test_one_changed_figure_is_reported_with_section_table_row_and_column(copy):
 
 
 def test_changed_text_figure_and_removed_row(copy):
-    edit_markdown(copy / "01-resumen-ejecutivo.ipynb", "**24** empresas", "**25** empresas")
-    edit_markdown(copy / "06-administrativo.ipynb", "| Subasta inversa |", "| Subasta directa |")
+    # The summary's text, transcribed from the published report: «Veinticuatro (24) empresas extranjeras
+    # reportaron nuevos proyectos de inversión y reinversión en Medellín», the figure cited from the data.
+    sentence = "empresas extranjeras reportaron nuevos proyectos de inversión y reinversión en Medellín."
+    edit_markdown(copy / "01-resumen-ejecutivo.ipynb", f"- 24 {sentence}", f"- 25 {sentence}")
+    edit_markdown(copy / ADMINISTRATION, "| Subasta inversa |", "| Subasta directa |")
     changes = diff_builds(str(PUBLISHED), str(copy))
-    [text] = [c for c in changes if c.startswith("Resumen ejecutivo › texto")]
-    assert "«24 empresas reportaron" in text and "→ «25 empresas reportaron" in text
+    [text] = [c for c in changes if c.startswith(f"{TITLES['resumen-ejecutivo']} › texto")]
+    assert text == f"{TITLES['resumen-ejecutivo']} › texto: «24 {sentence}» → «25 {sentence}»"
     assert any(c.startswith(f"{PROCUREMENT} › Subasta inversa: fila eliminada") for c in changes)
     assert any(c.startswith(f"{PROCUREMENT} › Subasta directa: fila nueva") for c in changes)
 
@@ -104,11 +110,14 @@ def test_two_real_builds(built_2022, tmp_path_factory):
         f"{PROCUREMENT} › Contratación directa › Valor (COP): {format_cop(direct)} → {format_cop(direct + PROCUREMENT_DELTA)}",
         f"{PROCUREMENT} › Total › Valor (COP): {format_cop(PROCUREMENT_TOTAL)} → "
         f"{format_cop(PROCUREMENT_TOTAL + PROCUREMENT_DELTA)}",
-        f"Resumen ejecutivo › Cifras principales 2022 › Valor contratado (plan anual de adquisiciones) › 2022: "
-        f"{format_cop(PROCUREMENT_TOTAL)} → {format_cop(PROCUREMENT_TOTAL + PROCUREMENT_DELTA)}",
+        f"{TITLES['resumen-ejecutivo']} › Cifras principales 2022 › Valor contratado (plan anual de adquisiciones) › "
+        f"2022: {format_cop(PROCUREMENT_TOTAL)} → {format_cop(PROCUREMENT_TOTAL + PROCUREMENT_DELTA)}",
     ):
         assert line in lines, line
-    assert not any(line.startswith("Estados financieros") for line in lines)
+    assert not any(line.startswith(TITLES["estados-financieros"]) for line in lines)
+    # every change is in the summary or the administration chapter, named by its title
+    assert {line.split(" › ")[0] for line in lines if " › " in line} == {TITLES["resumen-ejecutivo"],
+                                                                         TITLES["administrativo"]}
 
 
 def test_parse_markdown_table_caption_and_text():
@@ -127,8 +136,8 @@ def test_nbdime_shows_notebook_diffs_cell_by_cell(tmp_path):
     shutil.copy2(ROOT / "scripts" / "nbdime-git.sh", repo / "scripts" / "nbdime-git.sh")
     (repo / ".venv").mkdir()
     (repo / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
-    notebook = repo / "06-administrativo.ipynb"
-    shutil.copy2(PUBLISHED / "06-administrativo.ipynb", notebook)
+    notebook = repo / ADMINISTRATION
+    shutil.copy2(PUBLISHED / ADMINISTRATION, notebook)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
 
     def git(*args):

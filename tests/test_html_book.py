@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022
 from informe.build.book import BookError, load_book_config
 from informe.build.html_book import page_name, render_html_book
 
@@ -101,6 +101,7 @@ def small_book(tmp_path_factory) -> Path:
 
 def test_page_names_come_from_the_chapter_files():
     assert page_name("notebooks/03-inversion.ipynb") == "03-inversion.html"
+    assert page_name("notebooks/05-inversion.qmd") == "05-inversion.html"  # a staged chapter of 2022
     assert page_name("index.qmd") == "index.html"
     assert page_name({"href": "colofon.qmd"}) == "colofon.html"
 
@@ -186,11 +187,13 @@ def test_a_chapter_without_its_title_is_reported(small_book, tmp_path):
 
 def test_2022_book_pages_are_ascii_chapter_files(built_2022):
     book = built_2022 / "book"
-    chapters = load_book_config(ROOT)["book"]["chapters"]
-    assert "notebooks/03-inversion.ipynb" in chapters
-    for chapter in chapters:  # one page per chapter, named after its file: 03-inversion.ipynb → 03-inversion.html
-        assert (book / Path(chapter).with_suffix(".html").name).exists(), chapter
-    assert (book / "03-inversion.html").exists()
+    # The staged book lists the year's chapters (params/2022.yml) as notebooks/NN-<slug>.qmd, between the front
+    # page and the signatures: one page per chapter, named after its file (05-inversion.qmd → 05-inversion.html).
+    chapters = ["index.qmd", *(f"notebooks/{name}.qmd" for name in SECTIONS_2022), "firmas.qmd", "colofon.qmd"]
+    for chapter in chapters:
+        assert (book / page_name(chapter)).exists(), chapter
+    assert (book / "05-inversion.html").exists()
+    assert sorted(p.name for p in book.glob("*.html")) == sorted([*map(page_name, chapters), "descargas.html"])
     assert all(p.name.isascii() and not p.name.startswith("-") for p in book.glob("*.html"))
 
 
@@ -204,13 +207,14 @@ def test_2022_book_links_resolve(built_2022):
 
 
 def test_2022_investment_chapter_numbers_and_chart(built_2022, frames_2022):
-    page = soup(built_2022 / "book" / "03-inversion.html")
-    assert page.h1.get_text(" ", strip=True) == "3 Atracción de inversión"
+    number = 1 + [slug for slug, _ in CHAPTERS_2022].index("inversion")  # the 5th chapter of 2022
+    page = soup(built_2022 / "book" / f"{SECTIONS_2022[number - 1]}.html")
+    assert page.h1.get_text(" ", strip=True) == f"{number} Atracción de inversión"
     captions = [c.get_text(" ", strip=True) for c in page.select("main caption")]
-    assert captions[0] == "Tabla 3.1: Indicadores de inversión"
-    assert [c.split(":")[0] for c in captions] == [f"Tabla 3.{i}" for i in range(1, len(captions) + 1)]
+    assert captions[0] == f"Tabla {number}.1: Indicadores de inversión"
+    assert [c.split(":")[0] for c in captions] == [f"Tabla {number}.{i}" for i in range(1, len(captions) + 1)]
     figure = page.select_one("main figure")
-    assert figure.figcaption.get_text(" ", strip=True) == "Figura 3.1: Monto de inversión detallado por sector"
+    assert figure.figcaption.get_text(" ", strip=True) == f"Figura {number}.1: Monto de inversión detallado por sector"
     description = page.find(id=figure.img["aria-describedby"]).get_text(" ", strip=True)
     # The three largest amounts by sector, summed here from data/2022/inversion.xlsx (sheet Proyectos).
     by_sector = frames_2022[("inversion.xlsx", "Proyectos")].groupby("Sector")["Monto (USD millones)"].sum()

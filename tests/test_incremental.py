@@ -11,12 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import build, build_env, set_cell
+from conftest import CHAPTERS_2022, SECTIONS_2022, build, build_env, set_cell
 from informe.build.build import BuildPlan, section_fingerprint
 from informe.build.tools import environment
 
-SECTIONS = ["01-resumen-ejecutivo", "02-plan-de-desarrollo", "03-inversion", "04-cooperacion",
-            "05-posicionamiento", "06-administrativo", "07-estados-financieros", "08-anexo-calidad-datos"]
+SECTIONS = SECTIONS_2022
+SUMMARY, POSITIONING, ANNEX = "01-resumen-ejecutivo", "07-posicionamiento", "14-anexo-calidad-datos"
 
 
 def outputs_text(notebook: Path) -> str:
@@ -41,12 +41,15 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
     assert cold.returncode == 0, cold.stdout + cold.stderr
     assert ran(out) == set(SECTIONS)
     info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
-    # inputs recorded at execution: the positioning chapter read only its own workbook, the annex everything
-    assert {tuple(r) for r in info["sections"]["05-posicionamiento.ipynb"]["reads"]} <= {
-        ("current", "posicionamiento.xlsx", sheet) for sheet in ("Eventos", "Premios", "Cifras")}
-    # the annex reads the year's check results and problems (what validation made of every sheet), no sheet
-    assert info["sections"]["08-anexo-calidad-datos.ipynb"]["reads"] == [
-        ["current", "*", "checks"], ["current", "*", "problems"]]
+    # inputs recorded at execution: the positioning chapter read only its own workbook and its text, the annex
+    # everything
+    assert {tuple(r) for r in info["sections"][f"{POSITIONING}.ipynb"]["reads"]} <= {
+        *(("current", "posicionamiento.xlsx", sheet) for sheet in ("Eventos", "Premios", "Cifras")),
+        ("current", "*", "texto:posicionamiento")}
+    # the annex reads the year's check results and problems (what validation and the texts' check made of every
+    # sheet and text), no sheet, and its own text (it has none)
+    assert info["sections"][f"{ANNEX}.ipynb"]["reads"] == [
+        ["current", "*", "checks"], ["current", "*", "problems"], ["current", "*", "texto:anexo-calidad-datos"]]
 
     noop = build(*args)
     assert noop.returncode == 0 and "Sin cambios" in noop.stdout
@@ -60,27 +63,33 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
     assert resaved.returncode == 0, resaved.stdout + resaved.stderr
     assert "Sin cambios" not in resaved.stdout and ran(out) == set()
 
-    # One cell of posicionamiento.xlsx that no check compares: the sections that read that sheet; the
-    # annex is reused (its check results and problems are the same).
+    # One cell of posicionamiento.xlsx that no check of the workbooks compares (periodistas_atendidos): the
+    # sections that read that sheet, and the annex, since the positioning text's warning names the figure
+    # (it says «54 periodistas», as the published chapter does, against the figure's 57, now 58).
     old = load_workbook(workbook)["Cifras"]["C5"].value  # periodistas_atendidos
+    assert load_workbook(workbook)["Cifras"]["A5"].value == "periodistas_atendidos" and old == 57
     before = published(out)
     set_cell(workbook, "Cifras", "C5", old + 1)
     edited = build(*args)
     assert edited.returncode == 0, edited.stdout + edited.stderr
-    assert ran(out) == {"01-resumen-ejecutivo", "05-posicionamiento"}
+    assert ran(out) == {SUMMARY, POSITIONING, ANNEX}
     for line in edited.stdout.splitlines():
-        if "03-inversion.ipynb" in line or "07-estados-financieros" in line:
+        if "05-inversion.ipynb" in line or "13-estados-financieros" in line:
             assert "reutilizada" in line, line
-        if "05-posicionamiento.ipynb" in line:
+        if f"{POSITIONING}.ipynb" in line:
             assert "ejecutada" in line, line
     after = published(out)
-    for name in ("02-plan-de-desarrollo", "03-inversion", "04-cooperacion", "06-administrativo",
-                 "07-estados-financieros", "08-anexo-calidad-datos"):
+    for name in set(SECTIONS) - {SUMMARY, POSITIONING, ANNEX}:
         assert after[f"{name}.ipynb"] == before[f"{name}.ipynb"], name
-    summary = outputs_text(out / "notebooks" / "01-resumen-ejecutivo.ipynb")
-    assert f"**{old + 1}** periodistas" in summary and f"**{old}** periodistas" not in summary
+    summary = outputs_text(out / "notebooks" / f"{SUMMARY}.ipynb")
+    # the summary's text cites the figure: «Atendimos a 57 periodistas internacionales» (published) moves with it
+    assert f"Atendimos a {old + 1} periodistas internacionales" in summary
+    assert f"Atendimos a {old} periodistas" not in summary
+    assert f"| Periodistas internacionales atendidos | {old + 1} |" in summary
     assert f"| Periodistas internacionales atendidos | {old + 1} |" in outputs_text(
-        out / "notebooks" / "05-posicionamiento.ipynb")
+        out / "notebooks" / f"{POSITIONING}.ipynb")
+    annex = outputs_text(out / "notebooks" / f"{ANNEX}.ipynb")
+    assert "el texto dice «54 periodistas»" in annex and f"(Periodistas internacionales atendidos) es {old + 1};" in annex
 
     # A cell that a check compares (award_counts: 20 awards detailed in «Premios» against the printed
     # postulaciones_premios, Cifras!C6): the check's result changes, so the annex runs again and shows it.
@@ -89,8 +98,8 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
     set_cell(workbook, "Cifras", "C6", postulations + 1)
     checked = build(*args)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert ran(out) == {"01-resumen-ejecutivo", "05-posicionamiento", "08-anexo-calidad-datos"}
-    annex = outputs_text(out / "notebooks" / "08-anexo-calidad-datos.ipynb")
+    assert ran(out) == {SUMMARY, POSITIONING, ANNEX}
+    annex = outputs_text(out / "notebooks" / f"{ANNEX}.ipynb")
     assert "| detalle 20 | cifra publicada 21 | −1 |" in annex
 
     # A deleted output means a rebuild (reusing every executed notebook).
@@ -210,14 +219,17 @@ def test_validation_of_an_unchanged_workbook_is_reused_and_changes_nothing(data_
     info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
     assert info["validation_reused"] == []
     workbooks = sorted(p.name for p in data_copy.glob("*.xlsx"))
-    assert sorted(p.name for p in (out / ".validados").iterdir()) == workbooks
+    texts = sorted(f"textos/{p.name}" for p in (data_copy / "textos").iterdir())
+    assert len(workbooks) == 7 and len(texts) == len(CHAPTERS_2022) - 1  # every chapter has a text but the annex
+    # each workbook's validation, and the texts' (read and checked), kept with the outputs
+    assert sorted(p.name for p in (out / ".validados").iterdir()) == sorted([*workbooks, "textos"])
 
     workbook = data_copy / "posicionamiento.xlsx"
     set_cell(workbook, "Cifras", "C5", load_workbook(workbook)["Cifras"]["C5"].value + 2)
     edited = build(*args)
     assert edited.returncode == 0, edited.stdout + edited.stderr
     reused = json.loads((out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"]
-    assert sorted(reused) == [w for w in workbooks if w != "posicionamiento.xlsx"]
+    assert sorted(reused) == sorted([*(w for w in workbooks if w != "posicionamiento.xlsx"), *texts])
     assert "Validación reutilizada" in edited.stdout
 
     forced_out = tmp_path / "forzada" / "2022"
@@ -226,22 +238,29 @@ def test_validation_of_an_unchanged_workbook_is_reused_and_changes_nothing(data_
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert json.loads((forced_out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"] == []
     assert published(out) == published(forced_out)
-    # The edit converted again only the chapters whose Markdown changed (summary, positioning, colophon)
-    # and its pages are the forced build's (the colophon differs: it says when each was built).
+    # The edit converted again only the chapters whose Markdown changed (summary, positioning, the annex whose
+    # text warning names the figure, colophon) and its pages are the forced build's (the colophon differs: it
+    # says when each was built).
+    chapters = 1 + len(SECTIONS) + 2  # the front page, the chapters, the signatures and the colophon
     assert json.loads((out / "build-info.json").read_text(encoding="utf-8"))["chapters_reused"] == {
-        "html5": 8, "typst": 8}
+        "html5": chapters - 4, "typst": chapters - 4}
     assert json.loads((forced_out / "build-info.json").read_text(encoding="utf-8"))["chapters_reused"] == {
         "html5": 0, "typst": 0}
     pages = {p.name: p.read_bytes() for p in (out / "book").glob("*.html") if p.name != "colofon.html"}
-    assert len(pages) == 11  # eleven chapters and the downloads page, but the colophon
+    assert len(pages) == chapters  # every chapter and the downloads page, but the colophon
     assert pages == {p.name: p.read_bytes() for p in (forced_out / "book").glob("*.html")
                      if p.name != "colofon.html"}
 
     def pdf_pages(folder):
-        return [page.extract_text() for page in PdfReader(folder / "informe-gestion-2022.pdf").pages]
+        return [" ".join(page.extract_text().split())
+                for page in PdfReader(folder / "informe-gestion-2022.pdf").pages]
+
+    def but_the_colophon(pages):
+        return [page for page in pages if not page.startswith("ACI Medellín · Informe de Gestión 2022 Colofón")]
 
     edited_pdf, forced_pdf = pdf_pages(out), pdf_pages(forced_out)
-    assert len(edited_pdf) == len(forced_pdf) and edited_pdf[:-2] == forced_pdf[:-2]  # but the last two (colophon)
+    assert len(edited_pdf) == len(forced_pdf) and len(but_the_colophon(edited_pdf)) < len(edited_pdf)
+    assert but_the_colophon(edited_pdf) == but_the_colophon(forced_pdf)
 
     # A damaged entry is no entry: that workbook is validated again, the build goes on.
     (out / ".validados" / "inversion.xlsx" / "entry.json").write_text("{no es json", encoding="utf-8")
@@ -249,7 +268,9 @@ def test_validation_of_an_unchanged_workbook_is_reused_and_changes_nothing(data_
     damaged = build(*args)
     assert damaged.returncode == 0, damaged.stdout + damaged.stderr
     reused = json.loads((out / "build-info.json").read_text(encoding="utf-8"))["validation_reused"]
-    assert "inversion.xlsx" not in reused and "posicionamiento.xlsx" not in reused and len(reused) == 4
+    assert "inversion.xlsx" not in reused and "posicionamiento.xlsx" not in reused
+    assert sorted(reused) == sorted([*(w for w in workbooks if w not in ("inversion.xlsx", "posicionamiento.xlsx")),
+                                     *texts])
 
     # An error in the changed workbook is found as always, whatever was reused.
     set_cell(workbook, "Cifras", "C5", "muchos")

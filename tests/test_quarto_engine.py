@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022
 from informe.build.book import BookError, find_quarto, render_book, stage_figures, stage_sources
 from informe.data.params import load_params
 
@@ -68,8 +68,16 @@ def test_staged_project_has_the_year_metadata_and_executed_notebooks(tmp_path, e
     assert profile["informe"] == {"year": "2022", "cutoff": "31 de diciembre de 2022", "demo": False,
                                   "agency": params.agency}
     config = yaml.safe_load((src / "_quarto.yml").read_text(encoding="utf-8"))
+    # The year's chapters (params/2022.yml), each executed notebook staged as a Markdown chapter NN-slug.qmd,
+    # between the front page and the signatures' page.
+    assert config["book"]["chapters"] == ["index.qmd", *(f"notebooks/{name}.qmd" for name in SECTIONS_2022),
+                                          "firmas.qmd", "colofon.qmd"]
     for chapter in config["book"]["chapters"]:
         assert (src / chapter).exists(), chapter
+    for name, (_, title) in zip(SECTIONS_2022, CHAPTERS_2022):
+        chapter = (src / "notebooks" / f"{name}.qmd").read_text(encoding="utf-8")
+        assert chapter.startswith(f"# {title}\n"), name  # its Markdown, never its code
+        assert "capitulo" not in chapter and "import " not in chapter, name
     assert (src / "notebooks" / "tablas" / "indicadores-de-inversion.csv").exists()
     assert "Colofón" in (src / "colofon.qmd").read_text(encoding="utf-8")
     nb = json.loads((src / "notebooks" / "01-resumen-ejecutivo.ipynb").read_text(encoding="utf-8"))
@@ -129,21 +137,46 @@ def staged_2022(built_2022, tmp_path_factory):
                          {**INFO, "engine": "pandoc"})
 
 
+def generated(text: str) -> bool:
+    """Whether a notebook output holds a table the notebook computed (``informe.report.display.Table``: the table,
+    then its download links), not the chapter's text (the analysts' prose, with the tables they typed: a text
+    cannot carry attributes such as ``{.descargas}``)."""
+    return "]{.descargas}" in text
+
+
 def test_every_table_has_a_labelled_caption(staged_2022):
-    tables, labels, chapters = [], [], set()
+    """Every table the notebooks compute, and the colophon's, has a labelled caption. The tables of the
+    chapters' texts are the analysts': one with a caption is labelled too (``tbl-texto-…``, no download), one
+    without is left unnumbered, introduced by the text around it."""
+    tables, labels, chapters, text_tables = [], [], set(), []
     for name, text in staged_outputs(staged_2022):
         for header, caption in markdown_tables(text):
+            if name.endswith(".ipynb") and not generated(text):
+                text_tables.append((name, header, caption))
+                continue
             match = CAPTION.match(caption or "")
             assert match, f"{name}: la tabla «{header[:60]}» no tiene título con etiqueta (: Título {{#tbl-…}})"
             tables.append(match["title"])
             labels.append(match["label"])
             chapters.add(name)
-    assert len(chapters) == 9  # the eight chapters and the colophon all print tables
+    # Every data chapter (a notebook in params/2022.yml) prints tables, and so does the colophon; a text-only
+    # chapter prints none of its own.
+    params = load_params(ROOT / "params" / "2022.yml")
+    data_chapters = {f"{n:02d}-{c.slug}.ipynb" for n, c in enumerate(params.chapters, start=1) if c.notebook}
+    assert len(data_chapters) == 9 and chapters == data_chapters | {"colofon.qmd"}
     assert len(set(labels)) == len(labels), "two tables share a label"
     # Each label is the table's slug, the name of its download (except the colophon's, which has none).
     downloads = {p.name[:-4] for p in (staged_2022 / "notebooks" / "tablas").glob("*.csv")}
     assert {label[4:] for label in labels} - {"huella-de-los-archivos-de-entrada"} <= downloads
     assert "Estado de situación financiera" in tables and "Huella de los archivos de entrada" in tables
+    # The texts' tables: both kinds occur in 2022; a captioned one is labelled after its chapter, never a download.
+    captioned = [(name, CAPTION.match(caption or "")) for name, _, caption in text_tables if caption]
+    assert captioned and len(captioned) < len(text_tables)
+    for name, match in captioned:
+        assert match and match["label"].startswith("tbl-texto-"), name
+        assert match["label"][4:] not in downloads and match["label"] not in labels
+    assert ("12-administrativo.ipynb", "tbl-texto-administrativo-politicas-de-mipg-y-sus-responsables") in {
+        (name, match["label"]) for name, match in captioned}
 
 
 def test_every_figure_has_a_label_and_a_caption(staged_2022, built_2022):

@@ -226,6 +226,8 @@ def stage_chapters(src: Path, chapters: list[str]) -> list[str]:
     config_path = src / "_quarto.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config.setdefault("book", {})["chapters"] = listed
+    # Quarto renders only these (not the executed .ipynb they come from, which stay for the downloads).
+    config.setdefault("project", {})["render"] = list(listed)
     header = "# Staged by informe build: the chapters come from params/<year>.yml (see the project's _quarto.yml).\n"
     config_path.write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return listed
