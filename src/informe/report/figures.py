@@ -7,8 +7,8 @@ Three kinds, all computed from the validated data and formatted exactly as the t
   ``.acumulado``, ``.cumplimiento`` (% of the year's goal), ``.avance`` (% of the plan's goal);
 * **figures the analysts keep** (each workbook's «Cifras» sheet): ``<libro>.<clave>``, in the unit of
   its «Unidad» column;
-* **figures computed from the detail** (:data:`COMPUTED`): counts and sums of the detail sheets and the
-  financial statements' lines, which the tables print too.
+* **figures computed from the detail**, declared in ``cifras-calculadas.yml`` (:func:`computed_figures`):
+  counts and sums of the detail sheets and the financial statements' lines, which the tables print too.
 
 The catalogue is lazy: a name is computed only when a text cites it (or when the prose check of a
 chapter compares its typed numbers with the chapter's figures), so a section reads only the sheets
@@ -21,12 +21,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import cache
+from pathlib import Path
+from typing import Literal
 
 import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import Field as PydanticField
 
 from ..data import finance
-from ..data.contract import CONTRACT
+from ..data.contract import CONTRACT, FINANCIAL_INDICATORS, STATEMENT_ROLES
 from ..fmt import exact_sum, is_missing
 from .display import COP, Format, cop_millions, number, percent, usd_millions
 from .report import YearReport
@@ -66,106 +71,83 @@ class Figure:
         return "s. d." if self.value is None or is_missing(self.value) else self.format(self.value)
 
 
-@dataclass(frozen=True)
-class Computed:
-    """A figure computed from the detail: its workbook, what it is, how to get it and how it prints."""
-
-    name: str
-    label: str
-    get: Callable[[YearReport], float | None]
-    format: Format
+COMPUTED_FILE = Path(__file__).with_name("cifras-calculadas.yml")
+MEASURES = ("Filas", "Suma", "Filas con valor", "Valores distintos", "Línea", "Indicador financiero")
+FORMATS: dict[str, Format] = {"cantidad": number(0), "pesos": COP, "pesos_millones": cop_millions(2),
+                              "usd": number(0), "usd_millones": usd_millions(2), "numero": number(2)}
 
 
-def _rows(filename: str, sheet: str) -> Callable[[YearReport], float]:
-    return lambda r: float(len(r.frame(filename, sheet)))
+class ComputedSpec(BaseModel):
+    """One declared figure of ``cifras-calculadas.yml`` (see that file for the keys)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: str = PydanticField(alias="nombre", pattern=r"^[a-z_]+\.[a-z0-9_]+$")
+    label: str = PydanticField(alias="descripcion", min_length=1)
+    workbook: str = PydanticField(alias="libro")
+    sheet: str = PydanticField(alias="hoja")
+    measure: Literal[MEASURES] = PydanticField(alias="medida")  # type: ignore[valid-type]
+    column: str | None = PydanticField(None, alias="columna")
+    value: str | None = PydanticField(None, alias="valor")
+    role: str | None = PydanticField(None, alias="rol")
+    indicator: str | None = PydanticField(None, alias="indicador")
+    format_name: Literal[tuple(FORMATS)] = PydanticField(alias="formato")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ComputedSpec":
+        needs = {"Suma": ("column",), "Filas con valor": ("column", "value"), "Valores distintos": ("column",),
+                 "Línea": ("role",), "Indicador financiero": ("indicator",)}.get(self.measure, ())
+        missing = [k for k in needs if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"la medida «{self.measure}» necesita {', '.join(missing)}")
+        spec = next((w for w in CONTRACT if w.filename == self.workbook), None)
+        if spec is None or all(s.name != self.sheet for s in spec.sheets):
+            raise ValueError(f"{self.workbook} no tiene la hoja «{self.sheet}» en el contrato de datos")
+        if self.column is not None and self.column not in spec.sheet(self.sheet).headers:
+            raise ValueError(f"la hoja «{self.sheet}» de {self.workbook} no tiene la columna «{self.column}»")
+        if self.role is not None and self.role not in STATEMENT_ROLES:
+            raise ValueError(f"«{self.role}» no es un rol de los estados financieros")
+        if self.indicator is not None and self.indicator not in FINANCIAL_INDICATORS:
+            raise ValueError(f"«{self.indicator}» no es un indicador financiero")
+        if self.name.split(".")[0] != self.workbook.removesuffix(".xlsx").replace("estados_financieros", "financiero"):
+            raise ValueError(f"el nombre «{self.name}» debe empezar por el libro ({self.workbook})")
+        return self
+
+    @property
+    def format(self) -> Format:
+        return FORMATS[self.format_name]
+
+    def get(self, report: YearReport) -> float | None:
+        frame = report.frame(self.workbook, self.sheet)
+        if self.measure == "Filas":
+            return float(len(frame))
+        if self.measure == "Suma":
+            return exact_sum(frame[self.column])
+        if self.measure == "Filas con valor":
+            return float((frame[self.column].astype("string") == self.value).sum())
+        if self.measure == "Valores distintos":
+            return float(frame[self.column].nunique())
+        if self.measure == "Línea":
+            return finance.line(frame, self.role)
+        return float(finance.financial_indicators(frame)[self.indicator])
 
 
-def _sum(filename: str, sheet: str, column: str) -> Callable[[YearReport], float]:
-    return lambda r: exact_sum(r.frame(filename, sheet)[column])
+@cache
+def computed_figures() -> dict[str, ComputedSpec]:
+    """The declared figures of ``cifras-calculadas.yml``, checked (a broken entry names itself)."""
+    raw = yaml.safe_load(COMPUTED_FILE.read_text(encoding="utf-8"))
+    found: dict[str, ComputedSpec] = {}
+    for i, item in enumerate(raw["figures"], start=1):
+        try:
+            spec = ComputedSpec.model_validate(item)
+        except ValidationError as exc:
+            raise ValueError(f"{COMPUTED_FILE.name}, cifra {i} ({item.get('nombre', '?')}): "
+                             + "; ".join(e["msg"] for e in exc.errors())) from None
+        if spec.name in found:
+            raise ValueError(f"{COMPUTED_FILE.name}: la cifra «{spec.name}» está declarada dos veces")
+        found[spec.name] = spec
+    return found
 
 
-def _line(sheet: str, role: str) -> Callable[[YearReport], float | None]:
-    return lambda r: finance.line(r.frame("estados_financieros.xlsx", sheet), role)
-
-
-def _indicator(name: str) -> Callable[[YearReport], float]:
-    return lambda r: finance.financial_indicators(r.frame("estados_financieros.xlsx", "Situación financiera"))[name]
-
-
-def _events(kind: str | None = None, por_que: bool = False) -> Callable[[YearReport], float]:
-    def count(r: YearReport) -> float:
-        events = r.frame("posicionamiento.xlsx", "Eventos")
-        if kind:
-            events = events[events["Tipo de evento"] == kind]
-        if por_que:
-            events = events[events["¿Por qué Medellín?"] == "Sí"]
-        return float(len(events))
-    return count
-
-
-COUNT = number(0)
-COMPUTED: tuple[Computed, ...] = (
-    Computed("inversion.proyectos_detallados", "proyectos de inversión detallados (filas de «Proyectos»)",
-             _rows("inversion.xlsx", "Proyectos"), COUNT),
-    Computed("inversion.monto_detallado", "monto de los proyectos detallados, en USD millones",
-             _sum("inversion.xlsx", "Proyectos", "Monto (USD millones)"), usd_millions(2)),
-    Computed("inversion.empleos_detallados", "empleos de los proyectos detallados",
-             _sum("inversion.xlsx", "Proyectos", "Empleos"), COUNT),
-    Computed("inversion.acciones_zonas_francas", "acciones del plan de zonas francas",
-             _rows("inversion.xlsx", "Zonas francas"), COUNT),
-    Computed("cooperacion.cooperaciones_detalladas", "cooperaciones recibidas detalladas",
-             _rows("cooperacion.xlsx", "Cooperación recibida"), COUNT),
-    Computed("cooperacion.monto_detallado", "monto de la cooperación recibida detallada, en USD",
-             _sum("cooperacion.xlsx", "Cooperación recibida", "Monto (USD)"), number(0)),
-    Computed("cooperacion.acciones_sur_sur", "acciones de cooperación sur-sur detalladas",
-             _rows("cooperacion.xlsx", "Sur-Sur"), COUNT),
-    Computed("cooperacion.intercambios_col_col", "intercambios col-col con ciudades de Colombia",
-             _rows("cooperacion.xlsx", "Col-Col"), COUNT),
-    Computed("cooperacion.aportes_sos_paisa", "aportes de la red Sos Paisa detallados",
-             _rows("cooperacion.xlsx", "Sos Paisa"), COUNT),
-    Computed("cooperacion.oportunidades_osc", "oportunidades de cooperación socializadas a organizaciones",
-             _rows("cooperacion.xlsx", "Oportunidades OSC"), COUNT),
-    Computed("cooperacion.organizaciones_osc", "organizaciones de la sociedad civil del programa de acompañamiento",
-             _rows("cooperacion.xlsx", "OSC participantes"), COUNT),
-    Computed("posicionamiento.eventos", "eventos registrados", _events(), COUNT),
-    Computed("posicionamiento.eventos_por_que_medellin", "eventos ¿Por qué Medellín? con empresarios",
-             _events(por_que=True), COUNT),
-    Computed("posicionamiento.eventos_propios", "eventos propios", _events("Propio"), COUNT),
-    Computed("posicionamiento.eventos_alcaldia", "eventos gestionados para la Alcaldía",
-             _events("Gestionado para la Alcaldía"), COUNT),
-    Computed("posicionamiento.postulaciones", "postulaciones a premios internacionales",
-             _rows("posicionamiento.xlsx", "Premios"), COUNT),
-    Computed("posicionamiento.premios", "premios internacionales distintos a los que se postuló",
-             lambda r: float(r.frame("posicionamiento.xlsx", "Premios")["Premio"].nunique()), COUNT),
-    Computed("posicionamiento.postulaciones_ganadoras", "postulaciones ganadoras de premios",
-             lambda r: float((r.frame("posicionamiento.xlsx", "Premios")["Resultado"] == "Ganador").sum()), COUNT),
-    Computed("administrativo.valor_contratado", "valor contratado en el plan anual de adquisiciones, en pesos",
-             _sum("administrativo.xlsx", "Contratación", "Valor (COP)"), COP),
-    Computed("administrativo.procesos_contratacion", "procesos de contratación del plan anual de adquisiciones",
-             _sum("administrativo.xlsx", "Contratación", "Procesos"), COUNT),
-    Computed("administrativo.pqrs", "PQRS atendidas", _sum("administrativo.xlsx", "PQRS", "Cantidad"), COUNT),
-    Computed("administrativo.procesos_judiciales", "procesos judiciales en curso",
-             _rows("administrativo.xlsx", "Procesos judiciales"), COUNT),
-    Computed("financiero.activo_total", "activo total, en pesos", _line("Situación financiera", "activo_total"), COP),
-    Computed("financiero.activo_corriente", "activo corriente, en pesos",
-             _line("Situación financiera", "activo_corriente"), COP),
-    Computed("financiero.pasivo_total", "pasivo total, en pesos", _line("Situación financiera", "pasivo_total"), COP),
-    Computed("financiero.patrimonio_total", "patrimonio total, en pesos",
-             _line("Situación financiera", "patrimonio_total"), COP),
-    Computed("financiero.efectivo", "efectivo y equivalentes al efectivo, en pesos",
-             _line("Situación financiera", "efectivo"), COP),
-    Computed("financiero.excedente", "excedente (o déficit) del ejercicio, en pesos",
-             _line("Resultados", "excedente_neto"), COP),
-    Computed("financiero.liquidez", "liquidez: activo corriente / pasivo corriente", _indicator("Liquidez"),
-             number(2)),
-    Computed("financiero.capital_de_trabajo", "capital de trabajo, en millones de pesos",
-             _indicator("Capital de trabajo"), cop_millions(2)),
-    Computed("financiero.nivel_de_endeudamiento", "nivel de endeudamiento: pasivo total / activo total",
-             _indicator("Nivel de endeudamiento"), number(2)),
-    Computed("financiero.razon_de_efectivo", "razón de efectivo: efectivo / pasivo corriente",
-             _indicator("Razón de efectivo"), number(2)),
-)
-COMPUTED_BY_NAME = {c.name: c for c in COMPUTED}
 STOPWORDS = frozenset("""a al ante año años con como de del desde el en entre la las lo los para por que se su sus un
 una unos unas y o e u total monto número cantidad cifra valor usd cop millones pesos mil""".split())
 
@@ -258,7 +240,7 @@ class FigureCatalog:
                 continue
             if any(sheet.name == "Cifras" for sheet in spec.sheets):
                 found += list(self._kept(spec.filename))
-        found += [c.name for c in COMPUTED if wanted is None or c.name.split(".")[0] in wanted]
+        found += [name for name in computed_figures() if wanted is None or name.split(".")[0] in wanted]
         return found
 
     # Values ------------------------------------------------------------------------------------------------
@@ -278,8 +260,8 @@ class FigureCatalog:
         namespace, _, rest = name.partition(".")
         if namespace == INDICATOR:
             return self._indicator_figure(name, rest)
-        if name in COMPUTED_BY_NAME:
-            spec = COMPUTED_BY_NAME[name]
+        if name in computed_figures():
+            spec = computed_figures()[name]
             try:
                 value = spec.get(self.report)
             except KeyError:  # the sheet did not pass validation, or the statement lacks the line
