@@ -69,19 +69,17 @@ class Capitulo:
         self.text: ChapterText | None = self.report.text(self.slug)
         self._catalog = FigureCatalog(self.report)
 
-    def section(self, heading: str, intro: str = "", level: int = 2) -> "Capitulo":
+    def section(self, heading: str, intro: str = "", level: int = 2) -> None:
         """A default heading for the blocks added after it (printed only when one of them is left to print)."""
         self.sections.append(_Section(heading, intro, level))
-        return self
 
-    def add(self, name: str, *items: Any, intro: str = "", fallback: bool = False) -> "Capitulo":
+    def add(self, name: str, *items: Any, intro: str = "", fallback: bool = False) -> None:
         """A block: ``items`` (tables, charts, texts; ``None`` skipped) shown together, introduced by ``intro``
         when the text does not place it."""
         if any(b.name == name for b in self.blocks):
             raise ValueError(f"el bloque «{name}» ya existe en el capítulo «{self.slug}»")
         self.blocks.append(Block(name, tuple(i for i in items if i is not None), intro, fallback,
                                  len(self.sections) - 1))
-        return self
 
     @property
     def block_names(self) -> list[str]:

@@ -58,7 +58,11 @@ def _load(year: int, data_dir, params_file, root) -> YearReport:
         report = load_report_from_snapshot(snapshot, os.environ.get(READS_ENV))
         if report.year == year:
             return report
-    return load_report(year, data_dir, params_file, Path(root))
+    report = load_report(year, data_dir, params_file, Path(root))
+    from .chapter import check_texts  # what the build adds to the year's problems before the sections run
+
+    report.problems = list(report.problems) + check_texts(report)
+    return report
 
 
 def figure_svg(fig) -> SVG:
