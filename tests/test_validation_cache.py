@@ -9,6 +9,7 @@ import shutil
 import pandas as pd
 
 from conftest import DATA_2022, set_cell
+from informe.data.contract import CONTRACT
 from informe.data.validation import validate_dir
 from informe.data.validation_cache import WorkbookCache
 
@@ -53,7 +54,7 @@ def test_validation_is_not_reused_under_other_code_year_or_bytes(tmp_path):
     set_cell(data / "administrativo.xlsx", "PQRS", "B3", "veintisiete")
     changed = WorkbookCache(tmp_path / "cache", "código-1")
     report = validate_dir(data, cache=changed)
-    assert "administrativo.xlsx" not in changed.hits and len(changed.hits) == 5
+    assert "administrativo.xlsx" not in changed.hits and len(changed.hits) == len(CONTRACT) - 1
     assert any(p.file == "administrativo.xlsx" and p.sheet == "PQRS" and p.row == 3 for p in report.errors)
 
 
@@ -93,6 +94,6 @@ def test_a_workbook_saved_while_it_is_validated_is_validated_again_next_time(tmp
 
     second = WorkbookCache(tmp_path / "cache", "código-1")
     report = validate_dir(data, cache=second)
-    assert "posicionamiento.xlsx" not in second.hits and len(second.hits) == 5
+    assert "posicionamiento.xlsx" not in second.hits and len(second.hits) == len(CONTRACT) - 1
     cifras = report.data[("posicionamiento.xlsx", "Cifras")]
     assert 999 in set(cifras["Valor"])  # the saved figure, not the one read before it was saved
