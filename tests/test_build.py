@@ -94,8 +94,8 @@ def test_executive_summary_has_the_headline_figures(texts_2022):
                      "55 de los cuales se consideran VIP",
                      "Hicimos 20 postulaciones de las buenas prácticas de Medellín a 13 premios internacionales",
                      "Atendimos a 57 periodistas internacionales",
-                     "Alcaldía de Medellín en 14 eventos internacionales de los cuales 5 contaron con la participación "
-                     "del alcalde"):
+                     "Alcaldía de Medellín en 14 eventos internacionales de los cuales 5 contaron con la "
+                     "participación del alcalde"):
         assert sentence in text, sentence
     # The headline table, placed by the text.
     for row in ("| Inversión nacional y extranjera reportada | USD 155,67 millones |",

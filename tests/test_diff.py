@@ -110,14 +110,15 @@ def test_two_real_builds(built_2022, tmp_path_factory):
         f"{PROCUREMENT} › Contratación directa › Valor (COP): {format_cop(direct)} → {format_cop(direct + PROCUREMENT_DELTA)}",
         f"{PROCUREMENT} › Total › Valor (COP): {format_cop(PROCUREMENT_TOTAL)} → "
         f"{format_cop(PROCUREMENT_TOTAL + PROCUREMENT_DELTA)}",
-        f"{TITLES['resumen-ejecutivo']} › Cifras principales 2022 › Valor contratado (plan anual de adquisiciones) › "
-        f"2022: {format_cop(PROCUREMENT_TOTAL)} → {format_cop(PROCUREMENT_TOTAL + PROCUREMENT_DELTA)}",
+        f"{TITLES['resumen-ejecutivo']} › Cifras principales 2022 › Valor contratado (plan anual de "
+        f"adquisiciones) › 2022: {format_cop(PROCUREMENT_TOTAL)} → {format_cop(PROCUREMENT_TOTAL + PROCUREMENT_DELTA)}",
     ):
         assert line in lines, line
     assert not any(line.startswith(TITLES["estados-financieros"]) for line in lines)
-    # every change is in the summary or the administration chapter, named by its title
-    assert {line.split(" › ")[0] for line in lines if " › " in line} == {TITLES["resumen-ejecutivo"],
-                                                                         TITLES["administrativo"]}
+    # Every change is named by its chapter's title: the procurement total moves the summary, the administration
+    # chapter and the annex's check of that total; the four renamed projects, the investment chapter.
+    assert {line.split(" › ")[0] for line in lines if " › " in line} == {
+        TITLES[slug] for slug in ("resumen-ejecutivo", "inversion", "administrativo", "anexo-calidad-datos")}
 
 
 def test_parse_markdown_table_caption_and_text():

@@ -24,6 +24,9 @@ MAX_PAGES = 110
 WORD = re.compile(r"[^\W\d_]+")
 # A hyphen-minus used as a minus sign: before a digit, not inside a code, date or range (PI-01, 2022-12-31).
 HYPHEN_MINUS_NUMBER = re.compile(r"(?<![\w\d.,])-(?=\$?\d)")
+# A web address of a text broken at one of its hyphens: Typst repeats the hyphen at the start of the next line
+# (Spanish typography), which is not a minus sign (…/1585252032477-⏎-98684d0c…).
+URL_BROKEN_AT_HYPHEN = re.compile(r"https?://\S*-\s*$")
 
 
 def squash(text: str) -> str:
@@ -164,7 +167,8 @@ def test_no_hyphen_minus_before_a_number(pages, html_text):
     pdf = " ".join(pages)
     assert "\u2212" in pdf  # the report has negative figures (net result 2022: −$920.113.556)
     for where, text in (("PDF", pdf), ("HTML", html_text)):
-        found = [text[max(0, m.start() - 30):m.end() + 12] for m in HYPHEN_MINUS_NUMBER.finditer(text)]
+        found = [text[max(0, m.start() - 30):m.end() + 12] for m in HYPHEN_MINUS_NUMBER.finditer(text)
+                 if not URL_BROKEN_AT_HYPHEN.search(text[max(0, m.start() - 300):m.start()])]
         assert not found, f"{where}: {len(found)} números con guion: {found[:5]}"
 
 

@@ -7,6 +7,8 @@ and usage errors are in Spanish too (see :mod:`informe.cli_spanish`).
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -84,11 +86,11 @@ def default_year(year: int | None) -> int:
 
 def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:
     """``DATA_DIR`` as given, or ``data/<year>`` when only ``--year`` is given."""
-    if data_dir is not None:
-        return data_dir
-    if year is not None:
-        return default_data_dir(PROJECT_ROOT, year)
-    raise typer.BadParameter("indique DATA_DIR o --year AÑO")
+    if data_dir is None and year is None:
+        raise typer.BadParameter("indique DATA_DIR o --year AÑO")
+    data_dir = data_dir if data_dir is not None else default_data_dir(PROJECT_ROOT, year)
+    refuse_symlink_loop(data_dir, "La carpeta de datos")
+    return data_dir
 
 
 @app.command()
@@ -98,7 +100,10 @@ def validate(
     year: int = typer.Option(None, "--year", "-y", metavar="AÑO",
                              help="Año: valida data/<año> (por defecto, el último año con datos reales)."),
     report: Path = typer.Option(None, "--report", "-r", metavar="ARCHIVO",
-                                help="Escribe el reporte en JSON (.json) o CSV."),
+                                help="Escribe el reporte en JSON (.json) o CSV (siempre con todos los problemas)."),
+    detalle: bool = typer.Option(False, "--detalle",
+                                 help="Muestra cada problema aunque sean muchos (sin él, más de 25 se resumen por "
+                                      "libro)."),
 ) -> None:
     """Valida los libros de Excel de un año: salida 0 sin errores, 1 con errores, 2 si la entrada es inutilizable."""
     from .data.problems import write_report
@@ -107,7 +112,7 @@ def validate(
     directory = resolve_data_dir(data_dir, year if data_dir is not None else default_year(year))
     result = validate_dir(directory)
     result.problems += text_problems(directory, result)
-    print_report(result, console)
+    print_report(result, console, detail=detalle)
     if report is not None:
         write_report(result.all_problems, report)
         console.print(f"Reporte escrito en {report}")
@@ -188,11 +193,81 @@ def build(
 ) -> None:
     """Construye el informe de un año: valida los datos, ejecuta las secciones y publica outputs/<año>."""
     from .build.build import build_report
+    from .paths import output_dir
 
     if engine not in ("auto", "quarto", "pandoc"):
         raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")
     year = default_year(year)
-    raise typer.Exit(build_report(year, data, out, console, jobs=jobs, force=force, engine=engine, wait=wait))
+    refuse_symlink_loop(data if data is not None else default_data_dir(PROJECT_ROOT, year), "La carpeta de datos")
+    out_dir = out if out is not None else output_dir(PROJECT_ROOT, year)
+    refuse_symlink_loop(out_dir, "La carpeta de salida")
+    try:
+        code = build_report(year, data, out, console, jobs=jobs, force=force, engine=engine, wait=wait)
+    except OSError as exc:  # the build removed its staging folder and left the previous outputs as they were
+        message = environment_failure(exc, out_dir)
+        if message is None:
+            raise
+        err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    raise typer.Exit(code)
+
+
+# --------------------------------------------------------------------------
+# What the machine refuses: symlink loops, permissions, read-only or full disks (exit 2, one line)
+# --------------------------------------------------------------------------
+
+_WHY = {  # errno name → what it means for the analyst
+    "EROFS": "el sistema de archivos es de solo lectura",
+    "EACCES": "permiso denegado",
+    "EPERM": "permiso denegado",
+    "ENOSPC": "el disco está lleno",
+    "EDQUOT": "se agotó la cuota de disco",
+    "EFBIG": "el archivo es demasiado grande para el sistema de archivos",
+}
+
+
+def refuse_symlink_loop(path: Path, what: str) -> None:
+    """Exit 2 with one line when ``path`` is a symbolic link that leads back to itself."""
+    from .data.safety import folder_problem
+
+    problem = folder_problem(path, what)
+    if problem is not None:
+        err_console.print(problem, style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_UNUSABLE)
+
+
+def _within_output(path: Path, out_dir: Path) -> bool:
+    """``path`` is the output folder, inside it, or one of the build's folders next to it (``.<name>.*``)."""
+    try:
+        path, out_dir = Path(os.path.abspath(path)), Path(os.path.abspath(out_dir))
+    except (OSError, ValueError):
+        return False
+    return (path == out_dir or out_dir in path.parents
+            or any(p.parent == out_dir.parent and p.name.startswith(f".{out_dir.name}.") for p in (path, *path.parents)))
+
+
+def environment_failure(exc: OSError, out_dir: Path | None = None) -> str | None:
+    """One Spanish line for an error of the machine rather than of informe (a symlink loop, a file without
+    permission, a read-only or full disk), naming the path; None for any other error."""
+    import errno
+
+    from .data.safety import SYMLINK_LOOP
+
+    filename = exc.filename if isinstance(exc.filename, (str, os.PathLike)) else None
+    if exc.errno == errno.ELOOP and filename is not None:
+        return f"{filename} {SYMLINK_LOOP}"
+    name = errno.errorcode.get(exc.errno or 0, "")
+    why = _WHY.get(name)
+    if why is None:
+        return None
+    if out_dir is not None and (filename is None or _within_output(Path(filename), out_dir)):
+        return (f"No se puede escribir en {out_dir}: {why}. Las salidas anteriores no se modificaron; "
+                "libere espacio, dé permiso de escritura o indique otra carpeta con --out.")
+    if filename is None:
+        return None
+    if name in ("EACCES", "EPERM") and os.path.isfile(filename):
+        return f"No se puede leer {filename}: {why}; dé permiso de lectura al archivo."
+    return f"No se puede escribir en {filename}: {why}."
 
 
 @app.command("new-year")
@@ -249,13 +324,33 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("[red]Interrumpido.[/red]")
         sys.exit(130)
+    except OSError as exc:  # the machine, not informe: a symlink loop, no permission, a read-only or full disk
+        message = environment_failure(exc)
+        if message is None or os.environ.get("INFORME_DEBUG"):
+            _unexpected(exc)
+        err_console.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(EXIT_UNUSABLE)
+    except RuntimeError as exc:
+        loop = re.fullmatch(r"Symlink loop from '(.*)'", str(exc))  # pathlib's resolve() (Python ≤ 3.12)
+        if loop is None or os.environ.get("INFORME_DEBUG"):
+            _unexpected(exc)
+        from .data.safety import SYMLINK_LOOP
+
+        err_console.print(f"{loop.group(1)} {SYMLINK_LOOP}", style="red", markup=False, highlight=False,
+                          soft_wrap=True)
+        sys.exit(EXIT_UNUSABLE)
     except Exception as exc:  # noqa: BLE001 - last line of defence, never show a traceback
-        err_console.print(f"[red]Error inesperado: {type(exc).__name__}: {exc}[/red]")
-        err_console.print("Ejecute de nuevo con INFORME_DEBUG=1 para ver el detalle técnico.")
-        if __import__("os").environ.get("INFORME_DEBUG"):
-            raise
-        sys.exit(3)
+        _unexpected(exc)
     _freeze_before_exit()
+
+
+def _unexpected(exc: Exception) -> None:
+    """A bug in informe: one short Spanish message and exit 3 (the traceback with ``INFORME_DEBUG=1``)."""
+    err_console.print(f"[red]Error inesperado: {type(exc).__name__}: {escape(str(exc))}[/red]")
+    err_console.print("Ejecute de nuevo con INFORME_DEBUG=1 para ver el detalle técnico.")
+    if os.environ.get("INFORME_DEBUG"):
+        raise exc
+    sys.exit(3)
 
 
 def _freeze_before_exit() -> None:

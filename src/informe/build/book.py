@@ -53,7 +53,7 @@ FIGURES = "figuras"
 MARKDOWN_READER = "markdown-citations-smart"
 # Lua filters of the pip-only engine's PDF, in ``book/``: Quarto's ``content-visible``/``content-hidden``
 # blocks, and Typst shorthands kept literal.
-LUA_FILTERS = ("format-visibility.lua", "literal-text.lua")
+LUA_FILTERS = ("format-visibility.lua", "literal-text.lua", "text-tables.lua")
 IMAGE_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"))
 
 

@@ -458,7 +458,7 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
 
 def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
               timings, cache, code) -> int:
-    from ..data.validation import print_problems
+    from ..data.validation import plural, print_problems
     from ..report.display import DOWNLOADS_DIR
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from .book import BookError, render_book
@@ -514,7 +514,8 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
         "inputs": {plan.name(p): h for p, h in hashes.items()
-                   if p.suffix == ".xlsx" or (p.suffix == ".yml" and p.parent == plan.params_file.parent)},
+                   if p.suffix == ".xlsx" or (p.suffix == ".yml" and p.parent == plan.params_file.parent)
+                   or p.parent == plan.data_dir / "textos"},
         "notebooks": {name: (s["seconds"] if s["ran"] else before.get(name, 0.0))
                       for name, s in section_info.items()},
         "sections": section_info,
@@ -553,7 +554,8 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     ran = sum(s["ran"] for s in section_info.values())
     engine_name = "Quarto" if book.engine == "quarto" else "pip (pandoc + typst)"
     console.print(f"[green]Informe construido con el motor {engine_name} "
-                  f"({ran} secciones ejecutadas, {len(section_info) - ran} reutilizadas).[/green]")
+                  f"({plural(ran, 'sección ejecutada', 'secciones ejecutadas')}, "
+                  f"{plural(len(section_info) - ran, 'reutilizada', 'reutilizadas')}).[/green]")
     console.print(f"  PDF:  {plan.out_dir / book.pdf.name}", soft_wrap=True)
     console.print(f"  HTML: {plan.out_dir / 'book' / 'index.html'}", soft_wrap=True)
     console.print(f"  Cuadernos ejecutados: {plan.out_dir / 'notebooks'}", soft_wrap=True)

@@ -127,14 +127,16 @@ def parse_markdown(text: str) -> tuple[list[TableData], list[str]]:
 def read_section(name: str, notebook: dict) -> Section:
     """A notebook (as JSON) → its title, tables and text lines."""
     title = name
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            for line in _source(cell.get("source", "")).splitlines():
-                if line.startswith("# "):
-                    title = CAPTION_LABEL.sub("", line[2:]).strip()
-                    break
-            if title != name:
-                break
+    # The chapter's title: its first level-1 heading, in a Markdown cell or (a chapter shown by
+    # report.chapter.Capitulo) in the first Markdown output.
+    sources = [_source(c.get("source", "")) for c in notebook.get("cells", []) if c.get("cell_type") == "markdown"]
+    sources += [_source(o.get("data", {}).get("text/markdown", "")) for c in notebook.get("cells", [])
+                for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    for text in sources:
+        heading = next((line for line in text.splitlines() if line.startswith("# ")), None)
+        if heading is not None:
+            title = CAPTION_LABEL.sub("", heading[2:]).replace("{.unnumbered}", "").strip()
+            break
     section = Section(title)
     for cell in notebook.get("cells", []):
         for output in cell.get("outputs", []):

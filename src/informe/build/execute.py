@@ -17,8 +17,9 @@ sections import (see :mod:`.forkkernel`); elsewhere kernels start with Popen. Ei
 gets a fresh kernel, killed as soon as its last cell has run.
 
 Each notebook runs in a worker process. Workers ignore Ctrl-C (the build
-handles it and ends them); a worker asked to end (SIGTERM, or its parent's
-death) kills its kernel and removes its runtime folder first. Kernel runtime
+handles it and ends them); a worker asked to end (SIGTERM) kills its kernel and
+removes its runtime folder first. A build killed with SIGKILL takes its workers and
+kernels with it at once (Linux ``PR_SET_PDEATHSIG``, see :func:`_die_with_parent`). Kernel runtime
 folders (``<tmp>/informe-kernel-*``) carry an ``owner.json`` marker so that the
 leftovers of a killed build can be recognised and removed by the next one.
 """
@@ -45,7 +46,7 @@ from traitlets import DottedObjectName, default
 
 from . import skip_unneeded_imports
 from .forkkernel import (MAX_IPC_PATH, ForkProvisioner, ForkServer, _kernel_environment, fork_client,
-                         make_runtime_dir, start_fork_server, use_fork_server)
+                         make_runtime_dir, set_parent_death_signal, start_fork_server, use_fork_server)
 from .workspace import KERNEL_DIR_PREFIX  # noqa: F401 - re-exported
 
 KERNEL_START_ATTEMPTS = 3
@@ -374,23 +375,21 @@ def _end_worker(signum, _frame) -> None:
 
 
 def _die_with_parent(parent_pid: int) -> None:
-    """Get SIGTERM when the build process dies, even by SIGKILL (prctl on Linux, a watcher elsewhere)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+    """End this worker the moment the build process dies, even by SIGKILL.
 
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    else:
+    On Linux ``PR_SET_PDEATHSIG`` with SIGKILL: immediate, and nothing in the worker can delay it. Its kernel
+    dies with the fork server (which gets SIGTERM from the build's death and kills its kernels; each kernel
+    also has SIGKILL as its own death signal); its runtime folder is removed by the next build. Elsewhere
+    a watcher thread sends SIGTERM within half a second (the handler kills the kernel and the folder).
+    """
+    if not set_parent_death_signal(signal.SIGKILL):
         def watch() -> None:
             while os.getppid() == parent_pid:
                 time.sleep(0.5)
             os.kill(os.getpid(), signal.SIGTERM)
 
         threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent_pid:  # the parent died before the watch was set
+    if os.getppid() != parent_pid:  # the parent died before the death signal was set
         os.kill(os.getpid(), signal.SIGTERM)
 
 

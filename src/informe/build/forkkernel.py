@@ -69,6 +69,29 @@ PRELOAD = (
 )
 
 
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
+_PRCTL: list = []  # libc's prctl, looked up once (before the fork server forks: its kernels reuse it)
+
+
+def set_parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` to this process the moment its parent dies, even by SIGKILL
+    (``prctl(PR_SET_PDEATHSIG)``); False where that is not available (other systems).
+
+    The caller checks right after that its parent is still the one it expects: a parent that died
+    before the call sends nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        if not _PRCTL:
+            import ctypes
+
+            _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl)
+        return _PRCTL[0](PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError, TypeError):
+        return False
+
+
 def fork_available(platform: str = sys.platform) -> bool:
     """Kernels are forked here: on Linux (where it is tested), unless ``INFORME_FORK_KERNELS=0``.
 
@@ -366,9 +389,17 @@ def __getattr__(name: str):
 # The server's side (``python -m informe.build.forkkernel <socket>``)
 # --------------------------------------------------------------------------
 
-def _kernel_child(request: dict) -> None:
-    """In the forked child: become the kernel (never returns)."""
+def _kernel_child(request: dict, server_pid: int) -> None:
+    """In the forked child: become the kernel (never returns).
+
+    The kernel dies with the fork server at once, even when the server (or the whole build) is killed
+    with SIGKILL: ``PR_SET_PDEATHSIG`` with SIGKILL (a kernel has nothing to save; ipykernel's own watch
+    of its parent only looks once a second).
+    """
     try:
+        set_parent_death_signal(signal.SIGKILL)
+        if os.getppid() != server_pid:  # the server died between the fork and the prctl
+            os._exit(1)
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)  # not the server's stdin: only the worker's exit may close that
@@ -420,13 +451,9 @@ def _remove_folder(folder: Path) -> None:
 
 def serve(address: str) -> None:
     """Import :data:`PRELOAD`, then fork a kernel per request until stdin closes (the worker exited)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+    build_pid = os.getppid()
+    # SIGTERM when the build dies, even by SIGKILL: the handler below kills the kernels and removes the folder.
+    set_parent_death_signal(signal.SIGTERM)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)  # before the imports: workers may connect at once, and wait in the backlog
     listener.listen(16)
@@ -439,6 +466,8 @@ def serve(address: str) -> None:
         os._exit(0)
 
     signal.signal(signal.SIGTERM, kill_all)  # the build ended or died (PR_SET_PDEATHSIG), even mid-import
+    if os.getppid() != build_pid or build_pid == 1:  # the build died before the death signal was set
+        kill_all()
     here = os.getcwd()
     sys.path[:] = [p for p in sys.path if p not in ("", here)]  # the server's folder is not the kernels'
     for name in PRELOAD:
@@ -493,6 +522,7 @@ def serve(address: str) -> None:
                 except (OSError, ValueError):
                     conn.close()
                     continue
+                server_pid = os.getpid()
                 pid = os.fork()
                 if pid == 0:
                     selector.close()
@@ -500,7 +530,7 @@ def serve(address: str) -> None:
                     conn.close()
                     for other in kernels.values():
                         other.close()
-                    _kernel_child(request)
+                    _kernel_child(request, server_pid)
                 kernels[pid] = conn
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
                 conn.setblocking(False)

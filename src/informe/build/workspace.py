@@ -101,7 +101,11 @@ def make_staging(out_dir: Path) -> Path:
     staging = staging_dir(out_dir)
     staging.mkdir(parents=True)
     marker = {"pid": os.getpid(), "started": process_started(os.getpid())}
-    (staging / STAGING_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    try:
+        (staging / STAGING_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    except BaseException:  # a full disk: nothing is left behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging
 
 
@@ -160,10 +164,21 @@ def remove_kernel_leftovers(tmp: Path | None = None) -> list[Path]:
 
 
 def publish(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` (same file system): the old outputs go only after the new are in place."""
+    """Replace ``out_dir`` by ``staging`` (same file system): the old outputs go only after the new are in place.
+
+    When a rename fails (a read-only or full file system, a folder without write permission) the previous
+    outputs are put back where they were and the error goes on; the caller removes the staging folder.
+    """
     (staging / STAGING_MARKER).unlink(missing_ok=True)
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    if out_dir.exists():
-        out_dir.rename(old)
-    staging.rename(out_dir)
+    moved = False
+    try:
+        if out_dir.exists():
+            out_dir.rename(old)
+            moved = True
+        staging.rename(out_dir)
+    except BaseException:
+        if moved and not out_dir.exists():
+            old.rename(out_dir)
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -14,6 +14,7 @@ Every limit is a module constant so that messages can quote it.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import posixpath
@@ -27,7 +28,9 @@ from xml.etree import ElementTree as ET
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024  # size of one .xlsx on disk
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024  # sum of the declared sizes of every member of the zip
-MAX_COMPRESSION_RATIO = 200  # uncompressed / compressed, per member larger than 1 MB
+MAX_COMPRESSION_RATIO = 200  # uncompressed / compressed, per member that also expands beyond ...
+MAX_RATIO_MEMBER_BYTES = 50 * 1024 * 1024  # ... this, in a workbook (a sheet of long repeated text compresses 400×)
+RATIO_MEMBER_BYTES = 1024 * 1024  # ... this, by default (Word documents: text and images, nothing that repetitive)
 MAX_ZIP_MEMBERS = 10_000
 
 
@@ -41,6 +44,30 @@ class UnsafeXml(UnsafeInput):
     def __init__(self, sheet: str, message: str):
         super().__init__(message)
         self.sheet = sheet
+
+
+SYMLINK_LOOP = "es un enlace simbólico que se apunta a sí mismo (bucle); reemplácelo por la carpeta o el archivo real"
+PERMISSION_DENIED = "no se puede leer: permiso denegado; dé permiso de lectura al archivo (o cópielo de nuevo)"
+DAMAGED_ZIP = ("el archivo está dañado (una parte interna no se puede descomprimir); "
+               "ábralo en Excel y guárdelo de nuevo")
+
+
+def is_symlink_loop(path: Path) -> bool:
+    """Whether ``path`` (or a link on the way to it) is a symbolic link that leads back to itself."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    except (ValueError, RuntimeError):
+        return False
+    return False
+
+
+def folder_problem(path: Path, what: str = "la carpeta") -> str | None:
+    """One Spanish line naming ``path`` when it cannot be used as a folder because of a symlink loop, else None."""
+    if is_symlink_loop(path):
+        return f"{what} {path} {SYMLINK_LOOP}"
+    return None
 
 
 def _mb(n: int) -> str:
@@ -59,6 +86,10 @@ def check_input_file(path: Path, max_bytes: int = MAX_WORKBOOK_BYTES) -> os.stat
             raise UnsafeInput("es un enlace simbólico roto (apunta a un archivo que no existe)") from None
         raise
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeInput(SYMLINK_LOOP) from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise UnsafeInput(PERMISSION_DENIED) from None
         raise UnsafeInput(f"no se puede leer ({exc.strerror or exc})") from exc
     mode = info.st_mode
     if stat.S_ISDIR(mode):
@@ -75,17 +106,24 @@ def check_input_file(path: Path, max_bytes: int = MAX_WORKBOOK_BYTES) -> os.stat
 
 
 def check_zip_members(zf: zipfile.ZipFile, max_total: int = MAX_UNCOMPRESSED_BYTES,
-                      max_ratio: float = MAX_COMPRESSION_RATIO) -> None:
-    """Refuse archives whose declared contents would expand beyond the limits (zip bombs)."""
+                      max_ratio: float = MAX_COMPRESSION_RATIO, ratio_above: int = RATIO_MEMBER_BYTES) -> None:
+    """Refuse archives whose declared contents would expand beyond the limits (zip bombs).
+
+    A high compression ratio alone is not a bomb: a sheet of long repeated text (the same project
+    description on every row) legitimately compresses several hundred times. A member is refused for its
+    ratio only when it would also expand beyond ``ratio_above`` (workbooks: :data:`MAX_RATIO_MEMBER_BYTES`);
+    the total stays capped at ``max_total``.
+    """
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
         raise UnsafeInput(f"el archivo tiene {len(infos)} partes internas (límite {MAX_ZIP_MEMBERS}); no parece un libro de Excel")
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > 1024 * 1024 and info.file_size > max_ratio * max(info.compress_size, 1):
+        if info.file_size > ratio_above and info.file_size > max_ratio * max(info.compress_size, 1):
             raise UnsafeInput(f"la parte interna {info.filename} se expande {info.file_size / max(info.compress_size, 1):.0f} "
-                              f"veces (límite {max_ratio}); el archivo parece dañado o malicioso (bomba zip)")
+                              f"veces hasta {_mb(info.file_size)} (límite {max_ratio} veces por encima de "
+                              f"{_mb(ratio_above)}); el archivo parece dañado o malicioso (bomba zip)")
     if total > max_total:
         raise UnsafeInput(f"descomprimido ocuparía {_mb(total)}, más que el límite de {_mb(max_total)}; "
                           "el archivo parece dañado o malicioso (bomba zip)")

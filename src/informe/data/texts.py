@@ -395,8 +395,17 @@ class _Checker:
     def __init__(self, file: str, images_root: Path, problems: list[Problem], label_prefix: str = "texto"):
         self.file, self.images_root, self.problems = file, images_root, problems
         self.label_prefix = label_prefix
+        self.ids: set[str] = set()
         self.paragraph = 0
         self.images: list[dict] = []
+
+    def heading_id(self, title: str) -> str:
+        base = f"{self.label_prefix}-{_slug(title)}"
+        candidate, n = base, 2
+        while candidate in self.ids:
+            candidate, n = f"{base}-{n}", n + 1
+        self.ids.add(candidate)
+        return candidate
 
     def error(self, message: str) -> None:
         self.problems.append(Problem(self.file, "", None, "", message, paragraph=self.paragraph or None))
@@ -419,8 +428,8 @@ class _Checker:
             return self.blocks(c[1])
         if kind in ("Para", "Plain"):
             return [{"t": kind, "c": self.inlines(c)}]
-        if kind == "Header":
-            return [{"t": "Header", "c": [c[0], EMPTY_ATTR, self.inlines(c[2])]}]
+        if kind == "Header":  # an id of its own chapter: the same heading in two chapters is two anchors
+            return [{"t": "Header", "c": [c[0], [self.heading_id(stringify(c[2])), [], []], self.inlines(c[2])]}]
         if kind == "CodeBlock":
             return [{"t": "CodeBlock", "c": [EMPTY_ATTR, c[1]]}]
         if kind in ("BlockQuote",):

@@ -13,14 +13,26 @@ from .catalogs import catalog_values, resolve_sheet
 from .contract import CATALOG_SHEET, CONTRACT
 from .finance import REQUIRED_ROLES, role_problems
 from .params import ParamsError, load_params
-from .problems import Problem
+from .problems import WARNING, Problem
 from .safety import confusable_key
 from .schemas import period_problems, unknown_columns, validate_frame
 from .texts import ChapterText, read_texts
 from .validation_cache import WorkbookCache, WorkbookResult
-from .workbooks import UnusableInput, YearData, read_workbook
+from .workbooks import UnusableInput, YearData, read_workbook, spreadsheets, workbook_key
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+SUMMARY_OVER = 25  # more problems than this: `informe validate` prints a summary (``--detalle``: every one)
+SUMMARY_LINES = 40  # the summary fits one screen
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``n`` and the Spanish noun (phrase) that agrees with it: ``plural(1, "error", "errores")`` → «1 error»."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def counts(errors: int, warnings: int) -> str:
+    """«1 error, 2 advertencias»."""
+    return f"{plural(errors, 'error', 'errores')}, {plural(warnings, 'advertencia', 'advertencias')}"
 
 
 @dataclass
@@ -172,6 +184,36 @@ def params_problems(data_dir: Path, year: int | None) -> list[Problem]:
     return []
 
 
+def folder_problems(data_dir: Path) -> list[Problem]:
+    """Warnings about spreadsheets of ``data_dir`` that are not read: a second copy of a contract workbook
+    («inversion - copia.xlsx», «INVERSION.xlsx», «inversion (1).xlsx», «inversion.ods») and a workbook the
+    contract does not know. The files Excel, LibreOffice or the system leave behind (``~$…``, ``.~lock…#``,
+    ``._…``, ``.DS_Store``, ``Thumbs.db``, ``desktop.ini``, ``*.bak``, ``*.tmp``), folders (``textos/``) and
+    other documents (a README) are ignored silently. A stand-in for a *missing* workbook is not warned about
+    here: the missing workbook's error names it (see :func:`.workbooks.missing_workbook_message`).
+    """
+    expected = [spec.filename for spec in CONTRACT]
+    by_key = {workbook_key(name): name for name in expected}
+    files = spreadsheets(Path(data_dir))
+    present = {p.name for p in files}
+    problems = []
+    for path in files:
+        if path.name in expected:
+            continue
+        target = by_key.get(workbook_key(path.name))
+        if target is None:
+            problems.append(Problem(path.name, "", None, "",
+                                    "este libro no es del contrato de datos y no se leyó (se leen solo "
+                                    f"{', '.join(expected)}); si sus datos van en el informe, páselos al libro "
+                                    "que corresponda; si no, sáquelo de la carpeta", WARNING))
+        elif target in present:
+            problems.append(Problem(path.name, "", None, "",
+                                    f"parece otra copia de {target}: se leyó {target}, no esta copia; bórrela o "
+                                    f"sáquela de la carpeta (si es la que tiene los datos buenos, guárdela como "
+                                    f"{target})", WARNING))
+    return problems
+
+
 def validate_workbook(data_dir: Path, spec, year: int | None) -> WorkbookResult:
     """Read one workbook of the contract and validate each of its sheets (its own catalogs included)."""
     raw = YearData(Path(data_dir))
@@ -199,6 +241,7 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
     if not Path(data_dir).is_dir():
         report.unusable = UnusableInput(str(data_dir), f"no existe la carpeta de datos {data_dir}")
         return report
+    report.problems += folder_problems(Path(data_dir))
     for spec in CONTRACT:
         path = Path(data_dir) / spec.filename
         result = cache.get(path, year) if cache is not None else None
@@ -239,15 +282,159 @@ def print_problems(problems: list[Problem], console) -> None:
                       highlight=False, soft_wrap=True)
 
 
-def print_report(report: ValidationReport, console) -> None:
-    """Print every problem in Spanish, then the summary line, on a rich ``console``."""
-    console.print(f"Validación de {report.data_dir}")
-    print_problems(report.all_problems, console)
+REQUIRED_EMPTY, EMPTY_SHEET = "valor obligatorio vacío", "la hoja no tiene filas"
+
+
+def _runs(numbers: list[int], shown: int = 3) -> str:
+    """«2–48, 50, 53–60…»: the first ``shown`` runs of consecutive numbers."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in runs[:shown])
+    return text + ("…" if len(runs) > shown else "")
+
+
+def _and(names: list[str]) -> str:
+    quoted = [f"«{n}»" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} y {quoted[-1]}"
+
+
+def _unit(problem: Problem) -> str:
+    """What the summary groups by: a workbook (or other file), or a folder (``textos/``) for the files in it."""
+    return problem.file.split("/")[0] + "/" if "/" in problem.file else problem.file
+
+
+def _shape(message: str) -> str:
+    """A message with its values left out, so that the same finding in different cells groups together."""
+    import re
+
+    return re.sub(r"\d+", "N", re.sub(r"«[^»]*»", "«…»", message.split(";")[0]))
+
+
+def _unit_lines(problems: list[Problem]) -> list[tuple[str, str]]:
+    """The summary of one workbook or folder: (style, text) lines, most useful first."""
+    empty = [p for p in problems if p.message.startswith(EMPTY_SHEET)]
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        if p in empty:
+            continue
+        inner = p.file.split("/", 1)[1] if "/" in p.file else ""
+        if p.message == REQUIRED_EMPTY and p.row:
+            groups.setdefault(("required", inner, p.sheet), []).append(p)
+        else:
+            groups.setdefault(("other", inner, p.sheet, p.column, p.severity, _shape(p.message)), []).append(p)
+    lines = []
+    style = lambda found: "red" if any(p.is_error for p in found) else "yellow"  # noqa: E731
+    if empty:
+        sheets = list(dict.fromkeys(p.sheet for p in empty))
+        lines.append((style(empty), f"  {'hoja' if len(sheets) == 1 else 'hojas'} sin filas: {_and(sheets)}"))
+    for key, found in groups.items():
+        where = [key[1]] if key[1] else []
+        if key[2]:
+            where.append(f"hoja «{key[2]}»")
+        if key[0] == "required":
+            by_rows: dict[str, list[int]] = {}
+            for p in found:
+                by_rows.setdefault(p.column, []).append(p.row)
+            columns: dict[tuple[int, ...], list[str]] = {}
+            for column, rows in by_rows.items():
+                columns.setdefault(tuple(sorted(set(rows))), []).append(column)
+            parts = [f"{_and(names)} en {plural(len(rows), 'fila', 'filas')} ({_runs(list(rows))})"
+                     for rows, names in columns.items()]
+            lines.append((style(found), f"  {', '.join(where)}, valores obligatorios vacíos: {'; '.join(parts)}"))
+            continue
+        if key[3]:
+            where.append(f"columna «{key[3]}»")
+        if len(found) == 1:
+            p = found[0]
+            place = f"fila {p.row}" if p.row else f"párrafo {p.paragraph}" if p.paragraph else ""
+            text = ", ".join(where + ([place] if place else []))
+            lines.append((style(found), f"  {text + ': ' if text else ''}{p.message}"))
+            continue
+        rows = [p.row or p.paragraph for p in found if p.row or p.paragraph]
+        label = "párrafos" if any(p.paragraph for p in found) and not any(p.row for p in found) else "filas"
+        same = len({p.message for p in found}) == 1
+        head = found[0].message if same else found[0].message.split(";")[0]
+        times = f"{len(found)} veces" if same else f"{len(found)} casos parecidos"
+        at = f"; {label} {_runs(rows)}" if rows else ""
+        text = ", ".join(where)
+        lines.append((style(found), f"  {text + ': ' if text else ''}{head} ({times}{at})"))
+    return lines
+
+
+def _fit(sizes: list[int], room: int) -> list[int]:
+    """How many detail lines of each unit to show so that they, and a «… y N más» line for each unit cut
+    short, take at most ``room`` lines; the longest lists are cut first."""
+    caps = list(sizes)
+
+    def used(i: int) -> int:
+        return sizes[i] if caps[i] >= sizes[i] else caps[i] + 1 if caps[i] > 0 else 0
+
+    while sum(used(i) for i in range(len(sizes))) > room:
+        i = max(range(len(sizes)), key=used)
+        if used(i) == 0:
+            break
+        caps[i] = min(caps[i], sizes[i]) - 1
+    return caps
+
+
+def summary_lines(problems: list[Problem], max_lines: int) -> list[tuple[str, str]]:
+    """At most ``max_lines`` (style, text) lines: per workbook (and per text folder) its errors and warnings
+    counted, then what is missing, grouped (empty sheets, required cells per sheet and column with the count
+    and the first rows, the same finding in several cells)."""
+    units: dict[str, list[Problem]] = {}
+    for p in problems:
+        units.setdefault(_unit(p), []).append(p)
+    names = list(units)
+    if len(names) > max_lines:  # never on a real folder: a line per file, the rest counted
+        rest = names[max_lines - 1:]
+        names = names[:max_lines - 1]
+    else:
+        rest = []
+    details = [_unit_lines(units[name]) for name in names]
+    caps = _fit([len(d) for d in details], max_lines - len(names) - (1 if rest else 0))
+    lines = []
+    for name, detail, cap in zip(names, details, caps):
+        found = units[name]
+        errors = sum(p.is_error for p in found)
+        tally = [plural(errors, "error", "errores")] if errors else []
+        if len(found) - errors:
+            tally.append(plural(len(found) - errors, "advertencia", "advertencias"))
+        lines.append(("bold", f"{name}: {', '.join(tally)}"))
+        lines += detail[:cap]
+        if cap < len(detail) and cap > 0:
+            lines.append(("", f"  … y {plural(len(detail) - cap, 'grupo', 'grupos')} más"))
+    if rest:
+        lines.append(("", f"… y {plural(len(rest), 'archivo', 'archivos')} más con problemas"))
+    return lines
+
+
+def print_report(report: ValidationReport, console, detail: bool = True) -> None:
+    """Print the problems in Spanish, then the summary line, on a rich ``console``.
+
+    With ``detail`` (the default) every problem is printed; without it, and more than ``SUMMARY_OVER`` problems,
+    a summary per workbook that fits one screen (``SUMMARY_LINES`` lines in all; see :func:`summary_lines`).
+    """
+    console.print(f"Validación de {escape(str(report.data_dir))}", highlight=False, soft_wrap=True)
+    problems = report.all_problems
+    if detail or len(problems) <= SUMMARY_OVER:
+        print_problems(problems, console)
+    else:
+        console.print(f"{plural(len(problems), 'problema', 'problemas')}, resumidos por archivo "
+                      "(informe validate --detalle los muestra uno por uno):", highlight=False, soft_wrap=True)
+        # Around the summary: this line, the title, the checks, the counts, the verdict and the CLI's «Año no
+        # indicado» line.
+        for style, text in summary_lines(problems, SUMMARY_LINES - 6):
+            console.print(escape(text), style=style or None, highlight=False, soft_wrap=True)
     checks = report.checks
     if checks:
         passed = sum(c.passed for c in checks)
-        console.print(f"Verificaciones cruzadas: {passed} de {len(checks)} cuadran exactamente.")
-    console.print(f"{len(report.errors)} errores, {len(report.warnings)} advertencias.")
+        console.print(f"Verificaciones cruzadas: {passed} de {len(checks)} {'cuadra' if passed == 1 else 'cuadran'} "
+                      "exactamente.", highlight=False)
+    console.print(f"{counts(len(report.errors), len(report.warnings))}.", highlight=False)
     if report.unusables:
         console.print("[red]Entrada inutilizable: corrija el archivo y vuelva a validar.[/red]")
     elif report.errors:

@@ -17,8 +17,11 @@ sheet's ``<dimension>`` so that every real row is read.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +32,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .contract import CONTRACT, Sheet, Workbook
 from .problems import Problem
-from .safety import (UnsafeInput, UnsafeXml, bad_characters, check_input_file, check_zip_members, clean_text,
-                     sheet_xml_facts, unescape_ooxml)
+from .safety import (DAMAGED_ZIP, MAX_RATIO_MEMBER_BYTES, PERMISSION_DENIED, UnsafeInput, UnsafeXml, bad_characters,
+                     check_input_file, check_zip_members, clean_text, sheet_xml_facts, unescape_ooxml)
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # encrypted xlsx and legacy .xls
 
@@ -76,6 +79,73 @@ class YearData:
         return self.sheets[(filename, sheet)].frame
 
 
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+NOISE_NAMES = ("thumbs.db", "desktop.ini")  # besides hidden files («.DS_Store», «._x.xlsx», «.~lock.x.xlsx#»)
+NOISE_SUFFIXES = (".bak", ".tmp")
+SAVE_AS_XLSX = "guárdelo como .xlsx (Archivo → Guardar como → Libro de Excel)"
+_COPY_PREFIX = re.compile(r"^(copia de|copy of)\s+")
+_COPY_SUFFIX = re.compile(r"(\s*[-_]?\s*(copia|copy)|\s*[(\[]\d+[)\]])$")
+
+
+def is_noise(name: str) -> bool:
+    """Files that Excel, LibreOffice or the operating system leave in a folder: never read, never reported.
+
+    Excel's owner files (``~$inversion.xlsx``), hidden files (LibreOffice locks ``.~lock.inversion.xlsx#``,
+    macOS ``._inversion.xlsx`` and ``.DS_Store``), ``Thumbs.db``, ``desktop.ini``, ``*.bak`` and ``*.tmp``.
+    """
+    lower = name.lower()
+    return name.startswith(("~$", ".")) or lower in NOISE_NAMES or lower.endswith(NOISE_SUFFIXES)
+
+
+def workbook_key(name: str) -> str:
+    """What a spreadsheet's name says it is, whatever its case, accents, extension or copy mark.
+
+    «inversion - copia.xlsx», «INVERSIÓN.xlsx», «inversion (1).xlsx» and «Copia de inversion.ods» all give
+    ``inversion``; «plan desarrollo.xls» gives ``plan_desarrollo``.
+    """
+    stem = Path(name).stem
+    text = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower().strip()
+    text = _COPY_PREFIX.sub("", text)
+    while True:
+        shorter = _COPY_SUFFIX.sub("", text).strip()
+        if shorter == text:
+            break
+        text = shorter
+    return re.sub(r"[\s\-_.]+", "_", text).strip("_")
+
+
+def spreadsheets(folder: Path) -> list[Path]:
+    """The spreadsheet files of ``folder`` (by extension), noise left out, sorted by name."""
+    try:
+        entries = sorted(Path(folder).iterdir())
+    except OSError:
+        return []
+    return [p for p in entries if not is_noise(p.name) and p.suffix.lower() in SPREADSHEET_SUFFIXES
+            and not p.is_dir()]
+
+
+def stand_ins(path: Path) -> list[Path]:
+    """Other spreadsheets of ``path``'s folder that are, by their name, the same workbook (a copy, another
+    case, another format), the file itself left out."""
+    key = workbook_key(path.name)
+    return [p for p in spreadsheets(path.parent) if p.name != path.name and workbook_key(p.name) == key]
+
+
+def missing_workbook_message(path: Path) -> str:
+    """Why ``path`` is missing, and what to do when a file of the same name but another format or spelling is there."""
+    name = path.name
+    message = f"falta el archivo {name} en {path.parent}"
+    hints = []
+    for other in stand_ins(path):
+        if other.suffix.lower() != ".xlsx":
+            save_as = SAVE_AS_XLSX if other.stem == path.stem else f"guárdelo como {name} (Archivo → Guardar como → " \
+                                                                    "Libro de Excel)"
+            hints.append(f"encontré {other.name}: {save_as}")
+        else:
+            hints.append(f"encontré {other.name}: cámbiele el nombre a {name}")
+    return "; ".join([message, *hints])
+
+
 def ensure_readable_xlsx(path: Path) -> None:
     """Raise :class:`UnusableInput` unless ``path`` is a regular, reasonably sized, macro-free xlsx file.
 
@@ -84,7 +154,7 @@ def ensure_readable_xlsx(path: Path) -> None:
     """
     name = path.name
     if not path.exists() and not path.is_symlink():
-        raise UnusableInput(name, f"falta el archivo {name} en {path.parent}")
+        raise UnusableInput(name, missing_workbook_message(path))
     try:
         check_input_file(path)
     except UnsafeInput as exc:
@@ -103,9 +173,11 @@ def ensure_readable_xlsx(path: Path) -> None:
             raise UnusableInput(name, "no es un libro de Excel .xlsx válido")
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            check_zip_members(zf)
+            check_zip_members(zf, ratio_above=MAX_RATIO_MEMBER_BYTES)
     except UnsafeInput as exc:
         raise UnusableInput(name, str(exc)) from None
+    except PermissionError:
+        raise UnusableInput(name, PERMISSION_DENIED) from None
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnusableInput(name, f"no es un libro de Excel .xlsx válido ({exc})") from None
     if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -296,6 +368,41 @@ def _read_rows(rows, headers, kinds, drop, file, sheet, problems, bad, records, 
         index.append(excel_row)
 
 
+# A member whose bytes were damaged (one flipped byte): zlib cannot inflate it, or its CRC does not match.
+DAMAGED_MEMBER_ERRORS = (zlib.error, EOFError)
+
+
+def _is_damaged(exc: BaseException) -> bool:
+    return isinstance(exc, DAMAGED_MEMBER_ERRORS) or (isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc))
+
+
+def damaged_member(path: Path) -> str | None:
+    """The first member of the (already size-checked) zip at ``path`` that cannot be inflated or whose CRC
+    does not match, else None. Only called once reading has failed: it explains the failure."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                try:
+                    with zf.open(info) as stream:
+                        while stream.read(1 << 20):
+                            pass
+                except (zipfile.BadZipFile, zlib.error, EOFError):
+                    return info.filename
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+    return None
+
+
+def _unreadable(path: Path, exc: BaseException, message: str, sheet: str = "") -> UnusableInput:
+    """The :class:`UnusableInput` for a failure while reading ``path``: damaged (bad CRC, bad deflate data)
+    when a member is, else ``message``."""
+    if isinstance(exc, PermissionError):
+        return UnusableInput(path.name, PERMISSION_DENIED)
+    if _is_damaged(exc) or damaged_member(path) is not None:
+        return UnusableInput(path.name, DAMAGED_ZIP)
+    return UnusableInput(path.name, message, sheet=sheet)
+
+
 def open_workbook(path: Path):
     ensure_readable_xlsx(path)
     try:
@@ -303,8 +410,8 @@ def open_workbook(path: Path):
             warnings.simplefilter("ignore")  # openpyxl warns about data validation extensions
             return load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
-            AttributeError, IndexError, SyntaxError) as exc:  # SyntaxError: xml ParseError
-        raise UnusableInput(path.name, f"no se pudo abrir el libro: {exc}") from exc
+            AttributeError, IndexError, SyntaxError, *DAMAGED_MEMBER_ERRORS) as exc:  # SyntaxError: xml ParseError
+        raise _unreadable(path, exc, f"no se pudo abrir el libro: {exc}") from None
 
 
 def _xml_facts(path: Path, spec: Workbook) -> dict:
@@ -312,9 +419,9 @@ def _xml_facts(path: Path, spec: Workbook) -> dict:
         with zipfile.ZipFile(path) as zf:
             return sheet_xml_facts(zf, [s.name for s in spec.sheets])
     except UnsafeXml as exc:
-        raise UnusableInput(path.name, str(exc), sheet=exc.sheet) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
-        raise UnusableInput(path.name, f"no se pudo leer la estructura del libro: {exc}") from exc
+        raise _unreadable(path, exc, str(exc), sheet=exc.sheet) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, *DAMAGED_MEMBER_ERRORS) as exc:
+        raise _unreadable(path, exc, f"no se pudo leer la estructura del libro: {exc}") from None
 
 
 def read_workbook(path: Path, spec: Workbook) -> list[SheetData]:
@@ -324,8 +431,8 @@ def read_workbook(path: Path, spec: Workbook) -> list[SheetData]:
         facts = _xml_facts(path, spec)
         return [read_sheet(path, sheet, workbook=wb, facts=facts.get(sheet.name)) for sheet in spec.sheets]
     except (KeyError, OSError, ValueError, TypeError, AttributeError, IndexError, SyntaxError,
-            zipfile.BadZipFile) as exc:
-        raise UnusableInput(path.name, f"no se pudo leer el libro: {type(exc).__name__}: {exc}") from exc
+            zipfile.BadZipFile, *DAMAGED_MEMBER_ERRORS) as exc:
+        raise _unreadable(path, exc, f"no se pudo leer el libro: {type(exc).__name__}: {exc}") from None
     finally:
         wb.close()
 
