@@ -274,7 +274,7 @@ def test_a_block_is_placed_at_its_marker_and_the_rest_follow_under_their_heading
         title(year_report),
         "Párrafo uno.\n",
         "TABLA-SECTORES",  # after a paragraph: no introduction of its own
-        "## Balance\n\nPárrafo final.\n",
+        "## Balance {#inversion-balance}\n\nPárrafo final.\n",  # headings of a text: ids of their chapter
         "## Proyectos de inversión", "INTRO-SECCION-PROYECTOS", "INTRO-BLOQUE-PROYECTOS", "TABLA-PROYECTOS",
         "## Zonas francas", "TABLA-ZONAS",  # the fallback sentence is not printed: the chapter has a text
     ]
@@ -283,13 +283,13 @@ def test_a_block_is_placed_at_its_marker_and_the_rest_follow_under_their_heading
 def test_a_marker_after_a_paragraph_under_a_heading_brings_no_introduction(year_report, textos):
     text = text_of(textos, "inversion", "## Inversión", "Párrafo uno.", "{{tabla inversion.sectores}}")
     parts = markdown_of(chapter(with_texts(year_report, inversion=text)).parts())
-    assert parts[1:3] == ["## Inversión\n\nPárrafo uno.\n", "TABLA-SECTORES"]
+    assert parts[1:3] == ["## Inversión {#inversion-inversion}\n\nPárrafo uno.\n", "TABLA-SECTORES"]
 
 
 def test_a_marker_right_under_a_heading_brings_its_introduction(year_report, textos):
     text = text_of(textos, "inversion", "## Sectores", "{{tabla inversion.sectores}}")
     parts = markdown_of(chapter(with_texts(year_report, inversion=text)).parts())
-    assert parts[1:4] == ["## Sectores\n", "INTRO-BLOQUE-SECTORES", "TABLA-SECTORES"]
+    assert parts[1:4] == ["## Sectores {#inversion-sectores}\n", "INTRO-BLOQUE-SECTORES", "TABLA-SECTORES"]
 
 
 def test_every_block_placed_leaves_no_default_heading(year_report, textos):

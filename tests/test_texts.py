@@ -282,7 +282,7 @@ def test_a_well_formed_text_keeps_its_structure(well_formed):
     assert well_formed.slug == "inversion" and well_formed.file == "textos/inversion.md"
     assert [p.kind for p in well_formed.parts] == ["markdown", "block", "markdown"]
     prose = well_formed.parts[0].markdown
-    assert prose.startswith("## Logros del año\n")
+    assert prose.startswith("## Logros del año {#inversion-logros-del-ano}\n")  # an id of its chapter
     assert "*inversión*" in prose and "**cooperación**[^1]" in prose
     assert "[^1]: Una nota al pie que cita {{indicador.pi-01}}." in prose
     assert "[informe](https://www.acimedellin.org/informe)" in prose
@@ -429,7 +429,7 @@ def test_a_word_document_is_read_with_its_images(textos, tmp_path):
     assert text.file == "textos/inversion.docx"
     assert [(p.kind, p.paragraph) for p in text.parts] == [("markdown", 1), ("image", 3), ("markdown", 4),
                                                            ("image", 5), ("block", 6)]
-    assert text.parts[0].markdown == "## Inversión\n\nLa inversión fue de {{indicador.pi-01}}.\n"
+    assert text.parts[0].markdown == "## Inversión {#inversion-inversion}\n\nLa inversión fue de {{indicador.pi-01}}.\n"
     first, second = text.parts[1], text.parts[3]
     assert (first.mime, first.alt) == ("image/png", ALT) and base64.b64decode(first.data) == RED
     assert (second.mime, second.alt) == ("image/png", "") and base64.b64decode(second.data) == BLUE
@@ -527,3 +527,20 @@ def test_the_2022_texts_are_all_read_without_problems():
     texts, problems = read_texts(root / "data" / "2022")
     assert problems == []
     assert {"inversion", "cooperacion", "posicionamiento", "resumen-ejecutivo"} <= set(texts)
+
+
+def test_the_same_heading_in_two_chapters_or_twice_in_one_gets_distinct_ids(tmp_path):
+    """Regression: «Frentes de Trabajo» in inversion.md and cooperacion.md (and «Otros cuadros» in every 2023 demo
+    text) got the same anchor, which made the book convert every chapter again on each edit."""
+    from informe.data.texts import read_texts
+
+    folder = tmp_path / "textos"
+    folder.mkdir()
+    (folder / "inversion.md").write_text("## Frentes de Trabajo\n\nUno.\n\n## Frentes de Trabajo\n\nDos.\n",
+                                         encoding="utf-8")
+    (folder / "cooperacion.md").write_text("## Frentes de Trabajo\n\nTres.\n", encoding="utf-8")
+    texts, problems = read_texts(tmp_path)
+    assert problems == []
+    ids = re.findall(r"\{#([a-z0-9-]+)\}", texts["inversion"].parts[0].markdown)
+    ids += re.findall(r"\{#([a-z0-9-]+)\}", texts["cooperacion"].parts[0].markdown)
+    assert ids == ["inversion-frentes-de-trabajo", "inversion-frentes-de-trabajo-2", "cooperacion-frentes-de-trabajo"]
