@@ -132,7 +132,7 @@ def text_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
                 continue  # images a Markdown text shows
             if path.suffix.lower() in (".doc", ".odt", ".rtf", ".txt"):
                 problems.append(Problem(f"{TEXT_DIR}/{name}", "", None, "",
-                                        f"este formato no se lee: guarde el texto como Word (.docx) o Markdown (.md)",
+                                        "este formato no se lee: guarde el texto como Word (.docx) o Markdown (.md)",
                                         WARNING))
             continue
         slug = path.stem
@@ -356,7 +356,7 @@ def stringify(node) -> str:
                 "SmallCaps"):
         return stringify(content)
     if kind in ("Link", "Image", "Span", "Quoted", "Cite"):
-        return stringify(content[1] if kind != "Span" else content[1])
+        return stringify(content[1])
     if kind == "Header":
         return stringify(content[2])
     if kind in ("BulletList",):

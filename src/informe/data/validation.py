@@ -227,7 +227,7 @@ def validate_workbook(data_dir: Path, spec, year: int | None) -> WorkbookResult:
 
 
 def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None = None,
-                 cache: WorkbookCache | None = None) -> ValidationReport:
+                 cache: WorkbookCache | None = None, texts: bool = True) -> ValidationReport:
     """Read and validate ``data_dir``; never raises for bad input.
 
     ``year`` (default: the folder's name when it is a year) bounds the periods the data may name.
@@ -255,8 +255,9 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
         report.problems += result.problems
     report.problems += params_problems(Path(data_dir), year)
     report.problems += indicator_problems(report.data)
-    report.texts, text_problems = read_texts(Path(data_dir), cache=cache.texts if cache is not None else None)
-    report.problems += text_problems
+    if texts:  # the chapter texts (a prior year's are not read: only its figures are compared)
+        report.texts, text_problems = read_texts(Path(data_dir), cache=cache.texts if cache is not None else None)
+        report.problems += text_problems
     # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
     report.checks = run_checks(report.data, year)
     report.checks += prior_year_checks(Path(data_dir), year, report.data, prior_dir)

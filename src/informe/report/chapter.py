@@ -31,7 +31,7 @@ from IPython.display import display
 from ..data.problems import WARNING, Problem
 from ..data.texts import CITATION, MARKER, ChapterText
 from .display import Text, escape_markdown
-from .figures import FigureCatalog, FigureError, stem, words
+from .figures import FigureCatalog, FigureError, stem, unknown_message
 from .report import YearReport
 
 
@@ -295,15 +295,9 @@ def citation_problems(report: YearReport, text: ChapterText, known: set[str] | N
     problems = []
     for name, paragraph in text.citations:
         if name not in known:
-            from .figures import unknown_message
-
             problems.append(Problem(text.file, "", None, "", unknown_message(name, sorted(known)),
                                     paragraph=paragraph))
     return problems
-
-
-def word_set(text: str) -> frozenset[str]:
-    return words(text)
 
 
 PENDING = "*Por escribir.*"  # what `informe new-year` leaves where a text is still to be written

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -62,7 +62,6 @@ class Figure:
     value: float | None
     format: Format
     label: str
-    words: frozenset[str] = field(default_factory=frozenset)
     head: str = ""  # the noun that names what it counts («empresa» for «Empresas con nuevos proyectos…»)
     goal: bool = False  # a goal (``.meta``, ``.meta_plan``): prose rarely types one; not used by the prose check
 
@@ -152,19 +151,8 @@ STOPWORDS = frozenset("""a al ante año años con como de del desde el en entre 
 una unos unas y o e u total monto número cantidad cifra valor usd cop millones pesos mil""".split())
 
 
-def words(text: str) -> frozenset[str]:
-    """The content words of a label, lower-case, without accents or plural «s» («Empresas» → empresa)."""
-    plain = unicodedata.normalize("NFKD", str(text).lower()).encode("ascii", "ignore").decode()
-    found = set()
-    for word in re.findall(r"[a-z]{4,}", plain):
-        if word in STOPWORDS:
-            continue
-        found.add(stem(word))
-    return frozenset(found)
-
-
 def head_word(text: str) -> str:
-    """The first content word of a label, as :func:`words` writes it."""
+    """The first content word of a label, lower-case, without accents or plural «s» («Empresas» → empresa)."""
     plain = unicodedata.normalize("NFKD", str(text).lower()).encode("ascii", "ignore").decode()
     for word in re.findall(r"[a-z]{4,}", plain):
         if word not in STOPWORDS:
@@ -266,14 +254,14 @@ class FigureCatalog:
                 value = spec.get(self.report)
             except KeyError:  # the sheet did not pass validation, or the statement lacks the line
                 value = None
-            return Figure(name, value, spec.format, spec.label, words(spec.label), head_word(spec.label))
+            return Figure(name, value, spec.format, spec.label, head_word(spec.label))
         filename = f"{namespace}.xlsx"
         if any(spec.filename == filename for spec in CONTRACT):
             row = self._kept(filename).get(name)
             if row is not None:
                 value = None if is_missing(row["Valor"]) else float(row["Valor"])
                 return Figure(name, value, unit_format(row["Unidad"], value), str(row["Concepto"]),
-                              words(row["Concepto"]), head_word(row["Concepto"]))
+                              head_word(row["Concepto"]))
         return None
 
     def _indicator_figure(self, name: str, rest: str) -> Figure | None:
@@ -288,16 +276,16 @@ class FigureCatalog:
         label = f"{row['Indicador']} ({INDICATOR_PARTS[part]})"
         summary = row.get("Cifra en resumen")
         named = str(summary) if not is_missing(summary) and str(summary).strip() else str(row["Indicador"])
-        label_words, head = words(f"{row['Indicador']} {named}"), head_word(named)
+        head = head_word(named)
         goal = part in ("meta", "meta_plan")
         if part in ("cumplimiento", "avance"):
             over, under = (("Logro año", "Meta año") if part == "cumplimiento" else ("Acumulado", "Meta del plan"))
             value = (None if is_missing(row[under]) or not row[under] or is_missing(row[over])
                      else round(float(row[over]) / float(row[under]) * 100, 10))
-            return Figure(name, value, percent(1), label, label_words, head, goal)
+            return Figure(name, value, percent(1), label, head, goal)
         column = {"": "Logro año", "meta": "Meta año", "meta_plan": "Meta del plan", "acumulado": "Acumulado"}[part]
         value = None if is_missing(row[column]) else float(row[column])
-        return Figure(name, value, indicator_format(row), label, label_words, head, goal)
+        return Figure(name, value, indicator_format(row), label, head, goal)
 
 
 def unknown_message(name: str, names: list[str]) -> str:

@@ -86,7 +86,7 @@ def default_paths(year: int, root: Path) -> tuple[Path, Path]:
 
 
 def load_report(year: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,
-                root: str | Path = ".", with_prior: bool = True, validation=None) -> YearReport:
+                root: str | Path = ".", with_prior: bool = True, validation=None, texts: bool = True) -> YearReport:
     """Validate and load a year; also the previous year when ``data/<year-1>`` exists next to it
     and may be compared (a real year is never compared with a demo year).
 
@@ -100,7 +100,7 @@ def load_report(year: int, data_dir: str | Path | None = None, params_file: str 
     default_data, default_params = default_paths(year, root)
     data_dir = Path(data_dir) if data_dir else default_data
     params = load_params(Path(params_file) if params_file else default_params)
-    validation = validation or validate_dir(data_dir)
+    validation = validation or validate_dir(data_dir, texts=texts)
     if validation.exit_code:
         first = "; ".join(str(p) for p in validation.errors[:5])
         raise ReportDataError(f"los datos de {data_dir} no son válidos: {first}")
@@ -109,7 +109,8 @@ def load_report(year: int, data_dir: str | Path | None = None, params_file: str 
     prior_dir = prior_data.prior_dir_for(data_dir, year, params.demo, prior_params)
     if with_prior and prior_dir is not None:
         try:
-            prior = load_report(year - 1, prior_dir, prior_params, root, with_prior=False)
+            # only its figures are compared: its texts are not read
+            prior = load_report(year - 1, prior_dir, prior_params, root, with_prior=False, texts=False)
         except ReportDataError:
             prior = None
     return YearReport(year, params, data_dir, validation.data, validation.checks, validation.problems, prior,
