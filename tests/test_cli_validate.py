@@ -72,7 +72,8 @@ def test_text_in_amount_column_names_file_sheet_row_column(data_copy):
     [problem] = report.errors
     assert (problem.file, problem.sheet, problem.row, problem.column) == (
         "administrativo.xlsx", "Contratación", 3, "Valor (COP)")
-    assert "se esperaba un número" in problem.message and "ciento treinta millones" in problem.message
+    assert "no es un número" in problem.message and "«ciento treinta millones»" in problem.message
+    assert "escriba solo la cifra" in problem.message  # and how to type it
 
 
 def test_cli_reports_text_in_amount_column(data_copy):

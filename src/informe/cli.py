@@ -107,12 +107,16 @@ def validate(
 ) -> None:
     """Valida los libros de Excel de un año: salida 0 sin errores, 1 con errores, 2 si la entrada es inutilizable."""
     from .data.problems import write_report
-    from .data.validation import print_report, validate_dir
+    from .data.validation import print_report, report_year, validate_dir
 
     directory = resolve_data_dir(data_dir, year if data_dir is not None else default_year(year))
-    result = validate_dir(directory)
+    result = validate_dir(directory, year=year if year is not None else report_year(directory))
     result.problems += text_problems(directory, result)
     print_report(result, console, detail=detalle)
+    if result.year is None and not result.unusables:
+        console.print("[yellow]Año del informe desconocido (la carpeta no es data/<año> de un proyecto con "
+                      "params/<año>.yml): indique --year AÑO para comprobar que periodos, metas y fechas son de ese "
+                      "año.[/yellow]")
     if report is not None:
         write_report(result.all_problems, report)
         console.print(f"Reporte escrito en {report}")

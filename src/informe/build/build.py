@@ -431,7 +431,7 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
             # A workbook whose bytes, year, code and library versions are those of the last build is not
             # read again (never with --force); the cross-sheet checks always run on the whole year.
             cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code)
-            validation = validate_dir(plan.data_dir, cache=cache)
+            validation = validate_dir(plan.data_dir, year=plan.year, cache=cache)
             timings["validate"] = time.perf_counter() - start
             print_report(validation, console)
             if cache.hits or cache.texts.hits:

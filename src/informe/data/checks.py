@@ -21,6 +21,7 @@ Severity policy
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -64,6 +65,7 @@ class CheckResult:
     row: int | None = None
     column: str = ""
     decimals: int = 0
+    note: str = ""  # what may explain the difference (repeated detail rows, a unit factor)
 
     @property
     def difference(self) -> float:
@@ -84,6 +86,8 @@ class CheckResult:
         )
         if self.status == WARNING and self.check.endswith("publicada"):
             text += "; el informe usa el valor calculado"
+        if self.note:
+            text += f"; {self.note}"
         return text
 
     def as_problem(self) -> Problem:
@@ -184,6 +188,10 @@ def published_variations(frames: Frames) -> list[CheckResult]:
         statement = frames[(FS, sheet)]
         computed = finance.variations(statement)
         label = finance.label_column(statement)
+        swapped = swapped_years(statement, computed)
+        if swapped is not None:
+            results.append(swapped_years_result(sheet, *swapped))
+            continue
         for row, item in statement.iterrows():
             name = item[label]
             if pd.notna(item["Var $ publicada"]):
@@ -198,6 +206,26 @@ def published_variations(frames: Frames) -> list[CheckResult]:
                                        severity=WARNING, rounded=True, decimals=2, file=FS, sheet=sheet, row=int(row),
                                        column="Var % publicada"))
     return results
+
+
+def swapped_years(statement: pd.DataFrame, computed: pd.DataFrame) -> tuple[int, int] | None:
+    """(rows whose published Var $ is the computed one with the opposite sign, rows with a non-zero Var $) when
+    that is most of them (at least 3 and 80 %): «Año actual» and «Año anterior» are swapped."""
+    published = statement["Var $ publicada"]
+    rows = [r for r in statement.index if pd.notna(published[r]) and abs(published[r]) > 1]
+    opposite = [r for r in rows if abs(published[r] + computed.at[r, "Var $"]) <= published_tolerance(published[r]) + 1
+                and abs(published[r] - computed.at[r, "Var $"]) > 1]
+    if len(opposite) >= 3 and len(opposite) >= 0.8 * len(rows):
+        return len(opposite), len(rows)
+    return None
+
+
+def swapped_years_result(sheet: str, opposite: int, rows: int) -> CheckResult:
+    return CheckResult("años intercambiados",
+                       f"las columnas «Año actual» y «Año anterior» parecen intercambiadas: en {opposite} de {rows} "
+                       "filas la variación publicada es la calculada con el signo contrario; revise los encabezados "
+                       "(el año del informe va en «Año actual»)",
+                       "", math.nan, "", math.nan, ERROR, FS, sheet, 1, "Año actual")
 
 
 def equity_statement(frames: Frames) -> list[CheckResult]:
@@ -381,7 +409,8 @@ def _finding(check: str, finding: "plan.Finding") -> CheckResult:
 
 def plan_declarations(frames: Frames, year: int | None = None) -> list[CheckResult]:
     """The plan's period, goals and headline declarations are coherent."""
-    findings = plan.period_findings(frames, year) + plan.goal_findings(frames) + plan.headline_findings(frames)
+    findings = (plan.period_findings(frames, year) + plan.goal_findings(frames, year) + plan.headline_findings(frames)
+                + plan.unit_findings(frames, year))
     return [_finding("plan de desarrollo", f) for f in findings]
 
 
@@ -393,10 +422,35 @@ def indicator_details(frames: Frames) -> list[CheckResult]:
     done, findings = plan.reconcile(frames)
     results = [_finding("conciliación declarada", f) for f in findings]
     for r in done:
-        results.append(compare_detail("indicador frente a detalle", f"{r.code} {r.name}", r.label, r.detail,
-                                      "logro del año", r.achievement, decimals=r.decimals, file=r.filename,
-                                      sheet=r.sheet, column=r.column))
+        result = compare_detail("indicador frente a detalle", f"{r.code} {r.name}", r.label, r.detail,
+                                "logro del año", r.achievement, decimals=r.decimals, file=r.filename,
+                                sheet=r.sheet, column=r.column)
+        if not result.passed:
+            result = dataclasses.replace(result, note=detail_note(frames, r))
+        results.append(result)
     return results
+
+
+def detail_note(frames: Frames, r: "plan.Reconciliation") -> str:
+    """What may distort a reconciliation: rows of the detail typed twice, a detail that matches the indicator
+    only after a unit factor."""
+    from .contract import workbook
+    from .plausibility import duplicate_rows
+
+    notes = []
+    detail = frames.get((r.filename, r.sheet))
+    if detail is not None:
+        repeats = duplicate_rows(r.filename, workbook(r.filename).sheet(r.sheet), detail)
+        if repeats:
+            pairs = ", ".join(f"{row} repite la {earlier}" for row, earlier in list(repeats.items())[:3])
+            notes.append(f"la hoja «{r.sheet}» tiene filas repetidas ({pairs}) y el detalle las cuenta dos veces")
+    if r.detail and r.achievement:
+        for factor in (100, 1_000, 1_000_000):
+            for shifted, sign in ((r.detail * factor, "×"), (r.detail / factor, "÷")):
+                if abs(shifted - r.achievement) <= 0.01 * abs(r.achievement):
+                    notes.append(f"el detalle coincide con el logro {sign} {format_number(factor, 0)}: revise la "
+                                 "unidad del detalle o la «Escala» de la conciliación")
+    return "; ".join(notes)
 
 
 def award_counts(frames: Frames) -> list[CheckResult]:

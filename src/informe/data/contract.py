@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .numbers import format_es
+
 # --------------------------------------------------------------------------
 # Structural enumerations: the code computes with these values, so they are
 # fixed. Domain lists (sectors, fronts, units, modalities, figure keys...) are
@@ -77,10 +79,23 @@ class Column:
     description: str
     required: bool = True
     allowed: tuple[str, ...] | None = None
-    minimum: float | None = None
+    minimum: float | None = None  # below it: an error (an impossible value, e.g. a negative count)
     unique: bool = False
     example: object = None
     catalog: str | None = None  # name of the «Catálogos» column that lists the allowed values
+    maximum: float | None = None  # above it: an error (e.g. a share of a total above 100 %)
+    # The range a real value falls in (zeros aside); outside it: a warning that asks whether the value was typed
+    # in another unit (cents, thousands, millions). None: no expectation.
+    plausible: tuple[float, float] | None = None
+
+    def expected(self) -> str:
+        """What the column expects, in words (for messages and the contract's documentation)."""
+        unit = UNITS.get(self.unit, self.unit)
+        if self.plausible is None:
+            return unit
+        low, high = self.plausible
+        return f"entre {format_es(low)} y {format_es(high)} ({unit})"
+
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,11 @@ class Workbook:
 
 def _text(header, description, **kw):
     return Column(header, "text", "text", description, **kw)
+
+
+def _date(header, description, **kw):
+    """A date as published: text («28 de febrero al 2 de marzo») or an Excel date (read as 28/02/2022)."""
+    return Column(header, "text", "date", description, **kw)
 
 
 def _num(header, unit, description, **kw):
@@ -262,8 +282,10 @@ INVESTMENT = Workbook(
                 _text("País de origen", "País de origen de la inversión.", required=False),
                 _catalog("Sector", "Sector priorizado de inversión.", required=False),
                 _catalog("Tipo de inversión", "Nueva inversión o reinversión.", required=False),
-                _num("Monto (USD millones)", "usd_m", "Monto certificado, en millones de USD.", required=False, minimum=0),
-                _int("Empleos", "count", "Empleos generados o proyectados que publica el informe.", required=False),
+                _num("Monto (USD millones)", "usd_m", "Monto certificado, en millones de USD.", required=False, minimum=0,
+                     plausible=(0.01, 1000)),
+                _int("Empleos", "count", "Empleos generados o proyectados que publica el informe.", required=False,
+                     plausible=(1, 50000)),
                 _text("Descripción", "Resumen de la gestión.", required=False),
             ),
             "Lo que hemos logrado en atracción de inversión",
@@ -294,7 +316,7 @@ COOPERATION = Workbook(
                 _catalog("Línea temática", "Línea temática de cooperación.", required=False),
                 _text("Receptor", "Secretaría, dependencia o entidad que recibe la cooperación.", required=False),
                 _catalog("Tipo de cooperación", "Técnica o financiera.", required=False),
-                _num("Monto (USD)", "usd", "Monto en dólares.", required=False, minimum=0),
+                _num("Monto (USD)", "usd", "Monto en dólares.", required=False, minimum=0, plausible=(100, 100_000_000)),
             ),
             "Lo que hemos logrado en demanda de cooperación",
         ),
@@ -346,7 +368,8 @@ COOPERATION = Workbook(
                 _text("Oportunidad", "Nombre de la convocatoria o premio."),
                 _catalog("Instrumento", "Instrumento de cooperación."),
                 _text("Líneas temáticas", "Líneas temáticas, separadas por punto y coma.", required=False),
-                _num("Importe (USD)", "usd", "Importe máximo publicado, en USD.", required=False, minimum=0),
+                _num("Importe (USD)", "usd", "Importe máximo publicado, en USD.", required=False, minimum=0,
+                     plausible=(100, 100_000_000)),
             ),
             "Listado de oportunidades identificadas y socializadas a las organizaciones",
         ),
@@ -373,9 +396,10 @@ POSITIONING = Workbook(
             (
                 _enum("Tipo de evento", EVENT_KINDS, "Propio, invitado o gestionado para la Alcaldía."),
                 _text("Nombre del evento", "Nombre tal como se publica."),
-                _text("Fecha", "Fecha o rango de fechas tal como se publica."),
+                _date("Fecha", "Fecha o rango de fechas tal como se publica (texto, o fecha de Excel: se publica 28/02/2022)."),
                 _text("Finalidad", "Finalidad o descripción del evento.", required=False),
-                _int("Asistentes", "count", "Número de asistentes, cuando se publica una cifra.", required=False),
+                _int("Asistentes", "count", "Número de asistentes, cuando se publica una cifra.", required=False,
+                     plausible=(1, 100_000)),
                 _text("Asistentes (detalle)", "Texto publicado sobre los asistentes (p. ej. '5 empresas').", required=False),
                 _enum("¿Por qué Medellín?", YES_NO, "Sí si es un evento ¿Por qué Medellín? con empresarios."),
                 _text("Participante por Medellín", "Quién representó a Medellín (eventos gestionados).", required=False),
@@ -407,8 +431,8 @@ ADMINISTRATION = Workbook(
             "Ejecución del plan anual de adquisiciones por modalidad de contratación.",
             (
                 _catalog("Modalidad", "Modalidad de contratación.", unique=True),
-                _int("Procesos", "count", "Número de procesos."),
-                _num("Valor (COP)", "cop", "Valor contratado en pesos.", minimum=0),
+                _int("Procesos", "count", "Número de procesos.", plausible=(0, 10_000)),
+                _num("Valor (COP)", "cop", "Valor contratado en pesos.", minimum=0, plausible=(100_000, 1e12)),
             ),
             "9.1.1 Contratación y ejecución del plan anual de adquisiciones – PAA",
         ),
@@ -417,8 +441,9 @@ ADMINISTRATION = Workbook(
             "Peticiones, quejas, reclamos y sugerencias atendidas, por proceso.",
             (
                 _catalog("Proceso", "Proceso que atendió la PQRS.", unique=True),
-                _int("Cantidad", "count", "Número de PQRS atendidas."),
-                _num("Porcentaje publicado", "pct", "Porcentaje publicado, en % (solo para verificar).", required=False, minimum=0),
+                _int("Cantidad", "count", "Número de PQRS atendidas.", plausible=(0, 100_000)),
+                _num("Porcentaje publicado", "pct", "Porcentaje publicado, en % (solo para verificar).", required=False, minimum=0,
+                     maximum=100),
             ),
             "9.1.2 Seguimiento a las PQRS",
         ),
@@ -430,7 +455,7 @@ ADMINISTRATION = Workbook(
                 _text("Radicado", "Número de radicado.", unique=True),
                 _text("Demandante", "Parte demandante."),
                 _text("Demandado", "Parte demandada."),
-                _num("Cuantía (COP)", "cop", "Cuantía en pesos.", required=False, minimum=0),
+                _num("Cuantía (COP)", "cop", "Cuantía en pesos.", required=False, minimum=0, plausible=(100_000, 1e13)),
             ),
             "9.1.3 Procesos judiciales",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .contract import CATALOG_SHEET, CONTRACT, MEASURES, UNITS, Workbook
+from .numbers import format_es
 
 KIND_ES = {"text": "texto", "number": "número", "integer": "entero"}
 
@@ -28,7 +29,11 @@ def _workbook_markdown(spec: Workbook) -> list[str]:
             elif c.allowed:
                 rules.append(", ".join(c.allowed))
             if c.minimum is not None:
-                rules.append(f"≥ {c.minimum:g}")
+                rules.append(f"≥ {format_es(c.minimum)}")
+            if c.maximum is not None:
+                rules.append(f"≤ {format_es(c.maximum)}")
+            if c.plausible is not None:
+                rules.append(f"plausible {c.expected()} (fuera: advertencia)")
             if c.unique:
                 rules.append("sin repetidos")
             lines.append(
@@ -55,6 +60,21 @@ def contract_markdown() -> str:
         "print them in parentheses); percentages are written in percent units (12 for 12 %). In the",
         "financial statements `Código padre` builds the account hierarchy and `Signo` says whether a line",
         "adds to or subtracts from its parent; `Rol` marks the lines the checks and indicators use.",
+        "",
+        "## Plausibility",
+        "",
+        "A value below «≥» or above «≤» is an error (a negative count, a share above 100 %). A non-zero value",
+        "outside its column's plausible range is a warning that names the cell and the factor (× or ÷ 100,",
+        "1 000, 1 000 000) that would bring it into range: it was probably typed in another unit. A percentage",
+        "column whose values all lie within ±1 was typed as fractions. In «Cifras», a value whose «Unidad» is",
+        "«cantidad» is a non-negative whole number. Each plan indicator's yearly goal and achievement are",
+        "compared with the indicator's other figures (goals of other years, achievement, plan goal,",
+        "cumulative): a value about 100, 1 000 or 1 000 000 times off is reported as a probable unit error.",
+        "A number typed as text («1.234.567», «4,5», «USD 3,2», «35 %») is read as an es-CO number with a",
+        "warning naming the cell, or refused when it is not a number or carries another unit. Rows that",
+        "repeat an earlier row of a detail sheet are a warning naming both rows; a row that looks like a",
+        "hand-typed total («TOTAL», «Total general») is an error. Date columns hold the date as published",
+        "(text) or an Excel date, printed as 28/02/2022; a date of another year is a warning.",
         "",
         "## Catalogs",
         "",

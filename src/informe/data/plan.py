@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .contract import CATALOG_SHEET, CONTRACT
-from .problems import ERROR
+from .numbers import format_es
+from .problems import ERROR, WARNING
 
 PLAN_FILE = "plan_desarrollo.xlsx"
 PLAN_SHEET, INDICATORS, GOALS, RECONCILIATIONS = "Plan", "Indicadores", "Metas", "Conciliaciones"
@@ -114,8 +115,9 @@ def period_findings(frames, year: int | None) -> list[Finding]:
     return found
 
 
-def goal_findings(frames) -> list[Finding]:
-    """Every goal names a known indicator, a year of the plan, once."""
+def goal_findings(frames, year: int | None = None) -> list[Finding]:
+    """Every goal names a known indicator, a year of the plan, once; with the report's ``year``, no goal of an
+    indicator stands in the wrong year (see :func:`year_findings`)."""
     goals = frames[(PLAN_FILE, GOALS)]
     codes = {normalise_code(c) for c in frames[(PLAN_FILE, INDICATORS)]["Código"]}
     info = plan_info(frames)
@@ -131,6 +133,94 @@ def goal_findings(frames) -> list[Finding]:
         if (code, int(item["Año"])) in seen:
             found.append(Finding(GOALS, int(row), "Año", f"la meta de {code} para {int(item['Año'])} está repetida"))
         seen.add((code, int(item["Año"])))
+    return found + (year_findings(goals, info, year) if year is not None else [])
+
+
+def year_findings(goals: pd.DataFrame, info: PlanInfo | None, year: int) -> list[Finding]:
+    """Goals typed in the wrong year: errors naming the row.
+
+    * an indicator without a goal for the report year but with one for an earlier year: that row is probably
+      the year's goal typed with another year (the year's goal and compliance would print blank);
+    * no goal at all for next year while the plan goes on (the report publishes next year's goals): the
+      sheet is probably last year's, pasted with its years.
+    """
+    found = []
+    years_of: dict[str, dict[int, int]] = {}
+    for row, item in goals.iterrows():
+        years_of.setdefault(normalise_code(item["Código"]), {}).setdefault(int(item["Año"]), int(row))
+    for code, rows in years_of.items():
+        earlier = [y for y in rows if y < year]
+        if year not in rows and earlier:
+            latest = max(earlier)
+            found.append(Finding(GOALS, rows[latest], "Año",
+                                 f"{code} no tiene meta para {year} (el año del informe) y esta fila es de {latest}: "
+                                 f"si es la meta de {year}, corrija el año; sin ella la meta y el cumplimiento de {year} "
+                                 "quedan en blanco"))
+    if info is not None and year + 1 <= info.last_year and len(goals) and not (goals["Año"] == year + 1).any():
+        present = ", ".join(str(int(y)) for y in sorted(goals["Año"].unique()))
+        first = int(goals.index[goals["Año"] == goals["Año"].max()][0])
+        found.append(Finding(GOALS, first, "Año",
+                             f"ninguna meta es de {year + 1}, el año siguiente del plan {info.period}, que el informe "
+                             f"publica; los años de la hoja son {present}: ¿es la hoja del año pasado? corrija los "
+                             "años"))
+    return found
+
+
+# How far an indicator's value may stray from the rest of its history before it is taken for a unit error.
+UNIT_JUMP = 50
+UNIT_FACTORS = (100, 1_000, 1_000_000)
+
+
+def _es(value: float) -> str:
+    return format_es(round(value, 6))
+
+
+def unit_findings(frames, year: int | None = None) -> list[Finding]:
+    """An indicator value that strays from the indicator's own history by a factor of about 100, 1 000 or
+    1 000 000 (a goal typed 1,4 for 140, a percentage typed 0,35 for 35): a warning naming the cell, the
+    values it was compared with and the value the factor gives.
+
+    Compared: each goal of «Metas» and the year's achievement, against the median of the indicator's other
+    figures (goals of the other years, the achievement, the plan's goal, the cumulative).
+    """
+    table = frames[(PLAN_FILE, INDICATORS)]
+    goals = frames.get((PLAN_FILE, GOALS))
+    goal_rows: dict[str, list[tuple[int, int, float]]] = {}
+    if goals is not None:
+        for row, item in goals.iterrows():
+            if not pd.isna(item["Meta"]):
+                goal_rows.setdefault(normalise_code(item["Código"]), []).append(
+                    (int(row), int(item["Año"]), float(item["Meta"])))
+    found = []
+    for row, item in table.iterrows():
+        code = normalise_code(item["Código"])
+        figures = [(f"meta {y}", GOALS, r, "Meta", v) for r, y, v in goal_rows.get(code, [])]
+        figures += [(label, INDICATORS, int(row), column, float(item[column]))
+                    for label, column in (("logro del año", "Logro año"), ("meta del plan", "Meta del plan"),
+                                          ("acumulado", "Acumulado")) if not pd.isna(item[column])]
+        for label, sheet, cell_row, column, value in figures:
+            if column not in ("Meta", "Logro año") or value <= 0:
+                continue
+            others = [(lab, v) for lab, _s, _r, _c, v in figures if lab != label and v > 0]
+            yearly = [v for lab, _s, _r, c, v in figures if lab != label and v > 0 and c in ("Meta", "Logro año")]
+            if len(others) < 2:
+                continue
+            # Off from the indicator's whole history, and from its yearly figures (goals, achievement) when it
+            # has any: those give the factor (the plan's goal and the cumulative span several years).
+            ratio = float(pd.Series([v for _lab, v in others]).median()) / value
+            yearly_ratio = float(pd.Series(yearly).median()) / value if yearly else ratio
+            if any(1 / UNIT_JUMP < r < UNIT_JUMP for r in (ratio, yearly_ratio)) or (ratio > 1) != (yearly_ratio > 1):
+                continue
+            ratio = yearly_ratio
+            factor = min(UNIT_FACTORS, key=lambda f: abs(math.log10(f) - abs(math.log10(ratio))))
+            fixed = value * factor if ratio > 1 else value / factor
+            sign = "×" if ratio > 1 else "÷"
+            compared = "; ".join(f"{lab}: {_es(v)}" for lab, v in others)
+            found.append(Finding(sheet, cell_row, column,
+                                 f"probable error de unidad: {label} de {code} {_es(value)} es unas {_es(round(max(ratio, 1 / ratio)))} "
+                                 f"veces {'menor' if ratio > 1 else 'mayor'} que sus otras cifras ({compared}); "
+                                 f"{sign} {_es(factor)} quedaría {_es(fixed)}. Revise la unidad de la celda",
+                                 WARNING))
     return found
 
 

@@ -8,6 +8,7 @@ equal last year's «Año actual» of the line with the same code.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from .checks import CheckResult, compare
 from .contract import workbook
 from .finance import CURRENT, PRIOR
+from .numbers import format_es
 from .params import ParamsError, load_params
 from .problems import WARNING
 
@@ -96,4 +98,51 @@ def read_prior_statements(prior_dir: Path):
     return frames
 
 
-__all__ = ["carried_balances", "comparable", "is_demo", "prior_dir_for", "read_prior_statements"]
+def read_prior_indicators(prior_dir: Path) -> pd.DataFrame | None:
+    """The prior year's typed «Indicadores» of plan_desarrollo.xlsx, or None when it cannot be read."""
+    from .plan import INDICATORS, PLAN_FILE
+    from .schemas import validate_frame
+    from .workbooks import UnusableInput, read_sheet
+
+    spec = workbook(PLAN_FILE).sheet(INDICATORS)
+    try:
+        sheet = read_sheet(Path(prior_dir) / PLAN_FILE, spec)
+    except (UnusableInput, OSError):
+        return None
+    typed, _ = validate_frame(sheet.file, spec, sheet.frame)
+    return typed
+
+
+JUMP = 100  # a year's achievement this many times its prior year's (or a hundredth of it): a probable unit error
+
+
+def indicator_jumps(frames, prior_indicators: pd.DataFrame | None, prior_dir: Path) -> list[CheckResult]:
+    """Each indicator's achievement against the prior real year's: a jump of 100 times or more either way is a
+    warning naming the cell, last year's value and the factor (typed in another unit: 0,35 for 35 %)."""
+    from .plan import INDICATORS, PLAN_FILE, normalise_code
+
+    now = frames.get((PLAN_FILE, INDICATORS))
+    if now is None or prior_indicators is None:
+        return []
+    before = {normalise_code(c): v for c, v in zip(prior_indicators["Código"], prior_indicators["Logro año"])
+              if not pd.isna(v) and v > 0}
+    results = []
+    for row, item in now.iterrows():
+        previous = before.get(normalise_code(item["Código"]))
+        value = item["Logro año"]
+        if previous is None or pd.isna(value) or value <= 0 or 1 / JUMP < value / previous < JUMP:
+            continue
+        ratio = value / previous
+        factor = min((100, 1_000, 1_000_000), key=lambda f: abs(math.log10(f) - abs(math.log10(ratio))))
+        results.append(CheckResult(
+            "salto frente al año anterior",
+            f"probable error de unidad: el logro del año de {item['Código']} ({format_es(float(value))}) es unas "
+            f"{format_es(round(max(ratio, 1 / ratio)))} veces {'mayor' if ratio > 1 else 'menor'} que el de "
+            f"{prior_dir.name} ({format_es(float(previous))}); {'÷' if ratio > 1 else '×'} {format_es(factor)} "
+            f"quedaría {format_es(round(value / factor if ratio > 1 else value * factor, 6))}",
+            "", math.nan, "", math.nan, WARNING, PLAN_FILE, INDICATORS, int(row), "Logro año"))
+    return results
+
+
+__all__ = ["carried_balances", "comparable", "indicator_jumps", "is_demo", "prior_dir_for", "read_prior_indicators",
+           "read_prior_statements"]

@@ -32,6 +32,8 @@ def _checks(column: Column) -> list[pa.Check]:
         checks.append(pa.Check.isin(list(column.allowed), name="allowed"))
     if column.minimum is not None:
         checks.append(pa.Check.ge(column.minimum, name="minimum"))
+    if column.maximum is not None:
+        checks.append(pa.Check.le(column.maximum, name="maximum"))
     if column.kind != "text":
         limit = MAGNITUDE_LIMITS.get(column.unit, DEFAULT_MAGNITUDE_LIMIT)
         checks.append(pa.Check(lambda s, limit=limit: s.abs() < limit, name="magnitude", ignore_na=True))
@@ -79,6 +81,8 @@ def _message(column: Column | None, check: str, value) -> str:
         return f"valor no permitido {shown}; use uno de: {', '.join(column.allowed)}"
     if check == "minimum" and column is not None:
         return f"valor {shown} menor que el mínimo permitido ({column.minimum:g})"
+    if check == "maximum" and column is not None:
+        return f"valor {shown} mayor que el máximo posible ({column.maximum:g}); revise la cifra"
     if check == "magnitude" and column is not None:
         limit = MAGNITUDE_LIMITS.get(column.unit, DEFAULT_MAGNITUDE_LIMIT)
         return f"valor {shown} fuera del rango admitido (menos de {limit:.0e} en valor absoluto); revise la cifra"
@@ -90,7 +94,8 @@ def _message(column: Column | None, check: str, value) -> str:
 
 
 def _check_kind(check: str) -> str:
-    for prefix, kind in (("isin(", "allowed"), ("greater_than_or_equal_to(", "minimum"), ("dtype(", "dtype"),
+    for prefix, kind in (("isin(", "allowed"), ("greater_than_or_equal_to(", "minimum"),
+                         ("less_than_or_equal_to(", "maximum"), ("dtype(", "dtype"),
                          ("whole", "whole"), ("is_text", "is_text"), ("magnitude", "magnitude")):
         if check.startswith(prefix):
             return kind

@@ -13,6 +13,8 @@ from .catalogs import catalog_values, resolve_sheet
 from .contract import CATALOG_SHEET, CONTRACT
 from .finance import REQUIRED_ROLES, role_problems
 from .params import ParamsError, load_params
+from .plausibility import (date_problems, duplicate_problems, figure_problems, fraction_problems,
+                           plausible_problems, total_problems, total_rows)
 from .problems import WARNING, Problem
 from .safety import confusable_key
 from .schemas import period_problems, unknown_columns, validate_frame
@@ -90,10 +92,16 @@ def typed_sheets(raw: YearData, year: int | None = None) -> tuple[dict[tuple[str
         found = list(sheet.problems)
         problems += unknown_columns(sheet.file, sheet.sheet, [h for h in sheet.headers if h])
         spec = resolve_sheet(sheet.sheet, values.get(sheet.file, {}))
-        typed, schema_found = validate_frame(sheet.file, spec, sheet.frame)
+        totals = total_rows(spec, sheet.frame)  # a hand-typed total is reported as such, not cell by cell
+        found += total_problems(sheet.file, spec, totals)
+        frame = sheet.frame.drop(index=list(totals)) if totals else sheet.frame
+        typed, schema_found = validate_frame(sheet.file, spec, frame)
         found += [p for p in schema_found if (p.row, p.column) not in sheet.bad_cells]
         if typed is not None:
             found += period_problems(sheet.file, sheet.sheet, typed, year)
+            found += plausible_problems(sheet.file, spec, typed) + fraction_problems(sheet.file, spec, typed)
+            found += date_problems(sheet.file, spec, typed, year) + duplicate_problems(sheet.file, spec, typed)
+            found += figure_problems(sheet.file, spec, typed)
             if key in REQUIRED_ROLES and not typed.empty:  # an empty sheet is reported by the checks
                 found += role_problems(sheet.file, sheet.sheet.name, typed)
         problems += found
@@ -164,9 +172,28 @@ def indicator_problems(frames: dict[tuple[str, str], pd.DataFrame]) -> list[Prob
 
 
 def year_of(data_dir: Path) -> int | None:
-    """The report year a data folder is named after (``data/2022`` → 2022), or None."""
+    """The year a data folder is named after (``data/2022`` → 2022), or None: only to find its
+    ``params/<year>.yml``; the report's year is :func:`report_year`'s."""
     name = Path(data_dir).name
     return int(name) if name.isdigit() and len(name) == 4 else None
+
+
+def report_year(data_dir: Path) -> int | None:
+    """The report year of a project's ``data/<año>`` folder, as its ``params/<año>.yml`` declares it (key
+    ``year``); None for a folder outside a project or without a readable year. Never the folder's name alone:
+    a copy named otherwise, or a folder renamed by hand, must not move the window of years the data may name."""
+    import yaml
+
+    data_dir = Path(data_dir)
+    name = year_of(data_dir)
+    path = data_dir.parent.parent / "params" / f"{name}.yml"
+    if name is None or data_dir.parent.name != "data" or not path.is_file():
+        return None
+    try:
+        declared = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("year")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return None
+    return declared if isinstance(declared, int) and not isinstance(declared, bool) else None
 
 
 def params_problems(data_dir: Path, year: int | None) -> list[Problem]:
@@ -230,13 +257,14 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
                  cache: WorkbookCache | None = None, texts: bool = True) -> ValidationReport:
     """Read and validate ``data_dir``; never raises for bad input.
 
-    ``year`` (default: the folder's name when it is a year) bounds the periods the data may name.
+    ``year`` (default: the ``year`` of the project's ``params/<año>.yml``, see :func:`report_year`) bounds the
+    periods, goals and dates the data may name; without it those are checked against a wide window only.
     A workbook that cannot be read at all is reported (exit 2) and the others are still checked.
     Cross-sheet checks run on the sheets that passed their schema, so every independent problem
     is reported in one run. With ``cache`` (a build's), a workbook whose bytes, year and code are those
     of the last build is not read again (see :mod:`.validation_cache`); the checks always run.
     """
-    year = year if year is not None else year_of(data_dir)
+    year = year if year is not None else report_year(data_dir)
     report = ValidationReport(Path(data_dir), year=year)
     if not Path(data_dir).is_dir():
         report.unusable = UnusableInput(str(data_dir), f"no existe la carpeta de datos {data_dir}")
@@ -272,7 +300,8 @@ def prior_year_checks(data_dir: Path, year: int | None, frames, prior_dir: Path 
         prior_dir = prior.prior_dir_for(data_dir, year, prior.is_demo(data_dir))
     if prior_dir is None:
         return []
-    return prior.carried_balances(frames, prior.read_prior_statements(prior_dir), Path(prior_dir))
+    return (prior.carried_balances(frames, prior.read_prior_statements(prior_dir), Path(prior_dir))
+            + prior.indicator_jumps(frames, prior.read_prior_indicators(prior_dir), Path(prior_dir)))
 
 
 def print_problems(problems: list[Problem], console) -> None:

@@ -16,6 +16,7 @@ sheet's ``<dimension>`` so that every real row is read.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -31,7 +32,9 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .contract import CONTRACT, Sheet, Workbook
-from .problems import Problem
+from .numbers import SERIAL_MAX, SERIAL_MIN, parse_text_number, serial_to_date, show_date
+from .plausibility import unnamed_columns
+from .problems import WARNING, Problem
 from .safety import (DAMAGED_ZIP, MAX_RATIO_MEMBER_BYTES, PERMISSION_DENIED, UnsafeInput, UnsafeXml, bad_characters,
                      check_input_file, check_zip_members, clean_text, sheet_xml_facts, unescape_ooxml)
 
@@ -216,13 +219,6 @@ def _cell_problem(value, kind: str) -> str | None:
         bad = bad_characters(value)
         if bad:
             return f"el texto contiene caracteres no permitidos ({', '.join(bad)}); bórrelos"
-        if kind != "text":
-            try:
-                number = float(value.replace(",", "."))
-            except ValueError:
-                return None
-            if not math.isfinite(number):
-                return f"valor numérico no válido («{value}»); escriba una cifra finita"
     return None
 
 
@@ -285,6 +281,8 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
         workbook = open_workbook(path)
     file = path.name
     kinds = {c.header: c.kind for c in spec.columns}
+    units = {c.header: c.unit for c in spec.columns}
+    epoch = getattr(workbook, "epoch", None) or dt.datetime(1899, 12, 30)
     problems: list[Problem] = []
     bad: set[tuple[int, str]] = set()
     try:
@@ -315,9 +313,9 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
             headers.pop()
         dup_problems, drop = _header_problems(file, spec.name, headers)
         problems += dup_problems
-        records, index = [], []
+        records, index, beyond = [], [], {}
         try:
-            _read_rows(rows, headers, kinds, drop, file, spec.name, problems, bad, records, index)
+            _read_rows(rows, headers, kinds, drop, file, spec.name, problems, bad, records, index, units, epoch, beyond)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, SyntaxError) as exc:
             unreadable = facts.bad_numbers if facts is not None else []
             if not unreadable:
@@ -334,6 +332,7 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
             workbook.close()
     if facts is not None:
         problems += _xml_problems(file, spec.name, headers, facts)
+    problems += unnamed_columns(file, spec.name, headers, records, index, beyond)
     keep = [i for i, h in enumerate(headers) if i not in drop and h]
     columns = [headers[i] for i in keep]
     frame = pd.DataFrame.from_records([[r[i] for i in keep] for r in records], columns=columns,
@@ -345,27 +344,74 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
     return SheetData(file, spec, frame, headers, problems, bad)
 
 
-def _read_rows(rows, headers, kinds, drop, file, sheet, problems, bad, records, index) -> None:
-    """Append every non-empty data row to ``records``/``index``; report and blank cells that are not data."""
+def _read_rows(rows, headers, kinds, drop, file, sheet, problems, bad, records, index, units=None,
+               epoch=None, beyond=None) -> None:
+    """Append every non-empty data row to ``records``/``index``; report and blank cells that are not data.
+
+    A numeric cell holding text is read as an es-CO number with a remark, or refused
+    (:func:`~informe.data.numbers.parse_text_number`); a date in a text column, or a date serial number in a
+    date column, becomes the day Excel shows (``epoch``: the workbook's date system).
+    """
+    units = units or {}
+    beyond = beyond if beyond is not None else {}
     for excel_row, values in enumerate(rows, start=2):
+        for i in range(len(headers), len(values)):  # values right of the last header: a column without a name
+            if values[i] is not None and not (isinstance(values[i], str) and not clean_text(values[i])):
+                beyond.setdefault(i, []).append(excel_row)
         values = list(values[: len(headers)]) + [None] * (len(headers) - len(values))
         cleaned = []
         for i, v in enumerate(values):
             header = headers[i]
             if isinstance(v, str):
                 v = unescape_ooxml(v)
-            reason = _cell_problem(v, kinds.get(header, "text")) if v is not None else None
+            kind = kinds.get(header, "text")
+            reason = _cell_problem(v, kind) if v is not None else None
             if reason and header in kinds and i not in drop:
                 problems.append(Problem(file, sheet, excel_row, header, reason))
                 bad.add((excel_row, header))
                 v = None
             elif reason:
                 v = None  # an ignored column (unnamed or repeated): nothing to report twice
+            elif header in kinds and i not in drop:
+                v, remark, refused = _typed_value(v, kind, units.get(header, "text"), epoch)
+                if refused:
+                    problems.append(Problem(file, sheet, excel_row, header, remark))
+                    bad.add((excel_row, header))
+                elif remark:
+                    problems.append(Problem(file, sheet, excel_row, header, remark, WARNING))
             cleaned.append(_clean(v))
         if all(v is None for v in cleaned) and not any((excel_row, h) in bad for h in headers):
             continue
         records.append(cleaned)
         index.append(excel_row)
+
+
+def _typed_value(value, kind: str, unit: str, epoch) -> tuple[object, str, bool]:
+    """(value as read, remark or reason, refused) for one cell of a contract column."""
+    if value is None:
+        return None, "", False
+    if kind != "text" and isinstance(value, str):
+        if not clean_text(value):
+            return None, "", False
+        read = parse_text_number(clean_text(value), unit)
+        return read.value, read.remark, read.value is None
+    if kind != "text" and isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return None, (f"la celda guarda una fecha ({show_date(value) if not isinstance(value, dt.time) else value}) "
+                      "donde se esperaba un número; escriba la cifra (y quite el formato de fecha de la celda)"), True
+    if kind == "text" and isinstance(value, (dt.datetime, dt.date)):
+        shown = show_date(value)
+        if unit == "date":
+            return shown, "", False
+        return shown, (f"la celda guarda una fecha de Excel y se lee como «{shown}»; si no es una fecha, escriba el "
+                       "texto con un apóstrofo delante (') para que Excel no lo convierta"), False
+    if kind == "text" and isinstance(value, dt.time):
+        return f"{value:%H:%M}", "", False
+    if (kind == "text" and unit == "date" and isinstance(value, (int, float)) and not isinstance(value, bool)
+            and float(value).is_integer() and SERIAL_MIN <= value <= SERIAL_MAX):
+        shown = show_date(serial_to_date(value, epoch or dt.datetime(1899, 12, 30)))
+        return shown, (f"fecha escrita como número de serie ({int(value)}): se lee como «{shown}», el día que Excel "
+                       "muestra con formato de fecha; escriba la fecha tal como se publica"), False
+    return value, "", False
 
 
 # A member whose bytes were damaged (one flipped byte): zlib cannot inflate it, or its CRC does not match.

@@ -100,7 +100,7 @@ def load_report(year: int, data_dir: str | Path | None = None, params_file: str 
     default_data, default_params = default_paths(year, root)
     data_dir = Path(data_dir) if data_dir else default_data
     params = load_params(Path(params_file) if params_file else default_params)
-    validation = validation or validate_dir(data_dir, texts=texts)
+    validation = validation or validate_dir(data_dir, year=year, texts=texts)
     if validation.exit_code:
         first = "; ".join(str(p) for p in validation.errors[:5])
         raise ReportDataError(f"los datos de {data_dir} no son válidos: {first}")
