@@ -119,6 +119,8 @@ def test_an_es_co_number_typed_as_text_reads_as_itself(cents, decimals):
     ("693.123", "usd", 693123), ("1.234.567", "cop", 1234567), ("4,5", "count", 4.5), ("USD 3,2", "usd_m", 3.2),
     ("35 %", "pct", 35), ("$ 1.550.910", "cop", 1550910), ("(1.234)", "cop", -1234), ("1 234 567", "cop", 1234567),
     ("1,234,567.89", "usd", 1234567.89), ("813.000 USD", "usd", 813000), ("\u22125", "cop", -5),
+    # «Cifras» and indicator values take the unit of their row: any mark is the row's unit
+    ("USD 155,67", "varies", 155.67), ("35 %", "varies", 35), ("$ 3.815.000.000", "varies", 3815000000),
 ])
 def test_text_numbers_are_read_the_way_they_are_typed_in_colombia(typed, unit, expected):
     read = parse_text_number(typed, unit)

@@ -66,6 +66,7 @@ UNITS = {
     "text": "texto",
     "date": "fecha",
     "ratio": "razón",
+    "varies": "la de su fila (columna «Unidad», o la del indicador)",  # a column whose unit another column gives (Cifras: «Unidad»; indicators)
 }
 
 
@@ -189,7 +190,7 @@ def _figures_sheet() -> Sheet:
         (
             _catalog("Clave", "Identificador de la cifra; el informe lee las cifras por su clave.", unique=True),
             _text("Concepto", "Descripción de la cifra tal como la lee el director."),
-            _num("Valor", "count", "Valor de la cifra (la unidad va en la columna Unidad)."),
+            _num("Valor", "varies", "Valor de la cifra (la unidad va en la columna Unidad)."),
             _text("Unidad", "Unidad del valor: USD millones, COP pesos, cantidad, %..."),
             _text("Fuente", "Sección del informe o documento de donde proviene.", required=False),
         ),
@@ -227,9 +228,9 @@ PLAN = Workbook(
                 _catalog("Unidad", "Unidad de medida del indicador."),
                 _int("Decimales", "count", "Decimales con que se publican sus valores (vacío: 2 si algún valor los "
                      "tiene, 0 si no).", required=False),
-                _num("Meta del plan", "count", "Meta de todo el periodo del plan, en la unidad del indicador.", minimum=0),
-                _num("Logro año", "count", "Logro del año del informe.", minimum=0),
-                _num("Acumulado", "count", "Avance acumulado del periodo del plan al corte.", minimum=0),
+                _num("Meta del plan", "varies", "Meta de todo el periodo del plan, en la unidad del indicador.", minimum=0),
+                _num("Logro año", "varies", "Logro del año del informe.", minimum=0),
+                _num("Acumulado", "varies", "Avance acumulado del periodo del plan al corte.", minimum=0),
                 _int("Orden en resumen", "count", "Posición entre las cifras principales del resumen ejecutivo "
                      "(vacío: no es cifra principal).", required=False, minimum=1),
                 _text("Cifra en resumen", "Rótulo de la cifra en la tabla del resumen ejecutivo.", required=False),
@@ -244,7 +245,7 @@ PLAN = Workbook(
             (
                 _text("Código", "Código del indicador (hoja «Indicadores»)."),
                 _int("Año", "count", "Año de la meta, dentro del periodo del plan.", minimum=1900),
-                _num("Meta", "count", "Meta del indicador en ese año, en su unidad.", minimum=0),
+                _num("Meta", "varies", "Meta del indicador en ese año, en su unidad.", minimum=0),
             ),
             "4.3 Metas del año siguiente; META del año en los cuadros de indicadores",
         ),

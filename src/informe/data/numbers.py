@@ -26,7 +26,8 @@ _CURRENCIES = {
 _PREFIX = re.compile(r"^(US\$|U\$S|USD|COP\$|COP|\$)\s*", re.IGNORECASE)
 _SUFFIX = re.compile(r"\s*(USD|COP)$", re.IGNORECASE)
 _UNIT_NAMES = {"usd_m": "USD millones", "usd": "USD", "cop": "pesos", "count": "cantidad", "pct": "%",
-               "ratio": "razón"}
+               "ratio": "razón",
+               "varies": "la unidad de su fila"}
 HOW_TO_TYPE = "escriba solo la cifra, p. ej. 1234567,89 (o 1.234.567,89), sin letras ni símbolos"
 
 
@@ -102,9 +103,9 @@ def parse_text_number(text: str, unit: str) -> TextNumber:
     if body.startswith("-") and not negative:
         body, negative = body[1:].strip(), True
     unit_name = _UNIT_NAMES.get(unit, unit)
-    if percent and unit != "pct":
+    if percent and unit not in ("pct", "varies"):
         return TextNumber(None, f"«{shown}» es un porcentaje y esta columna va en {unit_name}; {HOW_TO_TYPE}")
-    if currency and unit not in _CURRENCIES[currency]:
+    if currency and unit not in _CURRENCIES[currency] + ("varies",):
         return TextNumber(None, f"«{shown}» lleva «{currency}» y esta columna va en {unit_name}; {HOW_TO_TYPE}")
     parsed = _digits(body) if re.fullmatch(r"[0-9.,]+", body) else None
     if parsed is None and _SPACES.search(body) and re.fullmatch(r"\d{1,3}([\s\u00a0\u202f\u2009]\d{3})+", body):

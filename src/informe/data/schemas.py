@@ -19,7 +19,8 @@ MAGNITUDE_LIMITS = {
     "cop": 1e15,  # a thousand billion pesos
     "usd": 1e12,
     "usd_m": 1e6,  # a million million dollars, in millions
-    "count": 1e15,  # the «Valor» of the Cifras sheets holds pesos too
+    "count": 1e15,
+    "varies": 1e15,  # the «Valor» of the Cifras sheets holds pesos too
     "pct": 1e6,
     "ratio": 1e12,
 }
