@@ -384,3 +384,16 @@ def test_columns_moved_with_their_data_an_excel_table_an_autofilter_and_blank_ro
     after = report.data[(INV, "Proyectos")].reset_index(drop=True)[list(before.columns)]
     assert after.equals(before)
     assert report.data[(COOP, "Cooperación recibida")].equals(baseline.data[(COOP, "Cooperación recibida")])
+
+
+def test_an_achievement_far_from_the_prior_real_years_is_a_probable_unit_error(tmp_path):
+    for year in (2022, 2023):  # 2023 is a demo year: it may be compared with the real 2022
+        shutil.copytree(ROOT / "data" / str(year), tmp_path / "data" / str(year))
+    shutil.copytree(ROOT / "params", tmp_path / "params")
+    prior = load_workbook(DATA_2022 / PLAN)["Indicadores"]
+    previous = prior.cell(find_row(prior, "Código", "PI-04"), headers(prior)["Logro año"]).value
+    folder = tmp_path / "data" / "2023"
+    row = set_where(folder, PLAN, "Indicadores", "Código", "PI-04", "Logro año", lambda v: v * 1000)
+    report = validate_dir(folder, texts=False)
+    jumps = [p for p in report.all_problems if p.row == row and "que el de 2022" in p.message]
+    assert len(jumps) == 1 and f"({format_es(previous)})" in jumps[0].message and "÷ 1.000" in jumps[0].message
