@@ -938,9 +938,13 @@ def contradicted_figures(rng: random.Random) -> list[Variant]:
     return variants
 
 
+from .plausibility import (folder_noise, repeated_rows, structure, text_numbers, units,  # noqa: E402 (it imports
+                           years_and_dates)  # the helpers above)
+
 CATEGORIES = (not_regular, booleans, non_finite, periods, invisible_text, merged, formulas, indicator_codes, roles,
               deleted_rows, stale_dimension, duplicate_headers, huge_amounts, bad_characters, params_file, harmless,
-              literal_text, strategy_references, hostile_texts, contradicted_figures)
+              literal_text, strategy_references, hostile_texts, contradicted_figures, units, text_numbers,
+              repeated_rows, years_and_dates, structure, folder_noise)
 
 
 def variants(seed: int = SEED) -> list[Variant]:

@@ -12,6 +12,7 @@ is read as the day Excel shows, in the workbook's own date system (1900 or 1904)
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -40,7 +41,10 @@ class TextNumber:
 
 
 def format_es(value: float) -> str:
-    """``value`` with es-CO separators (1.234.567,89), as many decimals as it has (up to 6)."""
+    """``value`` with es-CO separators (1.234.567,89), as many decimals as it has (up to 6); beyond 10^15 in
+    scientific notation (1e+20), never a wall of digits."""
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return f"{value:.6g}".replace(".", ",")
     text = f"{value:,.6f}".rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 

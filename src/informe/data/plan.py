@@ -180,8 +180,8 @@ def unit_findings(frames, year: int | None = None) -> list[Finding]:
     1 000 000 (a goal typed 1,4 for 140, a percentage typed 0,35 for 35): a warning naming the cell, the
     values it was compared with and the value the factor gives.
 
-    Compared: each goal of «Metas» and the year's achievement, against the median of the indicator's other
-    figures (goals of the other years, the achievement, the plan's goal, the cumulative).
+    Compared: each goal of «Metas» and the year's achievement, against the median of the indicator's goals
+    (those of the other years and the plan's); the message lists every other figure of the indicator.
     """
     table = frames[(PLAN_FILE, INDICATORS)]
     goals = frames.get((PLAN_FILE, GOALS))
@@ -201,17 +201,20 @@ def unit_findings(frames, year: int | None = None) -> list[Finding]:
         for label, sheet, cell_row, column, value in figures:
             if column not in ("Meta", "Logro año") or value <= 0:
                 continue
-            others = [(lab, v) for lab, _s, _r, _c, v in figures if lab != label and v > 0]
-            yearly = [v for lab, _s, _r, c, v in figures if lab != label and v > 0 and c in ("Meta", "Logro año")]
-            if len(others) < 2:
+            # Compared with the indicator's goals (its other yearly goals and the plan's goal), which are typed
+            # once and rarely change: an achievement and a cumulative typed in the same wrong unit then blame
+            # themselves, not the goals. The yearly goals give the factor (the plan's goal spans several years).
+            goals = [(lab, v) for lab, _s, _r, c, v in figures
+                     if lab != label and v > 0 and c in ("Meta", "Meta del plan")]
+            yearly = [v for lab, _s, _r, c, v in figures if lab != label and v > 0 and c == "Meta"]
+            if not goals:
                 continue
-            # Off from the indicator's whole history, and from its yearly figures (goals, achievement) when it
-            # has any: those give the factor (the plan's goal and the cumulative span several years).
-            ratio = float(pd.Series([v for _lab, v in others]).median()) / value
+            ratio = float(pd.Series([v for _lab, v in goals]).median()) / value
             yearly_ratio = float(pd.Series(yearly).median()) / value if yearly else ratio
             if any(1 / UNIT_JUMP < r < UNIT_JUMP for r in (ratio, yearly_ratio)) or (ratio > 1) != (yearly_ratio > 1):
                 continue
             ratio = yearly_ratio
+            others = [(lab, v) for lab, _s, _r, _c, v in figures if lab != label]
             factor = min(UNIT_FACTORS, key=lambda f: abs(math.log10(f) - abs(math.log10(ratio))))
             fixed = value * factor if ratio > 1 else value / factor
             sign = "×" if ratio > 1 else "÷"

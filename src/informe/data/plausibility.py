@@ -145,7 +145,10 @@ def total_rows(sheet: Sheet, frame: pd.DataFrame) -> dict[int, tuple[str, str]]:
     if "Código padre" in headers or sheet.name in ("Cifras", CATALOG_SHEET) or frame.empty:
         return {}
     found = {}
-    texts = [c.header for c in sheet.columns if c.kind == "text" and c.allowed is None and c.header in frame.columns]
+    # Text columns, catalogs included (a «TOTAL» row is a total, not a value missing from the catalog); structural
+    # lists such as «Medida» (where «Suma» is a value) are left out.
+    texts = [c.header for c in sheet.columns if c.kind == "text" and (c.allowed is None or c.catalog)
+             and c.header in frame.columns]
     for row, item in frame[texts].iterrows():
         for header in texts:
             value = item[header]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .contract import Column, Sheet
+from .numbers import format_es
 from .problems import Problem
 
 _DTYPES = {"number": "float64", "integer": "float64", "text": None}
@@ -64,7 +66,12 @@ def schema_for(sheet: Sheet) -> pa.DataFrameSchema:
 
 
 def _message(column: Column | None, check: str, value) -> str:
-    shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else f"«{value}»"
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        shown = ""
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        shown = f"«{format_es(float(value))}»"
+    else:
+        shown = f"«{value}»"
     if check == "column_in_dataframe":
         return "falta la columna en la fila de encabezados (fila 1)"
     if check.startswith("coerce_dtype"):
@@ -81,9 +88,9 @@ def _message(column: Column | None, check: str, value) -> str:
     if check == "allowed" and column is not None:
         return f"valor no permitido {shown}; use uno de: {', '.join(column.allowed)}"
     if check == "minimum" and column is not None:
-        return f"valor {shown} menor que el mínimo permitido ({column.minimum:g})"
+        return f"valor {shown} menor que el mínimo permitido ({format_es(column.minimum)})"
     if check == "maximum" and column is not None:
-        return f"valor {shown} mayor que el máximo posible ({column.maximum:g}); revise la cifra"
+        return f"valor {shown} mayor que el máximo posible ({format_es(column.maximum)}); revise la cifra"
     if check == "magnitude" and column is not None:
         limit = MAGNITUDE_LIMITS.get(column.unit, DEFAULT_MAGNITUDE_LIMIT)
         return f"valor {shown} fuera del rango admitido (menos de {limit:.0e} en valor absoluto); revise la cifra"
