@@ -397,3 +397,26 @@ def test_an_achievement_far_from_the_prior_real_years_is_a_probable_unit_error(t
     report = validate_dir(folder, texts=False)
     jumps = [p for p in report.all_problems if p.row == row and "que el de 2022" in p.message]
     assert len(jumps) == 1 and f"({format_es(previous)})" in jumps[0].message and "÷ 1.000" in jumps[0].message
+
+
+def test_a_total_typed_in_a_catalog_column_is_called_a_total_not_a_missing_catalog_value(project):
+    def add_total(ws):
+        target = last_row(ws) + 1
+        ws.cell(target, headers(ws)["Modalidad"]).value = "TOTAL"
+        return target
+    row = edit(project, ADM, "Contratación", add_total)
+    report = validate_dir(project, texts=False)
+    [error] = [p for p in report.errors if p.row == row]
+    assert "total escrito a mano" in error.message and "catálogo" not in error.message
+
+
+def test_an_achievement_and_cumulative_in_the_same_wrong_unit_do_not_blame_the_right_goal(project, baseline):
+    wb = load_workbook(project / PLAN)
+    ws = wb["Indicadores"]
+    row = find_row(ws, "Código", "PA-01")
+    for header in ("Logro año", "Acumulado"):
+        ws.cell(row, headers(ws)[header]).value *= 1000
+    wb.save(project / PLAN)
+    report = validate_dir(project, texts=False)
+    flagged = {(p.sheet, p.row, p.column) for p in new_problems(report, baseline) if "unidad" in p.message}
+    assert flagged == {("Indicadores", row, "Logro año")}
