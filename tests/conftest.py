@@ -83,8 +83,19 @@ def set_cell(path: Path, sheet: str, cell: str, value) -> None:
 
 
 def build_env(**extra: str) -> dict[str, str]:
-    """The environment of an analyst's shell (no inherited virtualenv PATH), plus ``extra``."""
-    return {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(Path.home()), **extra}
+    """The environment of an analyst's shell (no inherited virtualenv PATH), plus ``extra``.
+
+    Quarto, where it is found (``$QUARTO``, ``PATH`` or next to this Python), stays found: ``QUARTO`` and its
+    directory pass through, wherever it is installed (``extra`` may set another ``QUARTO``).
+    """
+    from informe.build.tools import find_quarto
+
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(Path.home())}
+    quarto = find_quarto()
+    if quarto:
+        env["QUARTO"] = quarto
+        env["PATH"] = f"{Path(quarto).parent}:{env['PATH']}"
+    return {**env, **extra}
 
 
 def build(*args, cwd=ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -102,7 +102,7 @@ def expected(year_report) -> dict[str, str]:
 
 def test_the_expected_strings_are_the_published_ones(expected):
     # a guard on the computation above (not on the program): the 2022 report prints these
-    assert expected["indicador.pi-01"] == "USD 155,67 millones"
+    assert expected["indicador.pi-01"] == "USD\u00a0155,67 millones"
     assert expected["indicador.pi-04"] == "24"
     assert expected["administrativo.valor_contratado"] == "$1.615.131.603"
 

@@ -216,7 +216,8 @@ def test_number_formats():
     assert number_format("usd_millions", 2) == '"USD "#,##0.00" millones"'
     assert number_format("cop_millions", 2) == '"$"#,##0.00,," millones"'
     # The report's own texts for the same formats.
-    assert COP(-382_871_509) == "($382.871.509)" and percent(1)(97.6) == "97,6 %" and number(2)(82.49) == "82,49"
+    # (the report prints a no-break space before «%», issue 23; Excel's format keeps its own space)
+    assert COP(-382_871_509) == "($382.871.509)" and percent(1)(97.6) == "97,6\u00a0%" and number(2)(82.49) == "82,49"
 
 
 def test_sheet_names_are_short_unique_and_valid():

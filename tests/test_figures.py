@@ -36,7 +36,7 @@ def test_figures_print_as_the_published_report(report_2022):
     assert catalog.get("financiero.liquidez").text == "8,06"
     assert catalog.get("inversion.proyectos_detallados").text == "15"
     assert catalog.get("indicador.pi-01").text == format_usd_millions(155.67)
-    assert catalog.get("indicador.pi-01.cumplimiento").text == format_number(155.67 / 140 * 100, 1) + " %"
+    assert catalog.get("indicador.pi-01.cumplimiento").text == format_number(155.67 / 140 * 100, 1) + "\u00a0%"
 
 
 def test_a_detail_figure_is_the_sum_of_its_sheet(report_2022):

@@ -15,10 +15,10 @@ def test_colombian_number_formats():
     assert format_cop(5_509_310_977) == "$5.509.310.977"
     assert format_cop(-382_871_509) == "($382.871.509)"
     assert format_cop(1_615_131_603) == "$1.615.131.603"
-    assert format_usd_millions(155.67) == "USD 155,67 millones"
-    assert format_usd_millions(7.43) == "USD 7,43 millones"
+    assert format_usd_millions(155.67) == "USD\u00a0155,67 millones"  # «USD» never alone at a line's end
+    assert format_usd_millions(7.43) == "USD\u00a07,43 millones"
     assert format_ratio(8.0569) == "8,06"
-    assert format_percent(12.5) == "12,5 %"
+    assert format_percent(12.5) == "12,5\u00a0%"  # never «12,5» at a line's end and «%» on the next
     assert format_number(float("nan")) == "—"
     assert format_number(-0.001, 2) == "0,00"
 

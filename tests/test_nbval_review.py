@@ -38,8 +38,8 @@ def test_committed_notebook_reproduces(mirror):
 
 def test_hand_edited_figure_fails_review(mirror):
     text = mirror.read_text(encoding="utf-8")
-    assert text.count("USD 155,67 millones") >= 2
-    mirror.write_text(text.replace("USD 155,67 millones", "USD 165,67 millones"), encoding="utf-8")
+    assert text.count("USD\u00a0155,67 millones") >= 2  # a number and its unit: a no-break space
+    mirror.write_text(text.replace("USD\u00a0155,67 millones", "USD\u00a0165,67 millones"), encoding="utf-8")
     result = nbval(mirror)
     assert result.returncode == 1
     assert "155,67" in result.stdout and "165,67" in result.stdout

@@ -31,8 +31,8 @@ def test_2022_headline_figures_as_published(frames_2022):
     from informe.report.sections import summary
 
     data = summary.headline_figures(load_report(2022, root=ROOT)).set_index("Resultado")["Texto"]
-    assert data["Inversión nacional y extranjera reportada"] == "USD 155,67 millones"
-    assert data["Cooperación técnica y financiera recibida"] == "USD 7,43 millones"
+    assert data["Inversión nacional y extranjera reportada"] == "USD\u00a0155,67 millones"
+    assert data["Cooperación técnica y financiera recibida"] == "USD\u00a07,43 millones"
     assert (data["Empresas con nuevos proyectos de inversión o reinversión"], data["Eventos ¿Por qué Medellín?"],
             data["Aportes de la red Sos Paisa"], data["Acciones de cooperación sur-sur"]) == ("24", "11", "12", "9")
 

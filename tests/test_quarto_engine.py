@@ -238,7 +238,10 @@ def test_charts_are_staged_as_labelled_markdown_figures(tmp_path):
     assert stage_figures(path, tmp_path / "figuras", seen) == 2
     outputs = nbformat.read(path, as_version=4).cells[1].outputs
     first, second = (o.data["text/markdown"] for o in outputs)
-    assert first == "![Proyectos por sector](figuras/03-inversion-1.svg){#fig-proyectos-por-sector width=100%}"
+    # Every chart has a text alternative (the accessible PDF refuses an image without one): its own, else
+    # «Gráfico: <caption>».
+    assert first == ('![Proyectos por sector](figuras/03-inversion-1.svg)'
+                     '{#fig-proyectos-por-sector fig-alt="Gráfico: Proyectos por sector" width=100%}')
     assert second == ('![Monto "USD" por país](figuras/03-inversion-2.svg)'
                       '{#fig-monto-2 fig-alt="Barras: \\"Colombia\\" 10" width=100%}')
     assert outputs[1].data["application/vnd.informe.test+json"] == {"a": 1}  # other payloads are kept
@@ -254,3 +257,82 @@ def test_every_pandoc_call_reads_markdown_without_smart():
     assert without_smart(["--from", "markdown+smart"]) == ["--from", "markdown-smart"]
     assert without_smart(["-f", "markdown-smart", "-t", "typst"]) == ["-f", "markdown-smart", "-t", "typst"]
     assert without_smart(["-f", "html", "-t", "typst"]) == ["-f", "html", "-t", "typst"]  # only Markdown
+
+
+# --------------------------------------------------------------------------
+# Quarto's HTML book at the level of the pip-only one (issue 23): PDF and downloads links, named landmarks
+# --------------------------------------------------------------------------
+
+QUARTO_PAGE = """<!DOCTYPE html><html lang="es"><head><title>{title}</title></head><body>
+<header id="quarto-header"><nav class="quarto-secondary-nav"><button>Menú</button></nav></header>
+<div id="quarto-content">
+<nav id="quarto-sidebar" class="sidebar collapse"><div class="sidebar-menu-container"><ul>
+<li><a href="{up}index.html" class="sidebar-item-text sidebar-link{active_index}">Presentación</a></li>
+<li><a href="{up}notebooks/05-inversion.html" class="sidebar-item-text sidebar-link{active_ch}">5 Inversión</a></li>
+</ul></div></nav>
+<main class="content" id="quarto-document-content">{body}
+<nav class="page-navigation"><div class="nav-page nav-page-next">
+<a href="{up}notebooks/05-inversion.html" class="pagination-link" aria-label="&lt;span class='chapter-number'&gt;5&lt;/span&gt; Inversión">
+<span class="nav-page-text"><span class="chapter-number">5</span> Inversión</span></a></div></nav>
+</main></div></body></html>"""
+CHAPTER_BODY = """<header id="title-block-header"><h1 class="title"><span class="chapter-number">5</span>
+<span class="chapter-title">Inversión</span></h1></header>
+<div id="tbl-proyectos-por-sector" class="quarto-float"><figure class="quarto-float quarto-float-tbl figure">
+<figcaption>Tabla 5.1: Proyectos por sector</figcaption><table><tr><td>1</td></tr></table></figure></div>
+<p>Descargar: <a href="tablas/proyectos-por-sector.xlsx">XLSX</a> · <a href="tablas/proyectos-por-sector.csv">CSV</a></p>
+"""
+FAKE_QUARTO_BOOK = """#!/bin/sh
+src="$2"
+mkdir -p "$src/_book/notebooks"
+cp "{index}" "$src/_book/index.html"
+cp "{chapter}" "$src/_book/notebooks/05-inversion.html"
+printf '%%PDF-1.7 fake' > "$src/_book/Informe-de-Gestión.pdf"
+"""
+
+
+def test_quarto_html_book_links_the_pdf_and_a_downloads_page(tmp_path, monkeypatch, executed):
+    from bs4 import BeautifulSoup
+
+    index, chapter = tmp_path / "index.html", tmp_path / "05-inversion.html"
+    index.write_text(QUARTO_PAGE.format(title="Informe", up="", active_index=" active", active_ch="",
+                                        body="<h1>Presentación</h1>"), encoding="utf-8")
+    chapter.write_text(QUARTO_PAGE.format(title="Inversión", up="../", active_index="", active_ch=" active",
+                                          body=CHAPTER_BODY), encoding="utf-8")
+    exe = tmp_path / "quarto"
+    exe.write_text(FAKE_QUARTO_BOOK.format(index=index, chapter=chapter), encoding="utf-8")
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("QUARTO", str(exe))
+    out = tmp_path / "out"
+    out.mkdir()
+    render_book(ROOT, executed, tmp_path / "work", out, load_params(ROOT / "params" / "2022.yml"), INFO,
+                chapters=["05-inversion.ipynb"])
+    book = out / "book"
+    for page, up in (("index.html", ""), ("notebooks/05-inversion.html", "../"), ("descargas.html", "")):
+        soup = BeautifulSoup((book / page).read_text(encoding="utf-8"), "html.parser")
+        links = [(a["href"], a.get_text()) for a in soup.select("nav.informe-links a")]
+        assert links == [(f"{up}../informe-gestion-2022.pdf", "Informe en PDF"),
+                         (f"{up}descargas.html", "Tablas en CSV y XLSX")], page
+        assert (book / page).parent.joinpath(links[1][0]).resolve() == (book / "descargas.html").resolve()
+        # Every navigation landmark named, and differently (axe landmark-unique); the sidebar is «Capítulos».
+        names = [nav.get("aria-label") for nav in soup.find_all("nav")]
+        assert all(names) and len(set(names)) == len(names), names
+        assert soup.find(id="quarto-sidebar")["aria-label"] == "Capítulos"
+        # Previous/next links named by their visible text (axe label-content-name-mismatch).
+        assert not soup.select(".page-navigation a[aria-label]"), page
+    downloads = BeautifulSoup((book / "descargas.html").read_text(encoding="utf-8"), "html.parser")
+    assert downloads.title.get_text() == "Descargas – Informe de Gestión 2022"
+    listed = {a["href"] for a in downloads.select("#quarto-document-content a")}
+    assert {"notebooks/tablas/proyectos-por-sector.xlsx", "notebooks/tablas/proyectos-por-sector.csv",
+            "notebooks/05-inversion.html", "../informe-gestion-2022.pdf"} <= listed
+    assert "Proyectos por sector" in downloads.get_text()
+    assert not downloads.select(".page-navigation") and not downloads.select("#quarto-sidebar a.active")
+
+
+def test_quarto_theme_lets_wide_tables_scroll_inside_the_column():
+    """At 1366 px a wide table scrolls in its region: the column's grid items may shrink (min-width: 0)."""
+    scss = (ROOT / "book" / "quarto-theme.scss").read_text(encoding="utf-8")
+    rules = scss.split("/*-- scss:rules --*/")[1]
+    assert re.search(r"#quarto-document-content > \*[^{]*\{\s*min-width: 0;", rules)
+    assert ".table-scroll { display: block; max-width: 100%; overflow-x: auto; }" in rules
+    script = (ROOT / "book" / "quarto-tables.html").read_text(encoding="utf-8")
+    assert '".page-navigation a[aria-label]"' in script and '"quarto-sidebar": "Capítulos"' in script

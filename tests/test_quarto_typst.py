@@ -72,3 +72,31 @@ def test_quarto_floats_are_numbered_per_chapter_and_break_across_pages(tmp_path)
     rows = re.findall(r"Fila (\d{3})", text)
     assert sorted(set(int(r) for r in rows)) == list(range(1, ROWS + 1))
     assert len([p for p in pages if "Fila " in p]) >= 2
+
+
+def test_a_caption_is_never_left_at_the_foot_of_a_page_without_its_table(tmp_path):
+    """Issue 23: a table's caption stays with its first rows, whatever the space left on the page, and the
+    long table still breaks across pages; for pandoc's and Quarto's figures of tables alike."""
+    shutil.copytree(ROOT / "book", tmp_path / "book")
+    rows = "\n".join(f"  [Fila {i:03d}], [{i}]," for i in range(1, 80))
+    table = f"#table(columns: 2, table.header([Concepto], [Valor],),\n{rows}\n)"
+    floats = {"pandoc": f"#figure(align(center)[{table}], caption: [Tabla larga], kind: table)\n<tbl-larga>\n",
+              "quarto": quarto_float("quarto-float-tbl", "Tabla", "tbl-larga", "Tabla larga", table)}
+    fonts = [str(Path(get_data_path()) / "fonts" / "ttf")]
+    orphans, broken = [], 0
+    for engine, figure in floats.items():
+        # Filler of growing height: the caption falls at every position near the foot of the first page.
+        for tenths in range(198, 240, 3):
+            main = ('#import "book/typst-template.typ": informe\n'
+                    '#show: informe.with(year: "2022", cutoff: "31 de diciembre de 2022")\n'
+                    f"= Capítulo\n#block(height: {tenths / 10}cm, width: 100%)[Texto]\n{figure}")
+            (tmp_path / "main.typ").write_text(main, encoding="utf-8")
+            typst.compile(str(tmp_path / "main.typ"), output=str(tmp_path / "main.pdf"), root=str(tmp_path),
+                          font_paths=fonts, pdf_standards=["ua-1"])
+            pages = [p.extract_text() for p in PdfReader(tmp_path / "main.pdf").pages]
+            caption = [i for i, p in enumerate(pages) if "Tabla larga" in p]
+            if len(caption) != 1 or "Fila 001" not in pages[caption[0]]:
+                orphans.append((engine, tenths / 10))
+            broken += len([p for p in pages if "Fila " in p]) >= 2
+    assert not orphans, f"caption left without its table (engine, filler cm): {orphans}"
+    assert broken == 2 * len(range(198, 240, 3))  # the long table always breaks across pages

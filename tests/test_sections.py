@@ -61,7 +61,8 @@ def test_financial_indicators_and_statement(report):
 
 def test_headline_figures(report):
     data = summary.headline_figures(report).set_index("Resultado")
-    assert data.at["Inversión nacional y extranjera reportada", "Texto"] == "USD 155,67 millones"
+    # «USD» joined to its number by a no-break space (issue 23: a number never breaks from its unit)
+    assert data.at["Inversión nacional y extranjera reportada", "Texto"] == "USD\u00a0155,67 millones"
     assert data.at["PQRS atendidas", "Valor"] == 96
     assert data.at["Activo total", "Texto"] == "$5.509.310.977"
 

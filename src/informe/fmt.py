@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -20,6 +21,8 @@ from babel.numbers import format_decimal
 
 LOCALE = "es_CO"
 MINUS = "\u2212"
+NBSP = "\u00a0"  # no-break space: «265,3 %» and «USD 155,67» never break between the number and its unit
+UNKNOWN = "s. d."  # sin dato: a value the data does not report (never printed as 0)
 
 
 def is_missing(value) -> bool:
@@ -77,13 +80,22 @@ def format_cop_millions(value: float, decimals: int = 2) -> str:
 
 
 def format_usd_millions(value: float, decimals: int = 2) -> str:
-    """``155.67`` → ``USD 155,67 millones``."""
-    return f"USD {format_number(value, decimals)} millones"
+    """``155.67`` → ``USD 155,67 millones`` («USD» joined to its number by a no-break space)."""
+    return f"USD{NBSP}{format_number(value, decimals)} millones"
 
 
 def format_percent(value: float, decimals: int = 1) -> str:
-    """``12.5`` (already in percent) → ``12,5 %``."""
-    return f"{format_number(value, decimals)} %"
+    """``12.5`` (already in percent) → ``12,5 %`` (a no-break space before «%»: never split over two lines)."""
+    return f"{format_number(value, decimals)}{NBSP}%"
+
+
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=%)|(?<=\bUSD) (?=\d)|(?<=\bUS\$) (?=\d)")
+
+
+def keep_units_together(text: str) -> str:
+    """Text (typed by analysts or from the data) with a no-break space between a number and «%» and between
+    «USD» and its number: ``265,3 %`` → ``265,3\u00a0%``."""
+    return _NUMBER_UNIT.sub(NBSP, text)
 
 
 def format_ratio(value: float, decimals: int = 2) -> str:
@@ -113,8 +125,13 @@ def exact_sum(values) -> float:
     """The sum of decimal data without float artefacts: 117.1, not 117.10000000000001.
 
     The sum is exact (``math.fsum``) and rounded to the most decimals the values are written with.
+    When values exist but none is reported the sum is unknown (NaN), never 0: a group whose amounts are
+    all unreported prints «s. d.». The sum of no values at all is 0.
     """
+    values = list(values)
     present = [float(v) for v in values if not is_missing(v)]
+    if values and not present:
+        return math.nan
     return round(math.fsum(present), decimals_of(present)) + 0.0
 
 

@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -53,8 +54,19 @@ FIGURES = "figuras"
 MARKDOWN_READER = "markdown-citations-smart"
 # Lua filters of the pip-only engine's PDF, in ``book/``: Quarto's ``content-visible``/``content-hidden``
 # blocks, and Typst shorthands kept literal.
-LUA_FILTERS = ("format-visibility.lua", "literal-text.lua", "text-tables.lua")
+LUA_FILTERS = ("format-visibility.lua", "literal-text.lua", "key-figures.lua", "text-tables.lua")
+# The year's key figures (tiles), staged beside index.qmd, which includes them: the book's home page and the
+# PDF's first page after the cover.
+KEY_FIGURES = "_cifras-clave.md"
 IMAGE_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"))
+# The PDF is accessible: tagged, with a title it displays, alternative text on every chart (PDF/UA-1, checked by
+# typst while it writes the PDF; ``pdf-standard`` in _quarto.yml for Quarto).
+PDF_STANDARDS = ("ua-1",)
+PDF_UA_REQUIREMENTS = {
+    "missing alt text": "una imagen o un gráfico sin texto alternativo",
+    "missing document title": "el documento no tiene título",
+    "invalid document structure": "la estructura del documento no es válida: una etiqueta del PDF quedaría partida",
+}
 
 
 class BookError(RuntimeError):
@@ -115,16 +127,28 @@ def colophon_markdown(params: Params, info: dict) -> str:
         f"- Construido el {fmt_datetime(built)} "
         f"con el motor «{escape_markdown(info.get('engine', ''))}».",
         f"- Versión del código (commit): `{info.get('commit', 'desconocido')}`.",
-        "- Libros de datos y parámetros usados (huella SHA-256):",
+        "- Libros de datos, textos y parámetros leídos (huella SHA-256); los datos, con su ruta dentro de la "
+        "carpeta de datos del año; los parámetros, dentro del proyecto:",
         "",
         "| Archivo | SHA-256 |",
         "|:---|:---|",
     ]
-    lines += [f"| {escape_markdown(name)} | `{digest}` |" for name, digest in sorted(info["inputs"].items())]
+    names = {colophon_name(name, info.get("data_dir")): digest for name, digest in info["inputs"].items()}
+    lines += [f"| {escape_markdown(name)} | `{digest}` |" for name, digest in sorted(names.items())]
     lines += ["", ": Huella de los archivos de entrada {#tbl-huella-de-los-archivos-de-entrada}", ""]
     if params.demo:
         lines += ["**DATOS DE DEMOSTRACIÓN:** las cifras de este informe son sintéticas.", ""]
     return "\n".join(lines)
+
+
+def colophon_name(name: str, data_dir: str | None) -> str:
+    """An input as the colophon names it: a data file relative to the year's data folder
+    (``administrativo.xlsx``, ``textos/inversion.md``, the prior year's ``../2021/inversion.xlsx``), the
+    parameters relative to the project (``params/2022.yml``); never an absolute path of the machine."""
+    name = name.replace("\\", "/")
+    if data_dir and not name.startswith("params/"):
+        name = posixpath.relpath(name, data_dir.replace("\\", "/"))
+    return name.lstrip("/")
 
 
 def signatories_markdown(params: Params) -> str:
@@ -142,11 +166,32 @@ def signatories_markdown(params: Params) -> str:
     return "\n".join(lines)
 
 
-def _figure_markdown(meta: dict, path: str, caption_markdown: str, label: str) -> str:
-    """A chart as a labelled, captioned Markdown figure; ``fig-alt`` is the alt text when the chart has one."""
-    alt = meta.get("alt")
-    alt_attr = f' fig-alt="{_attribute(alt)}"' if alt else ""
-    return f"![{caption_markdown}]({path}){{#{label}{alt_attr} width=100%}}"
+def _figure_markdown(meta: dict, path: str, caption_markdown: str, label: str, caption: str = "") -> str:
+    """A chart as a labelled, captioned Markdown figure whose ``fig-alt`` is its text alternative: the chart's
+    own (``alt`` in its metadata), else «Gráfico: <caption>». Every chart has one: the accessible PDF
+    (PDF/UA-1) refuses an image without it, and Quarto writes ``fig-alt`` as Typst's ``image(alt: …)``."""
+    alt = meta.get("alt") or (f"Gráfico: {caption}" if caption else "Gráfico")
+    return f'![{caption_markdown}]({path}){{#{label} fig-alt="{_attribute(alt)}" width=100%}}'
+
+
+# A staged chart's Markdown figure: its image path and its ``fig-alt`` (see :func:`_figure_markdown`).
+FIGURE_ALT = re.compile(r'\]\((' + FIGURES + r'/[^)\s]+)\)\{#[^\s}]+ fig-alt="((?:[^"\\]|\\.)*)"')
+
+
+def figure_alts(markdown: str) -> dict[str, str]:
+    """Image path → text alternative of every staged chart in ``markdown``."""
+    return {path: re.sub(r"\\(.)", r"\1", alt) for path, alt in FIGURE_ALT.findall(markdown)}
+
+
+def typst_with_alt(typst_source: str, alts: dict[str, str]) -> str:
+    """pandoc's Typst with each chart's text alternative: ``image("figuras/x.svg", alt: "…", …)``.
+
+    pandoc's Typst writer (3.9) drops an image's alternative text; the accessible PDF needs it on every image.
+    """
+    def add(match: re.Match) -> str:
+        alt = alts.get(match.group(1))
+        return match.group(0) if alt is None else f"{match.group(0)}, alt: {_typst_string(alt)}"
+    return re.sub(r'(?<![\w.])image\("([^"\\]+)"(?!, alt:)', add, typst_source)
 
 
 def _attribute(value: object) -> str:
@@ -206,7 +251,7 @@ def stage_figures(notebook: Path, folder: Path, seen: set[str]) -> int:
             # Other payloads (e.g. the chart's data for download) stay; no engine may pick the image or HTML instead.
             kept = {k: v for k, v in data.items() if not k.startswith("image/") and k != "text/html"}
             output["data"] = {**kept, "text/markdown": _figure_markdown(meta, f"{FIGURES}/{path.name}", caption_md,
-                                                                        label), "text/plain": caption}
+                                                                        label, caption), "text/plain": caption}
     if count:
         nbformat.write(nb, notebook)
     return count
@@ -234,12 +279,14 @@ def stage_chapters(src: Path, chapters: list[str]) -> list[str]:
 
 
 def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: dict, downloads: bool = True,
-                  previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None) -> Path:
+                  previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None,
+                  home: str = "") -> Path:
     """Copy everything the book needs into ``src``; return it.
 
     With ``downloads=False`` the tables' download files are left to :func:`write_staged_downloads` (the
     pip-only engine writes them while the PDF compiles). ``previous_downloads``: see
-    :func:`~informe.build.downloads.write_downloads`.
+    :func:`~informe.build.downloads.write_downloads`. ``home``: the key figures' Markdown, staged as
+    ``_cifras-clave.md`` for index.qmd to include.
     """
     src.mkdir(parents=True, exist_ok=True)
     for name in QUARTO_FILES:
@@ -253,6 +300,7 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
     if downloads:
         write_staged_downloads(src, previous_downloads)
     stage_chapters(src, chapters if chapters is not None else [n.name for n in notebooks])
+    (src / KEY_FIGURES).write_text(home, encoding="utf-8")
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "firmas.qmd").write_text(signatories_markdown(params), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
@@ -291,6 +339,9 @@ def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
     if not (book / "index.html").exists():
         raise BookError("quarto render no produjo el libro HTML (_book/index.html)")
     shutil.copytree(book, html_dir, dirs_exist_ok=True)
+    from .html_book import finish_quarto_book
+
+    finish_quarto_book(src, load_book_config(src), html_dir)
 
 
 # --------------------------------------------------------------------------
@@ -342,8 +393,19 @@ def book_chapters(src: Path, config: dict) -> list[str]:
         if not path.exists():
             raise BookError(f"falta el capítulo {path.name} listado en _quarto.yml")
         text = notebook_markdown(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
-        chapters.append(_meta_shortcodes(text, config))
+        chapters.append(_meta_shortcodes(_include_shortcodes(text, path.parent), config))
     return chapters
+
+
+def _include_shortcodes(text: str, folder: Path) -> str:
+    """Replace Quarto's ``{{< include file.md >}}`` shortcodes with the file's text (a staged file of ``folder``;
+    a missing one is an error, as in Quarto)."""
+    def content(match):
+        path = folder / match.group(1)
+        if not path.is_file() or folder.resolve() not in path.resolve().parents:
+            raise BookError(f"falta el archivo {match.group(1)} que incluye un capítulo")
+        return path.read_text(encoding="utf-8")
+    return re.sub(r"\{\{<\s*include\s+([\w./-]+)\s*>\}\}", content, text)
 
 
 def lua_filter_args(src: Path) -> list[str]:
@@ -389,7 +451,8 @@ def convert_book(src: Path, chapters: list[str], args: list[str], pieces: Chapte
 
 
 def _typst_string(value: object) -> str:
-    return json.dumps(str(value), ensure_ascii=False)
+    """A Typst string literal: Typst's escapes are JSON's, but for ``\\u{…}`` (control characters)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", r"\\u{\1}", json.dumps(str(value), ensure_ascii=False))
 
 
 def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
@@ -420,13 +483,12 @@ def render_pdf(src: Path, config: dict, pdf: Path, chapters: list[str] | None = 
                pieces: ChapterPieces | None = None) -> None:
     """The PDF: pandoc turns the chapters into Typst (reusing the unchanged ones of ``pieces``), the
     ``typst`` package compiles it with the shared template."""
-    import typst
-
     info = config["informe"]
     chapters = book_chapters(src, config) if chapters is None else chapters
     typst_body = convert_book(src, chapters, ["-f", MARKDOWN_READER, "-t", "typst", *lua_filter_args(src)],
                               pieces)
     body = src / "body.typ"  # an included file has its own scope: it imports what the raw Typst blocks call
+    typst_body = typst_with_alt(typst_body, figure_alts("\n".join(chapters)))
     body.write_text(f'#import "{ASSETS}/typst-template.typ": firmas\n' + typst_body, encoding="utf-8")
     main = (f'#import "{ASSETS}/typst-template.typ": informe\n'
             f"#show: informe.with(title: {_typst_string(config['book']['title'])}, "
@@ -434,11 +496,41 @@ def render_pdf(src: Path, config: dict, pdf: Path, chapters: list[str] | None = 
             f"agency: {_typst_string(info['agency'])}, demo: {'true' if info.get('demo') else 'false'})\n"
             '#include "body.typ"\n')
     (src / "main.typ").write_text(main, encoding="utf-8")
-    fonts = str(bundled_fonts())
+    compile_pdf(src / "main.typ", pdf, src)
+
+
+def compile_pdf(main: Path, pdf: Path, root: Path) -> None:
+    """``main`` compiled by the ``typst`` package as an accessible PDF (PDF/UA-1, ``PDF_STANDARDS``).
+
+    Typst checks the standard while it writes: an image without alternative text, a document without a
+    title… stop the build with a Spanish message naming what is missing and where, never a PDF that only
+    looks accessible.
+    """
+    import typst
+
     try:
-        typst.compile(str(src / "main.typ"), output=str(pdf), root=str(src), font_paths=[fonts])
+        typst.compile(str(main), output=str(pdf), root=str(root), font_paths=[str(bundled_fonts())],
+                      pdf_standards=list(PDF_STANDARDS))
     except Exception as exc:  # noqa: BLE001 - typst raises its own error types
-        raise BookError(f"typst no pudo compilar el PDF: {exc}") from exc
+        raise BookError(typst_error_message(exc)) from exc
+
+
+def typst_error_message(exc: Exception) -> str:
+    """typst's error in Spanish: a refused PDF standard says which requirement failed, and where."""
+    message = str(getattr(exc, "message", "") or exc).strip()
+    where = str(getattr(exc, "diagnostic", "") or "").strip()
+    hints = [str(h) for h in (getattr(exc, "hints", None) or [])]
+    if "PDF/UA" not in message and "PDF/A" not in message:
+        return f"typst no pudo compilar el PDF: {exc}"
+    images = sorted(set(re.findall(r'image\("([^"]+)"', where)))
+    if images:
+        hints.insert(0, "imágenes: " + ", ".join(images))
+    requirement = next((spanish for english, spanish in PDF_UA_REQUIREMENTS.items() if english in message),
+                       "un requisito de la norma")
+    detail = "\n".join(part for part in (where, *(f"pista de typst: {h}" for h in hints if h not in where)) if part)
+    return (f"el PDF no cumple la norma de accesibilidad PDF/UA-1 ({requirement}); typst se negó a escribirlo "
+            f"(«{message}»). Corrija el contenido indicado y vuelva a construir."
+            + (f"\n{detail}" if detail else ""))
 
 
 def bundled_fonts() -> Path:
@@ -454,7 +546,8 @@ def bundled_fonts() -> Path:
 
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
                 engine: str = "auto", pieces: ChapterPieces | None = None,
-                previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None) -> BookResult:
+                previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None,
+                home: str = "") -> BookResult:
     """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``.
 
     ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`);
@@ -467,7 +560,7 @@ def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: P
     chosen = "quarto" if quarto else "pandoc"
     info = {**info, "engine": "Quarto" if quarto else "pandoc + typst (solo pip)"}
     src = stage_sources(root, executed, work / "book-src", params, info, downloads=bool(quarto),
-                        previous_downloads=previous_downloads, chapters=chapters)
+                        previous_downloads=previous_downloads, chapters=chapters, home=home)
     html_dir, pdf = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
     if quarto:
         render_quarto(quarto, src, html_dir, pdf)

@@ -461,6 +461,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     from ..data.validation import plural, print_problems
     from ..report.display import DOWNLOADS_DIR
     from ..report.report import ReportDataError, load_report, write_report_snapshot
+    from ..report.sections.summary import key_figures_markdown
     from .book import BookError, render_book
     from .chapters import PIECES, ChapterPieces
     from .downloads import PreviousDownloads, downloads_sha256
@@ -513,9 +514,13 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "year": plan.year, "demo": params.demo,
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
-        "inputs": {plan.name(p): h for p, h in hashes.items()
-                   if p.suffix == ".xlsx" or (p.suffix == ".yml" and p.parent == plan.params_file.parent)
-                   or p.parent == plan.data_dir / "textos"},
+        # The files read into the report (the prior year's only when it was compared), named without any
+        # absolute path: relative to the project, or to the data folder's parent when the data is elsewhere.
+        "inputs": {_input_name(plan, p): h for p, h in hashes.items()
+                   if (p.suffix == ".xlsx" or (p.suffix == ".yml" and p.parent == plan.params_file.parent)
+                       or p.parent == plan.data_dir / "textos")
+                   and (report.prior is not None or not _prior_year_file(plan, p))},
+        "data_dir": _input_name(plan, plan.data_dir),
         "notebooks": {name: (s["seconds"] if s["ran"] else before.get(name, 0.0))
                       for name, s in section_info.items()},
         "sections": section_info,
@@ -535,7 +540,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
              and downloads.is_dir() and not downloads.is_symlink() else None)
     try:
         book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine,
-                           pieces, reuse, chapters=[s.name for s in sections])
+                           pieces, reuse, chapters=[s.name for s in sections], home=key_figures_markdown(report))
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -560,6 +565,16 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     console.print(f"  HTML: {plan.out_dir / 'book' / 'index.html'}", soft_wrap=True)
     console.print(f"  Cuadernos ejecutados: {plan.out_dir / 'notebooks'}", soft_wrap=True)
     return 0
+
+
+def _input_name(plan, path: Path) -> str:
+    """An input's name in build-info.json and the colophon: never an absolute path."""
+    return plan.name(path) if path.is_relative_to(plan.root) else relative_posix(path, plan.data_dir.parent)
+
+
+def _prior_year_file(plan, path: Path) -> bool:
+    prior = str(plan.year - 1)
+    return path.parent == plan.data_dir.parent / prior or path == plan.params_file.with_name(f"{prior}.yml")
 
 
 def _write_timings(out_dir: Path, timings: dict[str, float]) -> None:

@@ -16,6 +16,13 @@ and one workbook per year with every table, a sheet each (``informe-gestion-<yea
 Data text is never a formula: XLSX text cells are written as strings, and CSV text cells that
 begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading ``'`` (OWASP's
 CSV-injection guidance); numbers are never touched.
+
+Identifiers typed as text that Excel would turn into numbers when it opens a CSV (the 23-digit
+«Radicado» of a court case became ``5,00133330052013E+21``; a code with leading zeros loses them):
+in the CSV for Excel, a text cell of 12 or more digits, or of digits with a leading zero, starts with
+a tab. Excel and LibreOffice then keep it as text, exactly (checked with LibreOffice: the other
+forms either are a formula, ``="…"``, which this module never writes, or keep a visible ``'``).
+The open-data CSV keeps the identifier as typed; the XLSX writes it as a text cell.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ import xlsxwriter
 from ..report.display import DOWNLOADS_DIR
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+IDENTIFIER = re.compile(r"\d{12,}|0\d+")  # digits a spreadsheet would read as a number, losing some
+TEXT_MARK = "\t"  # a leading tab: Excel and LibreOffice keep the cell as text
 ROLE_COLUMN = "Tipo de fila"
 LEVEL_COLUMN = "Nivel"
 ROLE_NAMES = {"data": "dato", "subtotal": "subtotal", "total": "total"}
@@ -128,15 +137,23 @@ def _plain_number(value: float | int) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def csv_value(value, decimal: str) -> str:
-    """One cell for CSV: numbers plain (no thousands separator) with ``decimal`` as decimal mark."""
+def protect_identifier(text: str) -> str:
+    """A text of digits that a spreadsheet opening the CSV would turn into a number (12 or more digits, or a
+    leading zero) starts with a tab, so it stays text: ``05001333300520130018000`` is not ``5,00E+21``."""
+    return TEXT_MARK + text if IDENTIFIER.fullmatch(text) else text
+
+
+def csv_value(value, decimal: str, excel: bool = False) -> str:
+    """One cell for CSV: numbers plain (no thousands separator) with ``decimal`` as decimal mark; for Excel,
+    identifiers typed as text kept as text (:func:`protect_identifier`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Sí" if value else "No"
     if isinstance(value, (int, float)):
         return _plain_number(value).replace(".", decimal)
-    return neutralise(str(value))
+    text = neutralise(str(value))
+    return protect_identifier(text) if excel else text
 
 
 def table_csv(table: dict, excel: bool) -> str:
@@ -147,7 +164,7 @@ def table_csv(table: dict, excel: bool) -> str:
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
     writer.writerow([neutralise(c["name"]) for c in table["columns"]] + extra)
     for row in table["rows"]:
-        values = [csv_value(v, decimal) for v in row["values"]]
+        values = [csv_value(v, decimal, excel) for v in row["values"]]
         if ROLE_COLUMN in extra:
             values.append(ROLE_NAMES[row["role"]])
         if LEVEL_COLUMN in extra:

@@ -332,3 +332,121 @@ def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None =
     for name in STATIC:
         shutil.copy2(src / ASSETS / name, html_dir / name)
     index_search(html_dir)
+
+
+# --------------------------------------------------------------------------
+# Quarto's HTML book: the same links to the PDF and the downloads page as the pip-only book
+# --------------------------------------------------------------------------
+
+QUARTO_MAIN = "quarto-document-content"
+QUARTO_SIDEBAR = "quarto-sidebar"
+LINKS_CLASS = "informe-links"
+# Names of Quarto's other navigation landmarks, by class (every landmark of a page named, and differently).
+NAV_NAMES = {"quarto-secondary-nav": "Menú del libro", "quarto-page-breadcrumbs": "Ruta de la página",
+             "navbar": "Barra del libro"}
+
+
+def _relative(page: Path, html_dir: Path, target: str) -> str:
+    """``target`` (relative to the book's root) as linked from ``page``."""
+    depth = len(page.relative_to(html_dir).parts) - 1
+    return "../" * depth + target
+
+
+def _links_nav(soup: BeautifulSoup, pdf: str, downloads: str) -> Tag:
+    nav = soup.new_tag("nav", attrs={"class": LINKS_CLASS, "aria-label": "Descargas"})
+    for href, text in ((pdf, "Informe en PDF"), (downloads, "Tablas en CSV y XLSX")):
+        link = soup.new_tag("a", attrs={"href": href})
+        link.string = text
+        nav.append(link)
+    return nav
+
+
+def _name_landmarks(soup: BeautifulSoup) -> None:
+    """The sidebar and the other navigation landmarks Quarto writes get distinct names (axe
+    ``landmark-unique``); the previous/next links are named by their visible text (axe
+    ``label-content-name-mismatch``). ``book/quarto-tables.html`` does the same in the browser."""
+    sidebar = soup.find(id=QUARTO_SIDEBAR)
+    if sidebar is not None:
+        sidebar["aria-label"] = "Capítulos"
+    toc = soup.find(id="TOC")
+    if toc is not None and toc.name == "nav" and not toc.get("aria-label"):
+        toc["aria-label"] = "En esta página"
+    pager = soup.find("nav", class_="page-navigation")
+    if pager is not None:
+        pager["aria-label"] = "Capítulo anterior y siguiente"
+        for link in pager.find_all("a", attrs={"aria-label": True}):
+            del link["aria-label"]  # Quarto's label repeats the title's markup: the visible text names the link
+    seen: dict[str, int] = {}
+    for n, nav in enumerate(soup.find_all("nav"), start=1):
+        if nav.get("aria-labelledby"):
+            continue
+        name = nav.get("aria-label") or NAV_NAMES.get(next((c for c in nav.get("class", []) if c in NAV_NAMES), ""),
+                                                       f"Navegación {n}")
+        seen[name] = seen.get(name, 0) + 1
+        nav["aria-label"] = name if seen[name] == 1 else f"{name} ({seen[name]})"
+
+
+def quarto_chapters(config: dict, html_dir: Path) -> list[Chapter]:
+    """Quarto's rendered chapter pages as :class:`Chapter` (page relative to the book's root)."""
+    chapters = []
+    for entry in config["book"]["chapters"]:
+        path = PurePosixPath(entry if isinstance(entry, str) else entry["href"]).with_suffix(".html")
+        page = html_dir / path
+        if not page.exists():
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        main = soup.find(id=QUARTO_MAIN) or soup.find("main")
+        if main is None:
+            continue
+        h1 = main.find("h1")
+        number = main.find(class_="chapter-number") if h1 else None
+        title = main.find(class_="chapter-title") if h1 else None
+        chapters.append(Chapter(str(path), (title or h1).get_text(" ", strip=True) if h1 else str(path),
+                                number.get_text(strip=True) if number else "", main))
+    return chapters
+
+
+def finish_quarto_book(src: Path, config: dict, html_dir: Path) -> None:
+    """Quarto's HTML book at the level of the pip-only one: every page links to the PDF and to a downloads
+    page (``descargas.html``, written here from Quarto's front page, listing every table's files by chapter),
+    and its navigation landmarks have distinct, accurate names. Without JavaScript too."""
+    info = config["informe"]
+    index = html_dir / "index.html"
+    tables = f"notebooks/{DOWNLOADS_DIR}"
+    for page in sorted(html_dir.rglob("*.html")):
+        if page.relative_to(html_dir).parts[0] in ("site_libs", "search"):
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        if soup.find(class_=LINKS_CLASS) is None:
+            nav = _links_nav(soup, _relative(page, html_dir, _pdf_href(info)),
+                             _relative(page, html_dir, DOWNLOADS_PAGE))
+            sidebar = soup.find(id=QUARTO_SIDEBAR)
+            main = soup.find(id=QUARTO_MAIN) or soup.find("main")
+            if sidebar is not None:
+                sidebar.insert(0, nav)
+            elif main is not None:
+                main.insert(0, nav)
+            elif soup.body is not None:
+                soup.body.insert(0, nav)
+        _name_landmarks(soup)
+        page.write_text(str(soup), encoding="utf-8")
+    if not index.exists():
+        return
+    content = downloads_html(config, quarto_chapters(config, html_dir), src / "notebooks" / DOWNLOADS_DIR)
+    content = content.replace(f'href="{DOWNLOADS_DIR}/', f'href="{tables}/')
+    soup = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    book_title = f"{config['book']['title']} {info['year']}"
+    if soup.title is not None:
+        soup.title.string = f"Descargas – {book_title}"
+    main = soup.find(id=QUARTO_MAIN) or soup.find("main")
+    if main is None:
+        main = soup.new_tag("main", attrs={"id": QUARTO_MAIN})
+        (soup.body or soup).append(main)
+    main.clear()
+    main.append(BeautifulSoup(content, "html.parser"))
+    for link in soup.select(f"#{QUARTO_SIDEBAR} a.active, #{QUARTO_SIDEBAR} a[aria-current]"):
+        link["class"] = [c for c in link.get("class", []) if c != "active"]
+        link.attrs.pop("aria-current", None)
+    for pager in soup.find_all("nav", class_="page-navigation"):
+        pager.decompose()
+    (html_dir / DOWNLOADS_PAGE).write_text(str(soup), encoding="utf-8")

@@ -42,7 +42,9 @@ class Chapter:
     for a chapter that is only text (the generic narrative notebook runs it). ``figures``: the
     namespaces of the figures its text is compared with (default: its slug; ``*``: every figure).
     ``text``: whether the chapter expects a text in ``data/<year>/textos/`` (a data chapter may have
-    none; a text-only chapter must have one).
+    none; a text-only chapter must have one). ``fronts``: the values of the plan's «Frente» catalog
+    (``plan_desarrollo.xlsx``, hoja «Catálogos») whose indicators the chapter's tables show, in the order its
+    notebook uses them (see ``capitulos.yml``).
     """
 
     slug: str
@@ -50,6 +52,7 @@ class Chapter:
     notebook: str = ""
     figures: tuple[str, ...] = ()
     numbered: bool = True
+    fronts: tuple[str, ...] = ()
 
     @property
     def text_only(self) -> bool:
@@ -99,6 +102,8 @@ EXPECTED = {
     "chapters.notebook": "debe ser el nombre de un cuaderno de notebooks/ sin .ipynb (p. ej. 03-inversion)",
     "chapters.figures": "debe ser una lista de prefijos de cifras (p. ej. [inversion, indicador]) o [\"*\"]",
     "chapters.numbered": "debe ser true o false",
+    "chapters.fronts": "debe ser una lista de frentes del catálogo «Frente» de plan_desarrollo.xlsx "
+                       "(p. ej. [Inversión])",
 }
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -140,6 +145,7 @@ class _Chapter(BaseModel):
     notebook: StrictStr = ""
     figures: list[StrictStr] = []
     numbered: StrictBool = True
+    fronts: list[StrictStr] = []
 
     _title = field_validator("title")(classmethod(lambda cls, v: _non_blank(v)))
 
@@ -149,6 +155,11 @@ class _Chapter(BaseModel):
         if not SLUG.match(value):
             raise ValueError("slug")
         return value
+
+    @field_validator("fronts")
+    @classmethod
+    def _fronts(cls, value):
+        return [_non_blank(v) for v in value]
 
     @field_validator("notebook")
     @classmethod
@@ -276,7 +287,8 @@ def load_params(path: Path, expected_year: int | None = None) -> Params:
 
 
 def _chapter(c: _Chapter) -> Chapter:
-    return Chapter(c.slug, c.title.strip(), c.notebook, tuple(f.strip() for f in c.figures), c.numbered)
+    return Chapter(c.slug, c.title.strip(), c.notebook, tuple(f.strip() for f in c.figures), c.numbered,
+                   tuple(c.fronts))
 
 
 def default_chapters() -> tuple[Chapter, ...]:
@@ -297,3 +309,33 @@ def chapter_problems(chapters: tuple[Chapter, ...]) -> list[tuple[str, str]]:
                                               f"{seen[chapter.slug]}; cada capítulo necesita uno distinto"))
         seen.setdefault(chapter.slug, i)
     return problems
+
+
+def front_problems(chapters: tuple[Chapter, ...], catalog: list[str] | tuple[str, ...] | set[str] | None,
+                   catalog_name: str = "plan_desarrollo.xlsx, hoja «Catálogos», columna «Frente»"
+                   ) -> list[tuple[str, str]]:
+    """A front a chapter declares (key ``chapters.fronts``) that the plan's «Frente» catalog does not hold:
+    ``(key, message)`` pairs as :class:`ParamsError` gives them (the caller names the file). A renamed front
+    would otherwise leave the chapter's indicator tables empty without a word. ``catalog`` None: the plan
+    workbook could not be read (its own error is reported), nothing to compare with."""
+    if catalog is None:
+        return []
+    known = {str(v).strip() for v in catalog}
+    listed = ", ".join(f"«{v}»" for v in dict.fromkeys(str(v).strip() for v in catalog)) or "ninguno"
+    problems = []
+    for i, chapter in enumerate(chapters, start=1):
+        for front in chapter.fronts:
+            if front.strip() not in known:
+                problems.append(("chapters.fronts", f"el capítulo {i} («{chapter.slug}») declara el frente «{front}», que no "
+                                                    f"está en {catalog_name}; frentes del catálogo: {listed}. Corrija "
+                                                    "el nombre del frente o agréguelo al catálogo"))
+    return problems
+
+
+def catalog_fronts(frames) -> list[str] | None:
+    """The «Frente» catalog of ``plan_desarrollo.xlsx`` (sheet «Catálogos») from validated ``frames``; None when
+    the sheet or the column is missing (its own problem is reported by the validation)."""
+    sheet = frames.get(("plan_desarrollo.xlsx", "Catálogos")) if frames is not None else None
+    if sheet is None or "Frente" not in sheet:
+        return None
+    return [str(v).strip() for v in sheet["Frente"].dropna()]

@@ -12,7 +12,7 @@ from .checks import CheckResult, run_checks
 from .catalogs import catalog_values, resolve_sheet
 from .contract import CATALOG_SHEET, CONTRACT
 from .finance import REQUIRED_ROLES, role_problems
-from .params import ParamsError, load_params
+from .params import ParamsError, catalog_fronts, front_problems, load_params
 from .plausibility import (date_problems, duplicate_problems, figure_problems, fraction_problems,
                            plausible_problems, total_problems, total_rows)
 from .problems import WARNING, Problem
@@ -196,19 +196,23 @@ def report_year(data_dir: Path) -> int | None:
     return declared if isinstance(declared, int) and not isinstance(declared, bool) else None
 
 
-def params_problems(data_dir: Path, year: int | None) -> list[Problem]:
-    """Problems of ``params/<year>.yml`` when ``data_dir`` sits in a project as ``data/<year>``."""
+def params_problems(data_dir: Path, year: int | None, frames=None) -> list[Problem]:
+    """Problems of ``params/<año>.yml`` when ``data_dir`` sits in a project as ``data/<año>`` (the file is found
+    by the folder's name, and must declare that year), and — with the validated ``frames`` — fronts its chapters
+    declare that the plan's «Frente» catalog does not hold."""
     data_dir = Path(data_dir)
+    year = year_of(data_dir) if data_dir.parent.name == "data" and year_of(data_dir) is not None else year
     if year is None or data_dir.parent.name != "data":
         return []
     path = data_dir.parent.parent / "params" / f"{year}.yml"
     if not path.exists():
         return []
     try:
-        load_params(path, expected_year=year)
+        params = load_params(path, expected_year=year)
     except ParamsError as exc:
         return [Problem(exc.file or path.name, "", None, key, message) for key, message in exc.problems]
-    return []
+    return [Problem(f"{path.parent.name}/{path.name}", "", None, key, message)
+            for key, message in front_problems(params.chapters, catalog_fronts(frames))]
 
 
 def folder_problems(data_dir: Path) -> list[Problem]:
@@ -281,7 +285,7 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
             report.unusables.append(result.unusable)
         report.data.update({(spec.filename, sheet): frame for sheet, frame in result.frames.items()})
         report.problems += result.problems
-    report.problems += params_problems(Path(data_dir), year)
+    report.problems += params_problems(Path(data_dir), year, report.data)
     report.problems += indicator_problems(report.data)
     if texts:  # the chapter texts (a prior year's are not read: only its figures are compared)
         report.texts, text_problems = read_texts(Path(data_dir), cache=cache.texts if cache is not None else None)

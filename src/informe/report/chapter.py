@@ -15,6 +15,10 @@ text does not place follow it, under their default headings. A chapter without t
 with their headings and introductions. A block marked ``fallback`` (a generated sentence that stands in
 for the analysts' prose) is printed only when the chapter has no text.
 
+A table without rows is never printed as a header alone: the chapter says instead, once, «En 2024 no se
+registraron proyectos de inversión.» (the table's noun phrase, :attr:`Table.empty`, and the report's
+year); a chart without data is left out, and a block left with nothing to show is not introduced.
+
 :func:`prose_findings` compares each number typed by hand in a text with the chapter's figures: a
 number that reads like one of them (same unit, or the same noun: «24 empresas») but differs is
 reported (data-quality annex and ``informe validate``).
@@ -30,7 +34,8 @@ from IPython.display import display
 
 from ..data.problems import WARNING, Problem
 from ..data.texts import CITATION, MARKER, ChapterText
-from .display import Text, escape_markdown
+from ..fmt import keep_units_together
+from .display import Table, Text, escape_markdown
 from .figures import FigureCatalog, FigureError, stem, unknown_message
 from .report import YearReport
 
@@ -126,10 +131,12 @@ class Capitulo:
 
             out.append(Text(DEMO_BANNER))
         placed: set[str] = set()
+        said: set[str] = set()  # the sentences that stand for empty tables, each said once
         if self.text is not None:
             for part in self.text.parts:
                 if part.kind == "markdown":
-                    out.append(Text(self.resolve(part.markdown, part.paragraph)))
+                    # «265,3 %», «USD 155,67»: a number never breaks from its unit, in the analysts' text too
+                    out.append(Text(keep_units_together(self.resolve(part.markdown, part.paragraph))))
                 elif part.kind == "image":
                     out.append(TextImage(part.mime, part.data, part.alt, part.caption, self.slug, part.paragraph))
                 else:
@@ -138,18 +145,49 @@ class Capitulo:
                         raise ChapterError(f"{self.text.file}, párrafo {part.paragraph}: «{part.name}» ya se "
                                            "mostró antes en este capítulo; cada tabla va una sola vez")
                     placed.add(block.name)
-                    if block.intro and not _ends_with_prose(out[-1]):
+                    items, shown = self._printable(block, said)
+                    if block.intro and shown and not _ends_with_prose(out[-1]):
                         out.append(Text(block.intro))  # a marker right under a heading: its own introduction
-                    out += list(block.items)
-        out += self._rest(placed)
+                    out += items
+        out += self._rest(placed, said)
         return out
 
-    def _rest(self, placed: set[str]) -> list:
+    def empty_sentence(self, table: Table) -> str:
+        """What the chapter says instead of a table without rows: «En 2024 no se registraron proyectos de
+        inversión.» (the table's noun phrase and the report's year)."""
+        what = table.empty or (f"datos para «{table.title}»" if table.title else "datos")
+        return f"En {self.report.year} no se registraron {escape_markdown(what)}."
+
+    def _printable(self, block: Block, said: set[str]) -> tuple[list, bool]:
+        """A block's items as printed (empty tables as one sentence each, said once per chapter; empty charts
+        left out) and whether anything but those sentences remains (then the block's introduction applies)."""
+        from .charts import chart_text
+
+        items, shown = [], False
+        for item in block.items:
+            if isinstance(item, Table) and item.data.empty:
+                sentence = self.empty_sentence(item)
+                if sentence not in said:
+                    said.add(sentence)
+                    items.append(Text(sentence))
+                continue
+            text = chart_text(item) if hasattr(item, "savefig") else None
+            if text is not None and text.data.data.empty:
+                continue
+            items.append(item)
+            shown = True
+        return items, shown
+
+    def _rest(self, placed: set[str], said: set[str] | None = None) -> list:
         """The blocks the text did not place, under their default headings (each heading once)."""
         out: list = []
+        said = set() if said is None else said
         shown_sections: set[int] = set()
         for block in self.blocks:
             if block.name in placed or (block.fallback and self.text is not None) or not block.items:
+                continue
+            items, shown = self._printable(block, said)
+            if not items:
                 continue
             if block.section >= 0 and block.section not in shown_sections:
                 shown_sections.add(block.section)
@@ -157,9 +195,9 @@ class Capitulo:
                 out.append(Text("#" * section.level + " " + escape_markdown(section.heading)))
                 if section.intro:
                     out.append(Text(section.intro))
-            if block.intro:
+            if block.intro and shown:
                 out.append(Text(block.intro))
-            out += list(block.items)
+            out += items
         return out
 
     def show(self) -> None:

@@ -151,6 +151,7 @@ def _thousands(ax, axis: str = "x", decimals: int = 0) -> None:
 
 
 def _wrap(label: str, width: int = 38) -> str:
+    """The label on lines of at most ``width`` characters (a longer word keeps its own line): never cut."""
     words, lines, line = str(label).split(), [], ""
     for word in words:
         if len(line) + len(word) + 1 > width and line:
@@ -159,36 +160,135 @@ def _wrap(label: str, width: int = 38) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")
+    return "\n".join(lines)
+
+
+def _height(labels, per_line: float = 0.2, per_bar: float = 0.25, extra: float = 1.0) -> float:
+    """Figure height (inches) that fits every wrapped label."""
+    return extra + sum(per_bar + per_line * (str(label).count("\n") + 1) for label in labels)
+
+
+# The caption of every chart is its title (ChartText.title, shown by the book as «Figura N.M: …»):
+# the image carries no title of its own, so it is never said twice.
+
+def _label_width(ax, text: str, fontsize: float = 9) -> float:
+    """Approximate width of ``text`` in data units of the x axis (for placing value labels)."""
+    fig = ax.figure
+    axes_inches = ax.get_position().width * fig.get_figwidth()
+    x0, x1 = ax.get_xlim()
+    return (len(text) * 0.62 * fontsize / 72 + 0.1) / axes_inches * (x1 - x0)
 
 
 def progress_chart(table: pd.DataFrame, label: str, value: str, title: str, goal: float = 100) -> plt.Figure:
-    """Horizontal bars of a percentage per item, with the goal marked."""
-    data = table[[label, value]].dropna()
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(data) + 1.2))
-    sns.barplot(data=data, y=data[label].map(_wrap), x=value, color=PRIMARY, ax=ax)
-    ax.axvline(goal, color=GOAL, linewidth=2, linestyle="--", label=f"Meta ({format_number(goal)} %)")
+    """Horizontal bars of a percentage per item, with the goal marked.
+
+    Value labels never sit across the dashed goal line: inside the end of a bar that stops short of the
+    goal (when it fits), else just past the bar's end or past the goal line."""
+    data = table[[label, value]].dropna().reset_index(drop=True)
+    labels = data[label].map(_wrap)
+    fig, ax = plt.subplots(figsize=(7.5, _height(labels)))
+    sns.barplot(data=data, y=labels, x=value, color=PRIMARY, ax=ax)
+    ax.axvline(goal, color=GOAL, linewidth=2, linestyle="--", label=f"Meta ({format_number(goal)} %)", zorder=1)
+    ax.set_xlim(0, max(goal, float(data[value].max()) if len(data) else goal) * 1.22)
+    fig.tight_layout()
     for patch, pct in zip(ax.patches, data[value]):
-        ax.annotate(f"{format_number(pct, 1)} %", (patch.get_width(), patch.get_y() + patch.get_height() / 2),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
-    ax.set(title=title, xlabel="%", ylabel="")
-    ax.set_xlim(0, max(goal, float(data[value].max())) * 1.18)
-    ax.legend(loc="lower right", frameon=False)
+        text = f"{format_number(pct, 1)} %"
+        width, y = patch.get_width(), patch.get_y() + patch.get_height() / 2
+        room = _label_width(ax, text)
+        if width < goal and width - room > 0:  # inside the bar's end, left of the goal line
+            ax.annotate(text, (width, y), xytext=(-4, 0), textcoords="offset points", va="center", ha="right",
+                        fontsize=9, color="white", fontweight="bold", zorder=3)
+        else:  # right of the bar, or right of the goal line when the bar ends just short of it
+            start = width if (width >= goal or width + room < goal) else goal
+            ax.annotate(text, (start, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9,
+                        zorder=3)
+    ax.set(xlabel="%", ylabel="")
+    ax.legend(loc="lower right", frameon=True, framealpha=1, edgecolor="white")
     fig.tight_layout()
     return _attach(fig, title, describe_progress(data, label, value, title, goal), data,
                    {value: lambda v: format_number(v, 1)})
+
+
+def describe_path(data: pd.DataFrame, label: str, segments: list[str], goal: str, title: str,
+                  formats: list | None = None, units: list[str] | None = None) -> str:
+    """Text alternative of the path chart: every indicator's segments in its unit, and its plan goal."""
+    if data.empty:
+        return f"Gráfico de barras apiladas «{title}»: sin datos."
+    parts = []
+    for i, (_, row) in enumerate(data.iterrows()):
+        fmt = formats[i] if formats else (lambda v: format_number(v, 2))
+        unit = f" ({units[i]})" if units else ""
+        pieces = [f"{'falta' if s == segments[-1] else 'logrado ' + s} {fmt(row[s])}" for s in segments]
+        parts.append(f"{row[label]}{unit}: " + ", ".join(pieces) + f"; meta del plan {fmt(row[goal])}")
+    return (f"Gráfico de barras apiladas «{title}»: por indicador, lo logrado en "
+            f"{' y '.join(segments[:-1])} y lo que falta para la meta del plan, en % de esa meta. "
+            + ". ".join(parts) + ".")
+
+
+def path_chart(table: pd.DataFrame, label: str, segments: list[str], goal: str, title: str,
+               formats: list | None = None, units: list[str] | None = None) -> plt.Figure:
+    """Stacked horizontal bars per item: ``segments`` (earlier years, this year, what is left), each in % of the
+    item's ``goal`` so that items in different units share one axis. The last segment (what is left) is drawn
+    hatched and light; every segment wider than its label carries its % (not colour only: see the legend)."""
+    data = table.reset_index(drop=True)
+    labels = data[label].map(_wrap)
+    shares = pd.DataFrame({s: [float(v) / float(g) * 100 if g and not pd.isna(g) and not pd.isna(v) else 0.0
+                               for v, g in zip(data[s], data[goal])] for s in segments})
+    fig, ax = plt.subplots(figsize=(7.5, _height(labels, extra=1.6)))
+    colours = [*[PALETTE[4] if i < len(segments) - 2 else PRIMARY for i in range(len(segments) - 1)], "#FFFFFF"]
+    earlier = [PALETTE[4], "#A9B3B5", "#5C6668"]
+    for i in range(len(segments) - 2):
+        colours[i] = earlier[i % len(earlier)]
+    left = pd.Series([0.0] * len(data))
+    y = list(range(len(data)))
+    for i, segment in enumerate(segments):
+        is_left = i == len(segments) - 1
+        name = "Falta para la meta" if is_left else f"Logrado {segment}"
+        ax.barh(y, shares[segment], left=left, color=colours[i], edgecolor=PRIMARY if is_left else "white",
+                hatch="//" if is_left else None, linewidth=0.8, label=name, height=0.7)
+        left = left + shares[segment]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.axvline(100, color=GOAL, linewidth=1.5, linestyle="--", zorder=0.9)  # behind the bars: never across a label
+    ax.set_xlim(0, max(100.0, float(left.max()) if len(left) else 100.0) * 1.05)
+    ax.set(xlabel="% de la meta del plan", ylabel="")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    # the legend below the chart, outside the axes (the layout keeps room for it: the bars keep their width)
+    rows = -(-len(segments) // 3)
+    room = (0.3 * rows + 0.1) / fig.get_figheight()
+    fig.tight_layout(rect=(0, room, 1, 1))
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", bbox_to_anchor=(0.5, 0), ncol=min(3, len(segments)),
+               frameon=False, fontsize=9)
+    starts = pd.Series([0.0] * len(data))
+    for i, segment in enumerate(segments):
+        for row, (start, share) in enumerate(zip(starts, shares[segment])):
+            text = f"{format_number(share, 0)} %"
+            if share > 0 and _label_width(ax, text, 8) < share:
+                is_left = i == len(segments) - 1
+                dark = not is_left and colours[i] in (PRIMARY, PALETTE[4], "#5C6668")
+                ax.annotate(text, (start + share / 2, row), ha="center", va="center", fontsize=8,
+                            color="white" if dark else "#1d2730", zorder=3,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none") if is_left else None)
+        starts = starts + shares[segment]
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v)))
+    table_data = data[[label, *segments, goal]]
+    table_formats = {c: formats for c in [*segments, goal]} if formats else {}
+    return _attach(fig, title, describe_path(data, label, segments, goal, title, formats, units), table_data,
+                   table_formats)
 
 
 def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, xlabel: str = "",
               decimals: int = 0) -> plt.Figure:
     """Horizontal bars of ``value`` by ``label``, largest first, with values written on the bars."""
     data = table[[label, value]].dropna().sort_values(value, ascending=False)
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(data) + 1.2))
-    sns.barplot(data=data, y=data[label].map(_wrap), x=value, color=SECONDARY, ax=ax)
+    labels = data[label].map(_wrap)
+    fig, ax = plt.subplots(figsize=(7.5, _height(labels, per_bar=0.2, extra=0.9)))
+    sns.barplot(data=data, y=labels, x=value, color=SECONDARY, ax=ax)
     for patch, v in zip(ax.patches, data[value]):
         ax.annotate(format_number(v, decimals), (patch.get_width(), patch.get_y() + patch.get_height() / 2),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
-    ax.set(title=title, xlabel=xlabel, ylabel="")
+    ax.set(xlabel=xlabel, ylabel="")
     ax.set_xlim(0, float(data[value].max()) * 1.18 if len(data) else 1)
     _thousands(ax, "x", decimals)
     fig.tight_layout()
@@ -199,9 +299,9 @@ def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, xlabel: s
 def comparison_chart(table: pd.DataFrame, label: str, columns: list[str], title: str) -> plt.Figure:
     """Grouped horizontal bars comparing several columns (e.g. goal vs achievement) per item."""
     long = table.melt(id_vars=[label], value_vars=columns, var_name="Serie", value_name="Valor")
-    fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(table) + 1.4))
+    fig, ax = plt.subplots(figsize=(7.5, _height(table[label].map(_wrap), per_bar=0.45, extra=1.2)))
     sns.barplot(data=long, y=long[label].map(_wrap), x="Valor", hue="Serie", ax=ax)
-    ax.set(title=title, xlabel="", ylabel="")
+    ax.set(xlabel="", ylabel="")
     ax.legend(frameon=False, loc="lower right")
     _thousands(ax, "x")
     fig.tight_layout()

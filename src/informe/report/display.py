@@ -19,13 +19,14 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from ..fmt import (exact_sum, format_cop, format_cop_millions, format_number, format_percent, format_usd_millions,
-                   format_value, is_missing)
+from ..fmt import (UNKNOWN, exact_sum, format_cop, format_cop_millions, format_number, format_percent,
+                   format_usd_millions, format_value, is_missing, keep_units_together)
 
 Formatter = Callable[[object], str]
 DOWNLOADS_DIR = "tablas"
 SIDECAR_VERSION = 1
 INDENT = "\u2003"  # em-space: one indent level in the printed table
+UNKNOWN_NOTE = f"{UNKNOWN}: sin dato; el libro de datos no reporta el valor (no es cero)."
 
 
 def slugify(text: str) -> str:
@@ -51,7 +52,7 @@ def escape_markdown(text: object) -> str:
     value = str(text).replace("\\", "\\\\")
     for char in "`*_{}[]#|$~^@":
         value = value.replace(char, "\\" + char)
-    return html.escape(value, quote=False).replace("\n", " ")
+    return keep_units_together(html.escape(value, quote=False).replace("\n", " "))
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,13 @@ class Table:
     list with one per row (when a column mixes units). ``total_rows`` are the summary rows
     (bold, and apart from the data in the XLSX); ``bold_rows`` are subtotals shown bold in
     place; ``indent`` gives each row's indent level (first column).
+
+    ``unknown``: the columns (or ``True``: every column) where a missing value means «not reported»: it
+    prints «s. d.» and a note under the table explains it (elsewhere a missing value prints empty).
+    ``headings``: heading rows printed before the row of each key (the printed table only: the
+    downloads keep one row per data row). ``empty``: what the rows are, in plural («proyectos de
+    inversión»): a chapter prints «En <año> no se registraron proyectos de inversión.» instead of
+    a table without rows. ``hidden``: columns left out of the printed table, kept in the downloads.
     """
 
     data: pd.DataFrame
@@ -145,12 +153,30 @@ class Table:
     align_right: tuple[str, ...] = ()  # text columns that hold numbers
     total_rows: tuple[int, ...] = ()
     indent: Sequence[int] = ()
+    unknown: tuple[str, ...] | bool = ()
+    headings: dict[int, str] = field(default_factory=dict)
+    empty: str = ""
+    hidden: tuple[str, ...] = ()  # columns only in the downloads (e.g. a period the headings already say)
+    _whole_columns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _formatter(self, column, row: int):
         fmt = self.formats.get(column)
         if isinstance(fmt, (list, tuple)):
             fmt = fmt[row]
+        elif isinstance(fmt, Format) and fmt.kind == "number" and fmt.decimals and self._whole(column):
+            fmt = Format("number", 0)  # counts: no «10,00» when every value of the column is whole
         return fmt
+
+    def _whole(self, column) -> bool:
+        """Whether every value of ``column`` is a whole number (a count)."""
+        if column not in self._whole_columns:
+            values = [v.item() if hasattr(v, "item") else v for v in self.data[column] if not is_missing(v)]
+            self._whole_columns[column] = bool(values) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() for v in values)
+        return self._whole_columns[column]
+
+    def _unknown(self, column) -> bool:
+        return self.unknown is True or (not isinstance(self.unknown, bool) and column in self.unknown)
 
     def cell_format(self, column, row: int) -> Format:
         """The download format of one cell."""
@@ -166,11 +192,16 @@ class Table:
         out = pd.DataFrame(index=range(len(self.data)))
         for column in self.data.columns:
             values = []
+            unknown = self._unknown(column)
             for row, value in enumerate(self.data[column]):
                 fmt = self._formatter(column, row) or _default_format
-                values.append("" if is_missing(value) else fmt(value))
+                values.append((UNKNOWN if unknown else "") if is_missing(value) else fmt(value))
             out[column] = values
         return out
+
+    def prints_unknown(self) -> bool:
+        """Whether a cell prints «s. d.» (then the table explains it in a note)."""
+        return any(self._unknown(c) and self.data[c].map(is_missing).any() for c in self.data.columns)
 
     def numeric_columns(self) -> list[str]:
         numeric = []
@@ -249,28 +280,40 @@ class Table:
         display({"text/markdown": self._repr_markdown_()}, raw=True)
 
     def _repr_markdown_(self) -> str:
-        cells = self.formatted()
+        cells = self.formatted().drop(columns=[c for c in self.hidden if c in self.data.columns])
         levels = self._levels()
-        first = cells.columns[0] if len(cells.columns) else None
         numeric = set(self.numeric_columns())
+        bold = set(self.bold_rows) | set(self.total_rows)
         header = "| " + " | ".join(escape_markdown(c) for c in cells.columns) + " |"
         # The number of dashes sets each column's relative width when pandoc wraps a wide table.
-        widths = {c: column_weight(str(c), cells[c], c in numeric) for c in cells.columns}
+        ems = column_ems(cells, numeric, bold, levels, self.headings)
+        widths = {c: max(3, round(ems[c] * 3)) for c in cells.columns}
+        first_em = (ems[cells.columns[0]] / sum(ems.values()) * TEXT_WIDTH_EM) if len(cells.columns) else 0
+        hang = wraps(cells) and len(cells.columns) > 1
         align = "|" + "|".join(("-" * (widths[c] - 1) + ":") if c in numeric else (":" + "-" * (widths[c] - 1))
                                for c in cells.columns) + "|"
         body = []
+        blank = [""] * max(len(cells.columns) - 1, 0)
         for i, record in enumerate(cells.itertuples(index=False)):
+            if i in self.headings and len(cells.columns):
+                body.append("| " + " | ".join([_bold(escape_markdown(self.headings[i])), *blank]) + " |")
             values = [escape_markdown(v) for v in record]
-            if i in self.bold_rows or i in self.total_rows:
+            lines = hanging_lines(values[0], levels[i], first_em, i in bold) if hang and levels[i] else []
+            if i in bold:
                 values = [_bold(v) for v in values]
-            if first is not None and levels[i]:
-                values[0] = INDENT * levels[i] + values[0]
+                lines = [_bold(line) for line in lines]
+            if len(values) and levels[i]:
+                indent = INDENT * levels[i]
+                values[0] = indent + (LINE_BREAK + indent).join(lines) if len(lines) > 1 else indent + values[0]
             body.append("| " + " | ".join(values) + " |")
         parts = [header, align, *body]
         if self.title:
             parts += ["", f": {escape_markdown(self.title)} {{#tbl-{self.slug}}}"]
-        if self.note:
-            parts += ["", f"*{escape_markdown(self.note)}*"]
+        notes = [self.note] if self.note else []
+        if self.prints_unknown():
+            notes.append(UNKNOWN_NOTE)
+        for note in notes:
+            parts += ["", f"*{escape_markdown(note)}*"]
         return "\n".join(parts) + "\n" + self._downloads_markdown()
 
 
@@ -281,18 +324,113 @@ class HtmlOnlyTable(Table):
         return f'::::: {{.content-visible when-format="html"}}\n{super()._repr_markdown_()}\n:::::\n'
 
 
-def column_weight(header: str, cells: pd.Series, numeric: bool = False) -> int:
-    """Relative width of a column for wrapped tables.
+# Advance widths (hundredths of an em) of the characters U+0020–U+007E in DejaVu Sans, the font of the PDF's
+# tables, regular and bold: a column's width is estimated from the text it prints.
+_REGULAR = (32, 40, 46, 84, 64, 95, 78, 27, 39, 39, 50, 84, 32, 36, 32, 34, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+            34, 34, 84, 84, 84, 53, 100, 68, 69, 70, 77, 63, 58, 77, 75, 29, 29, 66, 56, 86, 75, 79, 60, 79, 69, 63,
+            61, 73, 68, 99, 69, 61, 69, 39, 34, 39, 84, 50, 50, 61, 63, 55, 63, 62, 35, 63, 63, 28, 28, 58, 28, 97,
+            63, 61, 63, 63, 41, 52, 39, 63, 59, 82, 59, 59, 52, 64, 34, 64, 84)
+_BOLD = (35, 46, 52, 84, 70, 100, 87, 31, 46, 46, 52, 84, 38, 42, 38, 37, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 40,
+         40, 84, 84, 84, 58, 100, 77, 76, 73, 83, 68, 68, 82, 84, 37, 37, 77, 64, 100, 84, 85, 73, 85, 77, 72, 68, 81,
+         77, 110, 77, 72, 73, 46, 37, 46, 84, 50, 50, 67, 72, 59, 72, 68, 44, 72, 71, 34, 34, 67, 34, 104, 71, 69, 72,
+         72, 49, 60, 48, 71, 65, 92, 65, 65, 58, 71, 37, 71, 84)
+_WIDE = {"\u2003": 100, "\u2212": 84, "\u00a0": 32, "%": 95}
+TEXT_WIDTH_EM = 65.7  # the PDF's text width (17,4 cm) in ems of the tables' 7,5 pt type
+TABLE_WIDTH_EM = 64.0  # what the columns are given: a little to spare
+CELL_PADDING_EM = 1.3  # 4 pt each side of a cell, and rounding
+LABEL_SHARE = 0.45  # a text column asks for at most this share of the width for one line
 
-    Numbers never wrap, so a numeric column gets its longest value (plus room for padding);
-    a text column gets its longest word or a share of its typical length, at most 28.
+
+def text_width(text: str, bold: bool = False) -> float:
+    """Estimated width of ``text`` in ems (accented letters as their base letter, other characters as «n»)."""
+    table = _BOLD if bold else _REGULAR
+    total = 0
+    for char in text:
+        if char in _WIDE:
+            total += _WIDE[char] * (1.08 if bold else 1)
+            continue
+        base = unicodedata.normalize("NFKD", char)[:1] or char
+        code = ord(base)
+        total += table[code - 32] if 32 <= code < 127 else table[ord("n") - 32]
+    return total / 100
+
+
+def _words(text: str) -> list[str]:
+    return text.replace("\u00a0", "\x00").split() or [""]
+
+
+def column_widths(cells: pd.DataFrame, numeric: set, bold: set = frozenset(), levels: Sequence[int] = (),
+                  headings: dict | None = None) -> dict:
+    """The dashes of each column of the separator line (see :func:`column_ems`)."""
+    widths = column_ems(cells, numeric, bold, levels, headings)
+    return {c: max(3, round(widths[c] * 3)) for c in cells.columns}
+
+
+def column_ems(cells: pd.DataFrame, numeric: set, bold: set = frozenset(), levels: Sequence[int] = (),
+               headings: dict | None = None) -> dict:
+    """The width of each column in ems: its share of the width when pandoc wraps the table. of each column of the separator line: its share of the width when pandoc wraps the table.
+
+    A numeric column gets its longest printed value (bold where the row is bold), so numbers never wrap;
+    every column gets at least its longest word (headers are bold and wrap between words); the rest of
+    the width goes to the text (label) columns, in proportion to what each needs to print its cells on
+    one line, up to that: an account name keeps its line (and its indent) whenever the width allows.
     """
-    header_word = max([int(len(w) * 1.25) + 2 for w in header.split()] + [4])  # headers are bold
-    if numeric:
-        return max(header_word + 1, max([len(str(v)) + 3 for v in cells] + [4]))
-    longest_word = max([len(w) for v in cells for w in str(v).split()] + [header_word])
-    typical = int(cells.map(lambda v: len(str(v))).quantile(0.9)) if len(cells) else 0
-    return max(6, min(28, max(longest_word, typical // 2 if typical > 28 else typical)))
+    levels = list(levels) or [0] * len(cells)
+    headings = headings or {}
+    fixed, least, most = {}, {}, {}
+    for j, column in enumerate(cells.columns):
+        header = max(text_width(w.replace("\x00", " "), True) for w in _words(str(column)))
+        shown = [(str(v), i in bold, (levels[i] if j == 0 else 0)) for i, v in enumerate(cells[column])]
+        if j == 0:
+            shown += [(str(h), True, 0) for h in headings.values()]
+        full = [text_width(v, b) + indent for v, b, indent in shown] or [0.0]
+        if column in numeric:
+            fixed[column] = max(header, *full) + CELL_PADDING_EM
+            continue
+        word = [max(text_width(w.replace("\x00", " "), b) for w in _words(v)) + indent for v, b, indent in shown]
+        least[column] = max(header, *(word or [0.0])) + CELL_PADDING_EM
+        most[column] = max(least[column], min(max(full) + CELL_PADDING_EM, LABEL_SHARE * TABLE_WIDTH_EM))
+    room = TABLE_WIDTH_EM - sum(fixed.values())
+    widths = dict(fixed)
+    if most and sum(most.values()) <= room:  # every label on one line: the spare width goes to the labels
+        spare = room - sum(most.values())
+        widths.update({c: w + spare * w / sum(most.values()) for c, w in most.items()})
+    elif most and sum(least.values()) < room:  # labels wrap: each gets its longest word and a share of the rest
+        spare, wanted = room - sum(least.values()), sum(most[c] - least[c] for c in most) or 1.0
+        widths.update({c: least[c] + spare * (most[c] - least[c]) / wanted for c in most})
+    else:
+        widths.update(least)
+    return widths
+
+
+# A line break in a table cell, for both book engines (a pipe-table cell is one line of Markdown).
+LINE_BREAK = "`<br>`{=html}`#linebreak()`{=typst}"
+PANDOC_COLUMNS = 72  # pandoc's line width: a wider pipe table gets the relative widths of its dashes
+
+
+def wraps(cells: pd.DataFrame) -> bool:
+    """Whether pandoc gives this table relative column widths (a row wider than its line width)."""
+    rows = [list(map(str, cells.columns)), *(list(map(str, r)) for r in cells.itertuples(index=False))]
+    return any(sum(len(v) for v in row) + len(row) + 1 > PANDOC_COLUMNS for row in rows)
+
+
+def hanging_lines(text: str, level: int, width_em: float, bold: bool = False) -> list[str]:
+    """``text`` (indented ``level`` em-spaces) cut into the lines its column prints, so that each line keeps
+    the indent: a wrapped account name never looks like a line of a higher level."""
+    room = (width_em - CELL_PADDING_EM) * 0.93 - level  # a little short of the edge: the engine never wraps it
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(lines[-1] + " " + word, bold) <= room:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def column_weight(header: str, cells: pd.Series, numeric: bool = False) -> int:
+    """Dashes of one column on its own (see :func:`column_widths`, which shares the width between columns)."""
+    frame = pd.DataFrame({header: list(cells)})
+    return column_widths(frame, {header} if numeric else set())[header]
 
 
 def _bold(value: str) -> str:
@@ -301,11 +439,22 @@ def _bold(value: str) -> str:
     return value[: len(value) - len(stripped)] + f"**{stripped}**" if stripped else value
 
 
+def _total(column: pd.Series):
+    """The sum of a column; unknown (missing) when the column has values but none is reported."""
+    if pd.api.types.is_float_dtype(column):
+        return exact_sum(column)
+    if len(column) and column.isna().all():
+        return pd.NA
+    return column.sum()
+
+
 def table_with_total(data: pd.DataFrame, label: str, title: str, fixed: dict | None = None, **options) -> Table:
     """A table with a bold «Total» row: the sum of every other column, except those given in ``fixed``
-    (e.g. a share column whose total is 100 by definition)."""
-    totals = {c: exact_sum(data[c]) if pd.api.types.is_float_dtype(data[c]) else data[c].sum()
-              for c in data.columns if c != label}
+    (e.g. a share column whose total is 100 by definition). A table without rows gets no total: the chapter
+    says instead that the year has none."""
+    if data.empty:
+        return Table(data, title, **options)
+    totals = {c: _total(data[c]) for c in data.columns if c != label}
     total = pd.DataFrame([{label: "Total", **totals, **(fixed or {})}])
     data = pd.concat([data, total], ignore_index=True)
     return Table(data, title, total_rows=(len(data) - 1,), **options)

@@ -36,6 +36,9 @@ class YearReport:
     prior: "YearReport | None" = None
     texts: dict[str, ChapterText] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.prior = comparable_prior(self, self.prior)
+
     def text(self, slug: str) -> ChapterText | None:
         """The chapter's text (``data/<year>/textos/<slug>.md`` or ``.docx``), None when there is none."""
         return self.texts.get(slug)
@@ -79,6 +82,18 @@ class YearReport:
         """A value of a workbook's «Cifras» sheet (None when not reported)."""
         found = figure(self.frames, filename, key)
         return None if found is None else found[0]
+
+
+def comparable_prior(report: YearReport, prior: YearReport | None) -> YearReport | None:
+    """``prior`` when it may be compared with ``report``: the year just before, and never a demo year for a real
+    one (:func:`informe.data.prior.comparable`); else None. Every prior column, change and comparison of the
+    report comes from ``report.prior``, so a demo year is never printed next to a real year, and the text that
+    says there is no prior year (``prior_note``) agrees with the tables."""
+    if prior is None:
+        return None
+    if prior.year != report.year - 1 or not prior_data.comparable(report.params.demo, prior.params.demo):
+        return None
+    return prior
 
 
 def default_paths(year: int, root: Path) -> tuple[Path, Path]:
@@ -152,5 +167,6 @@ def load_report_from_snapshot(folder: str | Path, reads: str | Path | None = Non
 
     report = year("current")
     if (folder / "prior").is_dir():
-        report.prior = year("prior")
+        # a snapshot's prior year is compared only when it may be (a stale or demo prior is left out)
+        report.prior = comparable_prior(report, year("prior"))
     return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ...data import finance
@@ -40,16 +42,55 @@ def statement_frame(report: YearReport, sheet: str) -> pd.DataFrame:
     return out
 
 
+TOTAL_WORD = re.compile(r"^\s*total(?:es)?\s+", re.IGNORECASE)
+
+
+def statement_headings(statement: pd.DataFrame) -> dict[int, str]:
+    """Heading rows of a statement with several sections (top-level lines, «Código padre» empty: assets,
+    liabilities and equity, memorandum accounts): before the first line of each section — or of a direct
+    part of one — whose total is printed after its lines, the total's name without «TOTAL»
+    («TOTAL ACTIVOS» → «ACTIVOS», «TOTAL PASIVO» → «PASIVO»). A line printed before its own lines
+    (PATRIMONIO, the memorandum accounts) already heads them. A statement with one top-level line (its
+    result) gets none. Nothing here names an account: the hierarchy and the order of the data decide."""
+    codes = statement["Código"].tolist()
+    parents = dict(zip(codes, statement["Código padre"]))
+    label = finance.label_column(statement)
+    names = dict(zip(codes, statement[label]))
+    roots = [c for c in codes if not isinstance(parents.get(c), str)]
+    if len(roots) < 2:
+        return {}
+    children: dict = {}
+    for code, parent in parents.items():
+        if isinstance(parent, str):
+            children.setdefault(parent, []).append(code)
+    position = {code: i for i, code in enumerate(codes)}
+
+    def descendants(code, seen=()):
+        out = []
+        for child in children.get(code, []):
+            if child not in seen:
+                out += [child, *descendants(child, (*seen, code))]
+        return out
+
+    headings: dict[int, str] = {}
+    candidates = [*roots, *(child for root in roots for child in children.get(root, []))]  # outer first
+    for code in candidates:
+        below = [position[d] for d in descendants(code) if d in position]
+        if below and max(below) < position[code]:
+            headings[min(below)] = TOTAL_WORD.sub("", str(names[code])).strip() or str(names[code])
+    return headings
+
+
 def statement_table(report: YearReport, sheet: str, title: str) -> Table:
     data = statement_frame(report, sheet)
-    label = data.columns[0]
-    has_children = set(report.frame(F, sheet)["Código padre"].dropna())
-    codes = report.frame(F, sheet)["Código"].tolist()
+    statement = report.frame(F, sheet)
+    has_children = set(statement["Código padre"].dropna())
+    codes = statement["Código"].tolist()
     bold = tuple(i for i, code in enumerate(codes) if code in has_children)
     shown = data.drop(columns=["Nivel"] + ([] if data["Nota"].notna().any() else ["Nota"]))
     money = {c: COP for c in (str(report.year), str(report.year - 1), "Var $")}
     return Table(shown, title, formats={**money, "Var %": percent(1)}, bold_rows=bold,
-                 indent=[max(level - 1, 0) for level in data["Nivel"]],
+                 indent=[max(level - 1, 0) for level in data["Nivel"]], headings=statement_headings(statement),
                  note="Cifras en pesos colombianos. Var $ y Var % calculadas a partir de los saldos de ambos años.")
 
 
@@ -60,8 +101,13 @@ def equity_table(report: YearReport) -> Table:
     data = equity[["Periodo", "Concepto", *components]].copy()
     data["Total"] = data[components].sum(axis=1)
     bold = tuple(i for i, kind in enumerate(equity["Tipo de fila"]) if kind != "Movimiento")
+    periods = data["Periodo"].tolist()
+    # The period heads its rows instead of a column of its own: the five amounts need the width (bold
+    # balances side by side ran together when a period column squeezed them).
+    headings = {i: f"Periodo {period}" for i, period in enumerate(periods) if i == 0 or periods[i - 1] != period}
     return Table(data.reset_index(drop=True), "Estado de cambios en el patrimonio",
                  formats={c: COP for c in [*components, "Total"]} | {"Periodo": PLAIN}, bold_rows=bold,
+                 headings=headings, hidden=("Periodo",),
                  note="El total de cada fila se calcula como la suma de sus componentes.")
 
 

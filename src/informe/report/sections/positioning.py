@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pandas as pd
 
 from .. import charts
 from ..display import Table, table_with_total
+from ...fmt import format_date, is_missing
 from ..report import YearReport
+from .investment import indicator_detail_note
 
 F = "posicionamiento.xlsx"
+NUMERIC_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
+
+
+def event_date(value) -> str:
+    """A date of the «Fecha» column as the report prints it: a single day in the report's format for dates
+    (``24 de febrero de 2022``); ranges and free text («19 al 21 de septiembre») exactly as typed.
+
+    A typed ``d/m/aaaa`` is read day first (es-CO); it is read month first (``2/24/2022``, as published)
+    only when the day-first reading is impossible (the second number above 12). An impossible date in
+    both readings is kept as typed.
+    """
+    if is_missing(value):
+        return ""
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return format_date(value)
+    text = str(value)
+    match = NUMERIC_DATE.fullmatch(text)
+    if not match:
+        return text
+    first, second, year = (int(g) for g in match.groups())
+    day, month = (second, first) if second > 12 else (first, second)
+    try:
+        return format_date(dt.date(year, month, day))
+    except ValueError:
+        return text
+
+
+def _dates(data: pd.DataFrame) -> pd.DataFrame:
+    data = data.copy()
+    data["Fecha"] = data["Fecha"].map(event_date)
+    return data
 
 
 def events(report: YearReport) -> pd.DataFrame:
@@ -20,19 +56,21 @@ def events_by_kind(report: YearReport) -> pd.DataFrame:
     data = events(report)
     grouped = data.groupby("Tipo de evento").agg(
         Eventos=("Nombre del evento", "count"),
-        **{"Asistentes reportados": ("Asistentes", "sum"),
+        **{"Asistentes reportados": ("Asistentes", lambda people: people.sum(min_count=1)),
            "Eventos con asistentes reportados": ("Asistentes", "count")})
     return grouped.reset_index()
 
 
 def events_by_kind_table(report: YearReport) -> Table:
-    return table_with_total(events_by_kind(report), "Tipo de evento", "Eventos por tipo")
+    return table_with_total(events_by_kind(report), "Tipo de evento", "Eventos por tipo",
+                            unknown=("Asistentes reportados",), empty="eventos")
 
 
 def por_que_medellin_table(report: YearReport) -> Table:
     data = events(report)
     data = data[data["¿Por qué Medellín?"] == "Sí"][["Nombre del evento", "Fecha", "Asistentes (detalle)"]]
-    return Table(data.reset_index(drop=True), "Eventos ¿Por qué Medellín?")
+    return Table(_dates(data).reset_index(drop=True), "Eventos ¿Por qué Medellín?", empty="eventos ¿Por qué Medellín?",
+                 note=indicator_detail_note(report, F, "Eventos"))
 
 
 def events_table(report: YearReport, kind: str) -> Table:
@@ -40,7 +78,7 @@ def events_table(report: YearReport, kind: str) -> Table:
     data = data[data["Tipo de evento"] == kind]
     columns = ["Nombre del evento", "Fecha", "Participante por Medellín"] if kind.startswith("Gestionado") else \
         ["Nombre del evento", "Fecha", "Asistentes (detalle)"]
-    return Table(data[columns].reset_index(drop=True), f"Eventos: {kind.lower()}")
+    return Table(_dates(data[columns]).reset_index(drop=True), f"Eventos: {kind.lower()}", empty="eventos")
 
 
 def events_figure(report: YearReport):
@@ -49,7 +87,7 @@ def events_figure(report: YearReport):
 
 def awards_table(report: YearReport) -> Table:
     data = report.frame(F, "Premios")[["Premio", "Postulación", "Entidad postulada", "Resultado"]]
-    return Table(data, "Postulaciones a premios internacionales")
+    return Table(data, "Postulaciones a premios internacionales", empty="postulaciones a premios internacionales")
 
 
 def awards_by_result(report: YearReport) -> pd.DataFrame:

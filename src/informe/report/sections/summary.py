@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
-from ..display import COP, Format, Table, escape_markdown, number, percent, usd_millions
+from ..display import COP, Format, Table, Text, escape_markdown, number, percent, usd_millions
 from ...data import plan as plan_data
-from ...fmt import format_number
+from ...fmt import format_number, format_percent
 from ..report import YearReport
 
 _count = number(0)
@@ -135,3 +135,92 @@ def _winners(awards: pd.DataFrame) -> str:
         return "ninguna postulación resultó ganadora al corte"
     names = ", ".join(f"{p} ({a})" for p, a in zip(won["Postulación"], won["Premio"]))
     return f"resultaron ganadoras: {names}"
+
+
+# --------------------------------------------------------------------------
+# Key figures («Cifras clave»): one tile per headline indicator of the plan
+# --------------------------------------------------------------------------
+
+NO_GOAL = "Sin meta anual"
+
+
+def _signed(value: float, decimals: int) -> str:
+    """``+12,3`` / ``−4,0`` / ``0`` (the sign in words is given next to it: never colour only)."""
+    text = format_number(abs(value), decimals)
+    if round(value, decimals) == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def change_text(value: float, prior: float, fmt: Format, places: int, prior_year: int) -> str:
+    """«sube 11,2 % frente a 2021 (USD 140,00 millones)»: the change in words (not colour only)."""
+    diff = round(value - prior, places)
+    if diff == 0:
+        return f"igual que en {prior_year} ({fmt(prior)})"
+    verb = "sube" if diff > 0 else "baja"
+    if prior > 0:
+        return f"{verb} {format_percent(abs(diff) / prior * 100, 1)} frente a {prior_year} ({fmt(prior)})"
+    return f"{verb} {_signed(diff, places)} frente a {prior_year} ({fmt(prior)})"
+
+
+def key_figures(report: YearReport) -> list[dict]:
+    """The key figures of the year, one per headline indicator («Orden en resumen» of the plan workbook), in
+    that order: label, value, the year's goal and its % (None without a goal), and the change against the
+    prior year when there is a comparable one (``report.prior``: never a demo year for a real one).
+
+    Every text is already formatted (es-CO, the indicator's unit and decimals) but not escaped.
+    """
+    figures = []
+    for _, item in report.headline_indicators().iterrows():
+        fmt = indicator_format(item)
+        value = item["Logro año"]
+        goal = item["Meta año"]
+        has_value, has_goal = not pd.isna(value), not pd.isna(goal)
+        tile = {"code": str(item["Código"]).strip(), "label": str(item["Cifra en resumen"]).strip(),
+                "value": None if not has_value else float(value), "text": fmt(float(value)) if has_value else "—",
+                "goal": float(goal) if has_goal else None,
+                "goal_text": f"Meta {report.year}: {fmt(float(goal))}" if has_goal else f"{NO_GOAL} para {report.year}",
+                "percent": None, "percent_text": "", "reached": None, "change_text": ""}
+        if has_goal and has_value and float(goal) > 0:
+            share = float(value) / float(goal) * 100
+            tile["percent"] = share
+            tile["reached"] = share >= 100
+            tile["percent_text"] = (f"{format_percent(share, 1)} de la meta: "
+                                    + ("meta cumplida" if share >= 100 else "por debajo de la meta"))
+        prior = report.prior
+        if prior is not None and has_value:
+            prior_row = prior.indicator(item["Código"])
+            prior_value = None if prior_row is None else prior_row["Logro año"]
+            if prior_value is not None and not pd.isna(prior_value):
+                prior_value = float(prior_value)
+                tile["prior_value"] = prior_value
+                tile["change_text"] = change_text(float(value), prior_value, fmt, plan_data.decimals(item), prior.year)
+        figures.append(tile)
+    return figures
+
+
+def key_figures_markdown(report: YearReport) -> str:
+    """The year's key figures as a Markdown block: a pandoc fenced div ``.cifras-clave`` with one ``.cifra``
+    div per headline indicator of the plan («Orden en resumen»), each with spans ``.cifra-nombre`` (its
+    «Cifra en resumen»), ``.cifra-valor``, ``.cifra-meta`` (the year's goal, or «Sin meta anual para <año>»),
+    ``.cifra-avance`` (% of the goal, in words whether it was reached) and ``.cifra-cambio`` (against the
+    comparable prior year, when there is one). Every data text is escaped. Empty text when the plan declares
+    no headline indicator.
+
+    HTML: styled by ``book/styles.css``. PDF (Typst): ``book/key-figures.lua`` turns it into a grid of boxes.
+    """
+    tiles = key_figures(report)
+    if not tiles:
+        return ""
+    out = [f':::: {{.cifras-clave aria-label="{escape_markdown(f"Cifras clave {report.year}")}"}}']
+    for tile in tiles:
+        state = "" if tile["reached"] is None else (" .meta-cumplida" if tile["reached"] else " .meta-no-cumplida")
+        out.append(f"::: {{.cifra{state}}}")
+        lines = [("cifra-nombre", tile["label"]), ("cifra-valor", tile["text"]), ("cifra-meta", tile["goal_text"]),
+                 ("cifra-avance", tile["percent_text"]), ("cifra-cambio", tile["change_text"])]
+        for css, text in lines:
+            if text:
+                out += [f"[{escape_markdown(text)}]{{.{css}}}", ""]
+        out[-1:] = [":::", ""]
+    out.append("::::")
+    return "\n".join(out) + "\n"
