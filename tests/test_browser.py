@@ -137,3 +137,17 @@ def test_browser_tools_are_required_in_ci(monkeypatch, tmp_path):
     with pytest.raises(pytest.skip.Exception):
         browser.require_browser()
 
+
+
+def test_a_phone_sees_the_year_soon(browser_ready, built_2022):
+    """Issue 23: at 390 px the header took ~220 px before any content. The bar (title, search, downloads) now
+    leaves the page title within the first 200 px, and the search field keeps its accessible name."""
+    with serve(built_2022) as base, chromium() as driver:
+        set_viewport(driver, 390)
+        driver.get(f"{base}/book/index.html")
+        header = driver.execute_script("return document.querySelector('.site-header').getBoundingClientRect().bottom")
+        title = driver.execute_script("return document.querySelector('main h1').getBoundingClientRect().top")
+        name = driver.execute_script("return document.querySelector('label[for=buscar]').textContent")
+    assert header <= 130, header
+    assert title <= 200, title
+    assert name == "Buscar en el informe"
