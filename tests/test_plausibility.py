@@ -259,11 +259,13 @@ def test_the_year_comes_from_the_params_not_from_the_folder_name(tmp_path):
     assert "--year" in unknown.stdout  # the year is not guessed from the folder: the analyst is told
 
 
-def test_a_project_folder_takes_its_year_from_params(project):
+def test_a_project_folder_takes_its_year_from_params(project):  # and only when they agree with their file
     assert report_year(project) == 2022
     params = project.parent.parent / "params" / "2022.yml"
     params.write_text(params.read_text(encoding="utf-8").replace("year: 2022", "year: 2023"), encoding="utf-8")
-    assert report_year(project) == 2023
+    assert report_year(project) is None  # params of another year: refused by the params check, no window
+    report = validate_dir(project, texts=False)
+    assert any(p.file == "params/2022.yml" and p.column == "year" for p in report.errors)
 
 
 def test_a_goal_row_of_another_year_is_an_error_naming_it(project):
@@ -420,3 +422,14 @@ def test_an_achievement_and_cumulative_in_the_same_wrong_unit_do_not_blame_the_r
     report = validate_dir(project, texts=False)
     flagged = {(p.sheet, p.row, p.column) for p in new_problems(report, baseline) if "unidad" in p.message}
     assert flagged == {("Indicadores", row, "Logro año")}
+
+
+@pytest.mark.parametrize("line, year", [("year: 2021", None), ("year: true", None), ("cutoff: 2022-02-30", None),
+                                        ("year: 2022", 2022)])
+def test_the_report_year_is_taken_only_from_params_that_agree_with_their_file(project, line, year):
+    params = project.parent.parent / "params" / "2022.yml"
+    text = params.read_text(encoding="utf-8")
+    key = line.split(":")[0]
+    params.write_text("\n".join(line if row.startswith(f"{key}:") else row for row in text.splitlines()),
+                      encoding="utf-8")
+    assert report_year(project) == year

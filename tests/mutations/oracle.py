@@ -222,6 +222,8 @@ def check(variant: Variant, root: Path, base: Pristine) -> Outcome:
             return Outcome("FAIL", 0, f"the build does not print {missing}: {text[-3000:]}")
         if variant.literal is not None:
             pages = "".join(p.read_text(encoding="utf-8") for p in (root / "out" / "book").rglob("*.html"))
+            # a number and its unit are joined by a no-break space (issue 23): the text is otherwise as typed
+            pages = pages.replace("\u00a0", " ").replace("&nbsp;", " ")
             if variant.literal not in pages and variant.literal.replace("&#39;", "'") not in pages:
                 return Outcome("FAIL", 0, f"the book does not print {variant.literal!r} literally")
     return outcome

@@ -191,9 +191,10 @@ def report_year(data_dir: Path) -> int | None:
         return None
     try:
         declared = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("year")
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+    except (OSError, ValueError, TypeError, yaml.YAMLError, AttributeError):  # a date that is not a day: ValueError
         return None
-    return declared if isinstance(declared, int) and not isinstance(declared, bool) else None
+    # A year that is not its file's is refused by the params check (params_problems): no window from it.
+    return declared if isinstance(declared, int) and not isinstance(declared, bool) and declared == name else None
 
 
 def params_problems(data_dir: Path, year: int | None, frames=None) -> list[Problem]:
