@@ -281,12 +281,12 @@ def test_report_prints_the_new_plan(project, filled):
     assert "Ciudad Fabricada" in intro and "2020" not in intro and "Medellín Futuro" not in intro
     heads = summary.headline_figures(report).set_index("Resultado")
     total = INDICATORS["TE-1"][5]
-    assert heads.at["Inversión en energías limpias", "Texto"] == f"USD {total:.2f} millones".replace(".", ",")
+    assert heads.at["Inversión en energías limpias", "Texto"] == f"USD\u00a0{total:.2f} millones".replace(".", ",")
     assert heads.at["Proyectos de energía renovable", "Texto"] == str(int(INDICATORS["TE-2"][5]))
     assert "—" not in heads["Texto"].tolist()
     assert heads.at["PQRS atendidas", "Valor"] == filled["pqrs"]
     bullets = summary.headline_bullets(report)
-    assert bullets[0] == f"Logramos **USD {total:.2f} millones** en inversión atraída en energías limpias.".replace(
+    assert bullets[0] == f"Logramos **USD\u00a0{total:.2f} millones** en inversión atraída en energías limpias.".replace(
         "25.00", "25,00")
     table = plan.indicator_table(report, "Plan indicativo").formatted().set_index("Código")
     assert table.at["TE-1", "Meta del plan"] == "100,00" and table.at["TE-1", f"Meta {YEAR}"] == "20,00"
@@ -303,7 +303,7 @@ def test_report_prints_the_new_plan(project, filled):
     achieved, target = INDICATORS["TE-2"][5], INDICATORS["TE-2"][4][YEAR]
     assert linked["Indicador del plan"] == f"TE-2 {INDICATORS['TE-2'][0]}"
     assert linked[f"Logro {YEAR}"] == str(int(achieved))
-    assert linked["Cumplimiento año (%)"] == f"{achieved / target * 100:.1f} %".replace(".", ",")
+    assert linked["Cumplimiento año (%)"] == f"{achieved / target * 100:.1f}\u00a0%".replace(".", ",")
     # The real 2022 is the prior year: its closing balances were carried.
     assert report.prior is not None and report.prior.year == 2022
     assert plan.year_over_year(report) is not None
@@ -355,7 +355,7 @@ def test_three_year_plan(project, filled, tmp_path):
     assert report.plan.years == 3
     assert "Plan Trienal de Prueba (periodo 2023-2025)" in plan.introduction(report).markdown
     fig = plan.progress_figure(report)
-    assert "2023-2025" in fig.axes[0].get_title()
+    assert "2023-2025" in fig._informe_text.title  # the caption (the image draws no title of its own)
     # A goal for 2026 lies outside the three-year period: an error naming the sheet, row and column.
     wb = load_workbook(path)
     row = append(wb["Metas"], {"Código": "TE-1", "Año": 2026, "Meta": 1})

@@ -244,7 +244,7 @@ def test_key_results_table(report):
     # PI-08 (published): 22 projects in 2022 against a 2022 goal of 18.
     assert linked["Indicador del plan"].startswith("PI-08 Proyectos impactados por las acciones de cooperación")
     assert linked["Logro 2022"] == "22"
-    assert linked["Cumplimiento año (%)"] == f"{22 / 18 * 100:.1f} %".replace(".", ",")
+    assert linked["Cumplimiento año (%)"] == f"{22 / 18 * 100:.1f}\u00a0%".replace(".", ",")
     assert (linked["Objetivo estratégico"], linked["Objetivo táctico"]) == ("OE1 Cooperación", "OE1.OT2")
     assert data.loc[data["Indicador del plan"] == "", "Logro 2022"].eq("").all()
     # Objectives in order: every OE1 row first, every OE5 row last.

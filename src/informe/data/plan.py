@@ -316,13 +316,18 @@ class Reconciliation:
     declaration_row: int  # Excel row in «Conciliaciones»
 
 
-def reconcile(frames) -> tuple[list[Reconciliation], list[Finding]]:
-    """Compute every declared reconciliation; one that cannot be computed is an error, never a skip."""
+def reconcile(frames, only: tuple[str, str] | None = None) -> tuple[list[Reconciliation], list[Finding]]:
+    """Compute every declared reconciliation; one that cannot be computed is an error, never a skip.
+
+    ``only`` (workbook, sheet): just the declarations whose detail is that sheet — no other detail sheet is read
+    (a section that explains one table must not depend on every sheet the plan reconciles)."""
     indicators = frames[(PLAN_FILE, INDICATORS)]
     by_code = {normalise_code(c): (int(r), item) for (r, item), c in
                zip(indicators.iterrows(), indicators["Código"])}
     done, found = [], []
     for row, item in frames[(PLAN_FILE, RECONCILIATIONS)].iterrows():
+        if only is not None and (item["Libro"], item["Hoja"]) != only:
+            continue
         row = int(row)
         code = normalise_code(item["Código"])
         if code not in by_code:

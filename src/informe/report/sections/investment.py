@@ -63,7 +63,7 @@ def indicator_detail_note(report: YearReport, workbook: str, sheet: str) -> str:
     from ...data import plan as plan_data
     from .summary import indicator_text
 
-    reconciliations, _ = plan_data.reconcile(report.frames)
+    reconciliations, _ = plan_data.reconcile(report.frames, only=(workbook, sheet))
     sentences = []
     for r in reconciliations:
         if r.filename != workbook or r.sheet != sheet or round(r.detail, r.decimals) == round(r.achievement, r.decimals):
