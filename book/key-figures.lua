@@ -41,8 +41,10 @@ local function tile(div)
   end
   local reached = div.classes:includes("meta-cumplida")
   local edge = reached and 'rgb("#5A9530")' or 'rgb("#1F4E79")'
-  return "  block(width: 100%, inset: (x: 8pt, y: 6pt), radius: 3pt, fill: rgb(\"#F4F7FA\"), "
-      .. "stroke: (left: 3pt + " .. edge .. ", rest: 0.5pt + rgb(\"#c9d5e0\")), breakable: false)["
+  -- A grid cell, not a block inside one: the fill and the frame take the whole cell, so the tiles of a row
+  -- have the same height.
+  return "  grid.cell(inset: (x: 8pt, y: 6pt), fill: rgb(\"#F4F7FA\"), breakable: false, "
+      .. "stroke: (left: 3pt + " .. edge .. ", rest: 0.5pt + rgb(\"#c9d5e0\")))["
       .. "#set par(justify: false, leading: 0.45em, spacing: 0.45em)\n"
       .. table.concat(lines, "\n\n") .. "\n  ]"
 end

@@ -372,3 +372,11 @@ def test_validate_names_params_when_a_declared_front_is_renamed_in_the_catalog(t
     [error] = report.errors
     assert (error.file, error.column) == ("params/2022.yml", "chapters.fronts")
     assert "«Inversión»" in error.message and "«Atracción de inversión»" in error.message
+
+
+def test_key_figure_tiles_of_a_pdf_row_have_the_same_height(report):
+    """Each tile is a grid cell (its fill and frame take the whole cell), not a block inside one: the tiles of a
+    row no longer end at different heights when one label wraps («Empresas con nuevos proyectos…»)."""
+    typst = pandoc(summary.key_figures_markdown(report), "typst", LUA)
+    tiles = len(report.headline_indicators())
+    assert typst.count("grid.cell(") == tiles and "block(width: 100%" not in typst
