@@ -33,6 +33,7 @@ from . import plan
 from . import strategy
 from .contract import ROLE_SHEETS
 from ..fmt import format_number
+from .numbers import UNIT_FACTORS
 from .problems import ERROR, WARNING, Problem
 
 OK = "ok"
@@ -445,7 +446,7 @@ def detail_note(frames: Frames, r: "plan.Reconciliation") -> str:
             pairs = ", ".join(f"{row} repite la {earlier}" for row, earlier in list(repeats.items())[:3])
             notes.append(f"la hoja «{r.sheet}» tiene filas repetidas ({pairs}) y el detalle las cuenta dos veces")
     if r.detail and r.achievement:
-        for factor in (100, 1_000, 1_000_000):
+        for factor in UNIT_FACTORS:
             for shifted, sign in ((r.detail * factor, "×"), (r.detail / factor, "÷")):
                 if abs(shifted - r.achievement) <= 0.01 * abs(r.achievement):
                     notes.append(f"el detalle coincide con el logro {sign} {format_number(factor, 0)}: revise la "

@@ -49,13 +49,22 @@ def format_es(value: float) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+# The factors a number typed in the wrong unit is off by (as a fraction or in hundreds, thousands, millions).
+UNIT_FACTORS = (100, 1_000, 1_000_000)
+
+
+def nearest_factor(ratio: float) -> int:
+    """The unit factor closest (in orders of magnitude) to ``ratio`` or its inverse: 93 → 100, 0,0008 → 1 000."""
+    return min(UNIT_FACTORS, key=lambda f: abs(math.log10(f) - abs(math.log10(ratio))))
+
+
 def _grouped(digits: str, sep: str) -> bool:
     """Whether ``digits`` (with ``sep`` between groups) is a well-formed thousands grouping."""
     groups = digits.split(sep)
     return 1 <= len(groups[0]) <= 3 and groups[0].isdigit() and all(len(g) == 3 and g.isdigit() for g in groups[1:])
 
 
-def _digits(text: str) -> tuple[float, str] | None:
+def read_digits(text: str) -> tuple[float, str] | None:
     """Parse unsigned ``text`` of digits and separators; (value, how) or None when not a number."""
     if not text or not re.fullmatch(r"[0-9.,]+", text) or not re.search(r"[0-9]", text):
         return None
@@ -111,7 +120,7 @@ def parse_text_number(text: str, unit: str) -> TextNumber:
         return TextNumber(None, f"«{shown}» es un porcentaje y esta columna va en {unit_name}; {HOW_TO_TYPE}")
     if currency and unit not in _CURRENCIES[currency] + ("varies",):
         return TextNumber(None, f"«{shown}» lleva «{currency}» y esta columna va en {unit_name}; {HOW_TO_TYPE}")
-    parsed = _digits(body) if re.fullmatch(r"[0-9.,]+", body) else None
+    parsed = read_digits(body) if re.fullmatch(r"[0-9.,]+", body) else None
     if parsed is None and _SPACES.search(body) and re.fullmatch(r"\d{1,3}([\s\u00a0\u202f\u2009]\d{3})+", body):
         parsed = float(_SPACES.sub("", body)), "es-CO: espacios de miles"
     if parsed is None and re.fullmatch(r"\d{1,3}([\s\u00a0\u202f\u2009]\d{3})+,\d+", body):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .contract import CATALOG_SHEET, CONTRACT
-from .numbers import format_es
+from .numbers import format_es, nearest_factor
 from .problems import ERROR, WARNING
 
 PLAN_FILE = "plan_desarrollo.xlsx"
@@ -168,11 +168,6 @@ def year_findings(goals: pd.DataFrame, info: PlanInfo | None, year: int) -> list
 
 # How far an indicator's value may stray from the rest of its history before it is taken for a unit error.
 UNIT_JUMP = 50
-UNIT_FACTORS = (100, 1_000, 1_000_000)
-
-
-def _es(value: float) -> str:
-    return format_es(round(value, 6))
 
 
 def unit_findings(frames, year: int | None = None) -> list[Finding]:
@@ -215,14 +210,15 @@ def unit_findings(frames, year: int | None = None) -> list[Finding]:
                 continue
             ratio = yearly_ratio
             others = [(lab, v) for lab, _s, _r, _c, v in figures if lab != label]
-            factor = min(UNIT_FACTORS, key=lambda f: abs(math.log10(f) - abs(math.log10(ratio))))
+            factor = nearest_factor(ratio)
             fixed = value * factor if ratio > 1 else value / factor
             sign = "×" if ratio > 1 else "÷"
-            compared = "; ".join(f"{lab}: {_es(v)}" for lab, v in others)
+            compared = "; ".join(f"{lab}: {format_es(v)}" for lab, v in others)
             found.append(Finding(sheet, cell_row, column,
-                                 f"probable error de unidad: {label} de {code} {_es(value)} es unas {_es(round(max(ratio, 1 / ratio)))} "
+                                 f"probable error de unidad: {label} de {code} {format_es(value)} es unas "
+                                 f"{format_es(round(max(ratio, 1 / ratio)))} "
                                  f"veces {'menor' if ratio > 1 else 'mayor'} que sus otras cifras ({compared}); "
-                                 f"{sign} {_es(factor)} quedaría {_es(fixed)}. Revise la unidad de la celda",
+                                 f"{sign} {format_es(factor)} quedaría {format_es(fixed)}. Revise la unidad de la celda",
                                  WARNING))
     return found
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .checks import CheckResult, compare
 from .contract import workbook
 from .finance import CURRENT, PRIOR
-from .numbers import format_es
+from .numbers import format_es, nearest_factor
 from .params import ParamsError, load_params
 from .problems import WARNING
 
@@ -133,7 +133,7 @@ def indicator_jumps(frames, prior_indicators: pd.DataFrame | None, prior_dir: Pa
         if previous is None or pd.isna(value) or value <= 0 or 1 / JUMP < value / previous < JUMP:
             continue
         ratio = value / previous
-        factor = min((100, 1_000, 1_000_000), key=lambda f: abs(math.log10(f) - abs(math.log10(ratio))))
+        factor = nearest_factor(ratio)
         results.append(CheckResult(
             "salto frente al año anterior",
             f"probable error de unidad: el logro del año de {item['Código']} ({format_es(float(value))}) es unas "

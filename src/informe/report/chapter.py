@@ -32,6 +32,7 @@ from typing import Any
 
 from IPython.display import display
 
+from ..data.numbers import read_digits
 from ..data.problems import WARNING, Problem
 from ..data.texts import CITATION, MARKER, ChapterText
 from ..fmt import keep_units_together
@@ -245,10 +246,10 @@ CLOSE_COUNT = 0.10  # counts with the figure's own noun («24 empresas» for 25)
 
 
 def parse_number(text: str) -> float | None:
-    """«1.615.131.603» → 1615131603; «155,67» → 155.67; «7.43» → 7.43 (a decimal point typed in English)."""
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):
-        return float(text.replace(".", "").replace(",", "."))
-    return float(text.replace(",", "."))
+    """«1.615.131.603» → 1615131603; «155,67» → 155.67; «7.43» → 7.43 (a decimal point typed in English): the
+    reading of numbers typed in the workbooks (:func:`informe.data.numbers.read_digits`)."""
+    read = read_digits(text)
+    return read[0] if read else None
 
 
 @dataclass
