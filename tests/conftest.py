@@ -67,6 +67,16 @@ def frames_2022(report_2022):
     return report_2022.data
 
 
+def project_copy(root: Path, years: tuple[int, ...] = (2022,)) -> Path:
+    """A project under ``root``: ``data/<year>`` and ``params/<year>.yml`` of each year copied (so that a data
+    folder's report year comes from its params); returns ``root``."""
+    (root / "params").mkdir(parents=True, exist_ok=True)
+    for year in years:
+        shutil.copytree(ROOT / "data" / str(year), root / "data" / str(year))
+        shutil.copy(ROOT / "params" / f"{year}.yml", root / "params" / f"{year}.yml")
+    return root
+
+
 @pytest.fixture()
 def data_copy(tmp_path) -> Path:
     """A writable copy of data/2022."""

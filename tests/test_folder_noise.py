@@ -18,7 +18,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from rich.console import Console
 
-from conftest import DATA_2022, ROOT
+from conftest import DATA_2022, ROOT, project_copy
 from informe.data.checks import CheckResult
 from informe.data.contract import CONTRACT
 from informe.data.problems import ERROR, WARNING, Problem
@@ -156,10 +156,7 @@ def test_missing_workbook_without_stand_in_says_only_that_it_is_missing(tmp_path
 @pytest.fixture(scope="module")
 def new_year(tmp_path_factory) -> Path:
     """A project with the real 2022 and a 2023 started by `informe new-year 2023`, nothing filled in."""
-    root = tmp_path_factory.mktemp("proyecto")
-    shutil.copytree(DATA_2022, root / "data" / "2022")
-    (root / "params").mkdir()
-    shutil.copy(ROOT / "params" / "2022.yml", root / "params" / "2022.yml")
+    root = project_copy(tmp_path_factory.mktemp("proyecto"))
     result = run_cli("new-year", "2023", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     return root / "data" / "2023"

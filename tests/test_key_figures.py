@@ -6,9 +6,7 @@ Expected values are read here from the workbooks of data/2022 (and data/2023, de
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -350,15 +348,12 @@ def test_a_snapshot_with_a_demo_prior_year_gives_a_real_year_no_prior(report, re
 
 def test_validate_names_params_when_a_declared_front_is_renamed_in_the_catalog(tmp_path):
     """Issue 23: renaming a «Frente» in the plan's catalog emptied tables 3.1 and 4.1 without a word."""
-    import shutil
-
     from openpyxl import load_workbook
 
+    from conftest import project_copy
     from informe.data.validation import validate_dir
 
-    root = Path(__file__).resolve().parents[1]
-    shutil.copytree(root / "data" / "2022", tmp_path / "data" / "2022")
-    shutil.copytree(root / "params", tmp_path / "params")
+    project_copy(tmp_path)
     path = tmp_path / "data" / "2022" / "plan_desarrollo.xlsx"
     wb = load_workbook(path)
     for sheet in ("Catálogos", "Indicadores"):

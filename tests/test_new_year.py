@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import DATA_2022, ROOT
+from conftest import DATA_2022, project_copy
 from informe.data.validation import EXIT_ERRORS, EXIT_OK, validate_dir
 
 YEAR = 2023
@@ -194,10 +194,7 @@ def fill_year(data: Path) -> dict:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A project folder with the real 2022 and a 2023 started by `informe new-year 2023`."""
-    root = tmp_path_factory.mktemp("proyecto")
-    shutil.copytree(DATA_2022, root / "data" / "2022")
-    (root / "params").mkdir()
-    shutil.copy(ROOT / "params" / "2022.yml", root / "params" / "2022.yml")
+    root = project_copy(tmp_path_factory.mktemp("proyecto"))
     result = run("new-year", str(YEAR), cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Qué falta para el informe 2023" in result.stdout and "Logro año" in result.stdout

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.table import Table
 
-from conftest import DATA_2022, ROOT
+from conftest import DATA_2022, ROOT, project_copy
 from informe.data.numbers import format_es, parse_text_number, serial_to_date
 from informe.data.validation import report_year, validate_dir
 
@@ -32,18 +32,12 @@ PLAN, INV, COOP, POS, ADM, FS = ("plan_desarrollo.xlsx", "inversion.xlsx", "coop
 @pytest.fixture()
 def project(tmp_path) -> Path:
     """A project copy: data/2022 and params/2022.yml (the report year comes from the params)."""
-    shutil.copytree(DATA_2022, tmp_path / "data" / "2022")
-    (tmp_path / "params").mkdir()
-    shutil.copy(ROOT / "params" / "2022.yml", tmp_path / "params" / "2022.yml")
-    return tmp_path / "data" / "2022"
+    return project_copy(tmp_path) / "data" / "2022"
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
-    root = tmp_path_factory.mktemp("base")
-    shutil.copytree(DATA_2022, root / "data" / "2022")
-    (root / "params").mkdir()
-    shutil.copy(ROOT / "params" / "2022.yml", root / "params" / "2022.yml")
+    root = project_copy(tmp_path_factory.mktemp("base"))
     report = validate_dir(root / "data" / "2022", texts=False)
     assert report.exit_code == 0
     return report
@@ -389,9 +383,7 @@ def test_columns_moved_with_their_data_an_excel_table_an_autofilter_and_blank_ro
 
 
 def test_an_achievement_far_from_the_prior_real_years_is_a_probable_unit_error(tmp_path):
-    for year in (2022, 2023):  # 2023 is a demo year: it may be compared with the real 2022
-        shutil.copytree(ROOT / "data" / str(year), tmp_path / "data" / str(year))
-    shutil.copytree(ROOT / "params", tmp_path / "params")
+    project_copy(tmp_path, (2022, 2023))  # 2023 is a demo year: it may be compared with the real 2022
     prior = load_workbook(DATA_2022 / PLAN)["Indicadores"]
     previous = prior.cell(find_row(prior, "Código", "PI-04"), headers(prior)["Logro año"]).value
     folder = tmp_path / "data" / "2023"
