@@ -13,6 +13,7 @@ import yaml
 
 from conftest import CHAPTERS_2022, CHAPTERS_DEFAULT, ROOT, SECTIONS_2022, SECTIONS_2023, build, set_cell
 from informe.data.params import load_params
+from informe.report.display import strip_sources
 
 SECTIONS = SECTIONS_2022
 
@@ -24,7 +25,7 @@ def outputs_text(notebook: Path) -> str:
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             parts.append(output.get("data", {}).get("text/markdown", ""))
-    return "\n".join(parts)
+    return strip_sources("\n".join(parts))  # each number without its source span (tests/test_traceability.py)
 
 
 def error_outputs(notebook: Path) -> list:

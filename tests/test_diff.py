@@ -56,8 +56,9 @@ def test_identical_builds_exit_0(copy):
 
 def test_one_changed_figure_is_reported_with_section_table_row_and_column(copy):
     new_total = PROCUREMENT_TOTAL + 1_000
-    edit_markdown(copy / ADMINISTRATION, "\\" + format_cop(PROCUREMENT_TOTAL) + "**",
-                  "\\" + format_cop(new_total) + "**")
+    # the total, bold, with its source span («**[\$1.615.131.603]{.fuente data-fuente="…"}**»)
+    edit_markdown(copy / ADMINISTRATION, "**[\\" + format_cop(PROCUREMENT_TOTAL) + "]{",
+                  "**[\\" + format_cop(new_total) + "]{")
     result = run_diff(PUBLISHED, copy.parent)  # an output folder holding notebooks/ works too
     assert result.returncode == 1, result.stdout + result.stderr
     expected = f"{PROCUREMENT} › Total › Valor (COP): {format_cop(PROCUREMENT_TOTAL)} → {format_cop(new_total)}"

@@ -142,6 +142,8 @@ def test_no_number_is_stored_as_text(downloads):
     """Every cell that reads as a number in the report is a number in the XLSX."""
     for path in downloads.glob("*.xlsx"):
         for ws in load_workbook(path).worksheets[1 if path.name == year_workbook_name(2022) else 0:]:
+            if ws.title == "Fuentes":  # labels: a row's name, a column's name («2022»); its values are numbers
+                continue
             notes = [c for c in range(1, ws.max_column + 1) if ws.cell(row=HEADER_ROW, column=c).value == "Nota"]
             for row in ws.iter_rows(min_row=HEADER_ROW + 1):
                 for cell in row:
@@ -230,7 +232,8 @@ def test_sheet_names_are_short_unique_and_valid():
 
 def test_year_workbook_has_every_table(downloads):
     wb = load_workbook(downloads / year_workbook_name(2022))
-    assert wb.sheetnames[0] == "Contenido" and len(wb.sheetnames) == 5
+    # the tables, and where every number comes from (issue 23: a «Fuentes» sheet, last)
+    assert wb.sheetnames[0] == "Contenido" and len(wb.sheetnames) == 6 and wb.sheetnames[-1] == "Fuentes"
     titles = [wb["Contenido"].cell(row=r, column=2).value for r in range(4, 8)]
     assert titles[0] == "Contratación por modalidad (plan anual de adquisiciones)"
     assert len(set(wb.sheetnames)) == len(wb.sheetnames) and all(len(n) <= 31 for n in wb.sheetnames)
@@ -277,7 +280,7 @@ def test_build_writes_every_download(built_2022):
         for suffix in (".xlsx", "-excel.csv", ".csv"):
             assert (tablas / f"{slug}{suffix}").exists(), slug + suffix
     wb = load_workbook(tablas / year_workbook_name(2022))
-    assert len(wb.sheetnames) == len(slugs) + 1
+    assert len(wb.sheetnames) == len(slugs) + 2 and wb.sheetnames[-1] == "Fuentes"  # contents, tables, sources
     pages = "".join(p.read_text(encoding="utf-8") for p in (built_2022 / "book").glob("*.html"))
     assert f'href="tablas/{PROCUREMENT}-excel.csv"' in pages and f'href="tablas/{PROCUREMENT}.xlsx"' in pages
 

@@ -33,8 +33,9 @@ def report():
 
 
 def rows_of(markdown: str) -> list[list[str]]:
-    """The body rows of a Markdown pipe table, cells stripped."""
+    """The body rows of a Markdown pipe table, cells stripped (a number's source span reduced to the number)."""
     lines = [l for l in markdown.splitlines() if l.startswith("|")][2:]
+    lines = [re.sub(r'\[([^\]]*)\]\{\.fuente data-fuente="[^"]*"\}', r"\1", line) for line in lines]
     return [[c.strip(" ") for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]  # em-spaces kept
 
 

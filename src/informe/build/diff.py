@@ -19,6 +19,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from ..report.display import strip_sources
+
 SEP = " › "
 CAPTION_LABEL = re.compile(r"\s*\{#[^}]*\}\s*$")
 FENCE = re.compile(r"(?m)^:::.*$")
@@ -80,7 +82,7 @@ def _inline_text(token) -> str:
 
 def parse_markdown(text: str) -> tuple[list[TableData], list[str]]:
     """The pipe tables (with the ``: caption`` paragraph after each) and the other text lines of a Markdown output."""
-    tokens = _md.parse(FENCE.sub("", text))  # pandoc's ::: div markers: their content is ordinary text
+    tokens = _md.parse(strip_sources(FENCE.sub("", text)))  # the figures, not where they come from  # pandoc's ::: div markers: their content is ordinary text
     tables: list[TableData] = []
     lines: list[str] = []
     i = 0

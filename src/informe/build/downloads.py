@@ -314,7 +314,7 @@ def write_xlsx(path: Path, tables: list[dict], contents: bool = False) -> None:
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                "strings_to_numbers": False, "in_memory": True})
     writer = SheetWriter(workbook)
-    used: set[str] = {"Contenido"} if contents else set()
+    used: set[str] = ({"Contenido"} if contents else set()) | {SOURCES_SHEET}
     names = [sheet_name(t["title"], used) for t in tables]
     if contents:
         index = workbook.add_worksheet("Contenido")
@@ -332,8 +332,56 @@ def write_xlsx(path: Path, tables: list[dict], contents: bool = False) -> None:
             index.write_string(len(tables) + 4, 0, tables[0]["source"], writer.fmt(italic=True))
     for name, table in zip(names, tables):
         writer.write_table(workbook.add_worksheet(name), table)
+    if any(source_rows(t) for t in tables):
+        write_sources(workbook, writer, list(zip(names, tables)), by_table=contents)
     workbook.set_properties({"title": "Informe de Gestión", "company": "ACI Medellín"})
     workbook.close()
+
+
+SOURCES_SHEET = "Fuentes"
+SOURCE_HEADERS = ("Fila", "Columna", "Valor", "Libro", "Hoja", "Celdas", "Cálculo")
+
+
+def source_rows(table: dict) -> list[list]:
+    """One row per number of ``table`` that carries a source (its sidecar's ``sources``): the row's label, the
+    column, the value, and the workbook, sheet, cells and computation it comes from."""
+    out = []
+    names = [c["name"] for c in table["columns"]]
+    for row in table["rows"]:
+        label = row["values"][0] if row["values"] else ""
+        for j, source in sorted(row.get("sources", {}).items(), key=lambda item: int(item[0])):
+            j = int(j)
+            out.append([neutralise(str(label)) if label is not None else "", names[j], row["values"][j],
+                        "; ".join(source["libros"]), "; ".join(source["hojas"]), "; ".join(source["celdas"]),
+                        source["calculo"]])
+    return out
+
+
+def write_sources(workbook, writer: "SheetWriter", tables: list[tuple[str, dict]], by_table: bool) -> None:
+    """The «Fuentes» sheet: where every number of the tables comes from (with the table's sheet first when the
+    workbook holds several)."""
+    sheet = workbook.add_worksheet(SOURCES_SHEET)
+    headers = (("Tabla",) if by_table else ()) + SOURCE_HEADERS
+    sheet.write_string(0, 0, "De dónde sale cada cifra: libro de datos, hoja, celdas y cálculo",
+                       writer.fmt(bold=True, font_size=14))
+    bold = writer.fmt(bold=True, bg_color="#1F4E79", font_color="#FFFFFF")
+    for j, header in enumerate(headers):
+        sheet.write_string(2, j, header, bold)
+    number = writer.fmt(num_format="#,##0.##########")
+    i = 3
+    for name, table in tables:
+        for values in source_rows(table):
+            for j, value in enumerate(([name] if by_table else []) + values):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(i, j, value, number)
+                else:
+                    sheet.write_string(i, j, "" if value is None else str(value))
+            i += 1
+    widths = ((30,) if by_table else ()) + (36, 22, 16, 28, 26, 26, 60)
+    for j, width in enumerate(widths):
+        sheet.set_column(j, j, width)
+    sheet.autofilter(2, 0, max(i - 1, 2), len(headers) - 1)
+    sheet.freeze_panes(3, 0)
 
 
 def year_workbook_name(year) -> str:

@@ -30,12 +30,13 @@ from string import Template
 
 from bs4 import BeautifulSoup, Tag
 
-from ..report.display import DOWNLOADS_DIR
+from ..report.display import DOWNLOADS_DIR, SOURCE_CLASS
 from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, convert_book, lua_filter_args, pandoc_text
 from .chapters import ChapterPieces
 
 TEMPLATE = "page.html"
-STATIC = ("styles.css", "informe.js")  # copied from book/ next to the pages
+STATIC = ("styles.css", "informe.js", "fuentes.js")  # copied from book/ next to the pages
+SOURCES_SCRIPT = "fuentes.js"  # shows each number's source (both engines)
 PIP_BODY_CLASS = "informe-pip"
 DOWNLOADS_PAGE = "descargas.html"
 CAPTION_KINDS = {"table": "Tabla", "figure": "Figura"}
@@ -123,6 +124,45 @@ def wrap_tables(chapter: Chapter) -> None:
         for cell in table.find_all(["td", "th"]):
             if "right" in cell.get("style", ""):
                 cell["class"] = [*cell.get("class", []), "num"]
+
+
+SOURCE_NOTE_CLASS = "fuente-nota"
+
+
+def trace_numbers(root: Tag, prefix: str = "fuente") -> int:
+    """Every number of a table that carries its source (``<span class="fuente" data-fuente="…">``, written by
+    :class:`informe.report.display.Table`) becomes focusable and described by a tooltip that says where it
+    comes from: shown on hover and on keyboard focus (book/styles.css), read by screen readers as the number's
+    description (``aria-describedby``), left out of the search index. Returns how many numbers it marked."""
+    count = 0
+    for span in root.select(f"span.{SOURCE_CLASS}[data-fuente]"):
+        count += 1
+        note_id = f"{prefix}-{count}"
+        note = Tag(name="span", attrs={"class": SOURCE_NOTE_CLASS, "role": "tooltip", "id": note_id,
+                                       "data-pagefind-ignore": ""})
+        note.string = "Fuente: " + span.attrs.pop("data-fuente")
+        span["tabindex"] = "0"
+        span["aria-describedby"] = note_id
+        span.insert_after(note)
+    return count
+
+
+_NUMBER_CELL = re.compile(r"^[-−+(]?\s*(?:USD|COP|US\$|\$)?\s*\d[\d.,\s\u00a0]*(?:\s*%)?\)?$")
+
+
+def source_coverage(html_dir: Path) -> tuple[int, int]:
+    """(numbers with a source, numbers) in the tables of the HTML book's pages: a number is a table cell that
+    holds only a figure (a total, an amount, a percentage, a count), whatever column it is in."""
+    traced = total = 0
+    for page in sorted(Path(html_dir).glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for cell in soup.select("table td"):
+            for note in cell.select(f".{SOURCE_NOTE_CLASS}"):
+                note.extract()
+            if _NUMBER_CELL.match(cell.get_text(" ", strip=True)):
+                total += 1
+                traced += cell.select_one(f".{SOURCE_CLASS}[tabindex]") is not None
+    return traced, total
 
 
 def describe_figures(chapter: Chapter) -> None:
@@ -322,6 +362,7 @@ def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None =
         describe_figures(chapter)  # before numbering: the alt text names the chart, not its number
         number_captions(chapter)
         wrap_tables(chapter)
+        trace_numbers(chapter.section)
     link_across_pages(chapters)
     shutil.rmtree(html_dir, ignore_errors=True)
     html_dir.mkdir(parents=True)
@@ -413,6 +454,7 @@ def finish_quarto_book(src: Path, config: dict, html_dir: Path) -> None:
     info = config["informe"]
     index = html_dir / "index.html"
     tables = f"notebooks/{DOWNLOADS_DIR}"
+    shutil.copyfile(src / ASSETS / SOURCES_SCRIPT, html_dir / SOURCES_SCRIPT)
     for page in sorted(html_dir.rglob("*.html")):
         if page.relative_to(html_dir).parts[0] in ("site_libs", "search"):
             continue
@@ -429,6 +471,8 @@ def finish_quarto_book(src: Path, config: dict, html_dir: Path) -> None:
             elif soup.body is not None:
                 soup.body.insert(0, nav)
         _name_landmarks(soup)
+        if trace_numbers(soup) and soup.head is not None and soup.find("script", src=re.compile(SOURCES_SCRIPT)) is None:
+            soup.head.append(soup.new_tag("script", src=_relative(page, html_dir, SOURCES_SCRIPT), defer=""))
         page.write_text(str(soup), encoding="utf-8")
     if not index.exists():
         return

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils.cell import get_column_letter
 from rich.markup import escape
 
 from .checks import CheckResult, run_checks
@@ -20,7 +21,7 @@ from .safety import confusable_key
 from .schemas import period_problems, unknown_columns, validate_frame
 from .texts import ChapterText, read_texts
 from .validation_cache import WorkbookCache, WorkbookResult
-from .workbooks import UnusableInput, YearData, read_workbook, spreadsheets, workbook_key
+from .workbooks import ORIGIN, UnusableInput, YearData, read_workbook, spreadsheets, workbook_key
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 SUMMARY_OVER = 25  # more problems than this: `informe validate` prints a summary (``--detalle``: every one)
@@ -98,6 +99,8 @@ def typed_sheets(raw: YearData, year: int | None = None) -> tuple[dict[tuple[str
         typed, schema_found = validate_frame(sheet.file, spec, frame)
         found += [p for p in schema_found if (p.row, p.column) not in sheet.bad_cells]
         if typed is not None:
+            typed.attrs[ORIGIN] = {"libro": sheet.file, "hoja": sheet.sheet.name, "año": year,
+                                   "letras": {h: get_column_letter(i + 1) for i, h in enumerate(sheet.headers) if h}}
             found += period_problems(sheet.file, sheet.sheet, typed, year)
             found += plausible_problems(sheet.file, spec, typed) + fraction_problems(sheet.file, spec, typed)
             found += date_problems(sheet.file, spec, typed, year) + duplicate_problems(sheet.file, spec, typed)

@@ -82,6 +82,10 @@ class YearData:
         return self.sheets[(filename, sheet)].frame
 
 
+# A validated frame's attrs key: {"libro", "hoja", "año", "letras": {encabezado: letra de columna}} (its index
+# is the Excel row): every figure of the report can say which cells it comes from (informe.report.trace).
+ORIGIN = "origen"
+
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 NOISE_NAMES = ("thumbs.db", "desktop.ini")  # besides hidden files («.DS_Store», «._x.xlsx», «.~lock.x.xlsx#»)
 NOISE_SUFFIXES = (".bak", ".tmp")

@@ -36,6 +36,7 @@ from ..data.numbers import read_digits
 from ..data.problems import WARNING, Problem
 from ..data.texts import CITATION, MARKER, ChapterText
 from ..fmt import keep_units_together
+from . import trace
 from .display import Table, Text, escape_markdown
 from .figures import FigureCatalog, FigureError, stem, unknown_message
 from .report import YearReport
@@ -134,10 +135,14 @@ class Capitulo:
         placed: set[str] = set()
         said: set[str] = set()  # the sentences that stand for empty tables, each said once
         if self.text is not None:
+            tables = 1  # the next table of the text (its numbers say which table of the text they are in)
             for part in self.text.parts:
                 if part.kind == "markdown":
+                    markdown, count = trace.text_table_sources(part.markdown, f"{self.report.year}/{self.text.file}",
+                                                               tables)
+                    tables += count
                     # «265,3 %», «USD 155,67»: a number never breaks from its unit, in the analysts' text too
-                    out.append(Text(keep_units_together(self.resolve(part.markdown, part.paragraph))))
+                    out.append(Text(keep_units_together(self.resolve(markdown, part.paragraph))))
                 elif part.kind == "image":
                     out.append(TextImage(part.mime, part.data, part.alt, part.caption, self.slug, part.paragraph))
                 else:

@@ -19,6 +19,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ..fmt import format_number  # noqa: E402
+from . import trace  # noqa: E402
 from .display import Table, slugify  # noqa: E402
 
 # ACI Medellín's palette: deep blue, teal, green, amber, grey, red. Bars and lines are graphics that carry
@@ -54,7 +55,7 @@ def chart_text(fig: plt.Figure) -> ChartText | None:
 
 
 def _attach(fig: plt.Figure, title: str, alt: str, data: pd.DataFrame, formats: dict | None = None) -> plt.Figure:
-    table = Table(data.reset_index(drop=True), f"Datos del gráfico: {title}", formats=formats or {})
+    table = Table(data.reset_index(drop=True) if trace.origin(data) is None else data, f"Datos del gráfico: {title}", formats=formats or {})
     fig._informe_text = ChartText(title, alt, table)
     return fig
 
@@ -184,7 +185,7 @@ def progress_chart(table: pd.DataFrame, label: str, value: str, title: str, goal
 
     Value labels never sit across the dashed goal line: inside the end of a bar that stops short of the
     goal (when it fits), else just past the bar's end or past the goal line."""
-    data = table[[label, value]].dropna().reset_index(drop=True)
+    data = table[[label, value, *trace.carried(table, [value])]].dropna(subset=[label, value]).reset_index(drop=True)
     labels = data[label].map(_wrap)
     fig, ax = plt.subplots(figsize=(7.5, _height(labels)))
     sns.barplot(data=data, y=labels, x=value, color=PRIMARY, ax=ax)
@@ -281,7 +282,8 @@ def path_chart(table: pd.DataFrame, label: str, segments: list[str], goal: str, 
 def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, xlabel: str = "",
               decimals: int = 0) -> plt.Figure:
     """Horizontal bars of ``value`` by ``label``, largest first, with values written on the bars."""
-    data = table[[label, value]].dropna().sort_values(value, ascending=False)
+    data = table[[label, value, *trace.carried(table, [value])]].dropna(subset=[label, value]).sort_values(
+        value, ascending=False)
     labels = data[label].map(_wrap)
     fig, ax = plt.subplots(figsize=(7.5, _height(labels, per_bar=0.2, extra=0.9)))
     sns.barplot(data=data, y=labels, x=value, color=SECONDARY, ax=ax)
@@ -305,4 +307,4 @@ def comparison_chart(table: pd.DataFrame, label: str, columns: list[str], title:
     ax.legend(frameon=False, loc="lower right")
     _thousands(ax, "x")
     fig.tight_layout()
-    return _attach(fig, title, describe_comparison(table, label, columns, title), table[[label, *columns]])
+    return _attach(fig, title, describe_comparison(table, label, columns, title), table[[label, *columns, *trace.carried(table, columns)]])

@@ -19,6 +19,8 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from . import trace
+from .trace import Source, SourceColumns
 from ..fmt import (UNKNOWN, exact_sum, format_cop, format_cop_millions, format_number, format_percent,
                    format_usd_millions, format_value, is_missing, keep_units_together)
 
@@ -157,7 +159,23 @@ class Table:
     headings: dict[int, str] = field(default_factory=dict)
     empty: str = ""
     hidden: tuple[str, ...] = ()  # columns only in the downloads (e.g. a period the headings already say)
+    sources: SourceColumns = field(default_factory=dict)
     _whole_columns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.data, carried = trace.split(self.data)
+        self.sources = {**carried, **self.sources}
+        if trace.origin(self.data) is not None:  # a sheet's rows as read: each cell is its own source
+            self.sources = {**trace.frame_sources(self.data), **self.sources}
+            self.data = self.data.reset_index(drop=True)
+        for name, column_sources in self.sources.items():
+            if len(column_sources) != len(self.data):
+                raise ValueError(f"la tabla «{self.title}»: {len(column_sources)} fuentes para la columna «{name}» "
+                                 f"de {len(self.data)} filas")
+
+    def cell_sources(self) -> dict[tuple[int, str], Source]:
+        """The source of every number the table prints: {(row, column): source}."""
+        return trace.table_cells(self.data, self.sources, [*self.numeric_columns(), *self.sources])
 
     def _formatter(self, column, row: int):
         fmt = self.formats.get(column)
@@ -240,6 +258,7 @@ class Table:
         """
         columns = [str(c) for c in self.data.columns]
         column_formats = [self._column_format(c) for c in self.data.columns]
+        sources = self.cell_sources()
         rows = []
         for i, (record, level) in enumerate(zip(self.data.itertuples(index=False), self._levels())):
             row = {"values": [_jsonable(v) for v in record], "role": self.row_role(i), "indent": level}
@@ -247,6 +266,10 @@ class Table:
                          if not is_missing(v) and self.cell_format(c, i).spec() != column_formats[j]}
             if overrides:
                 row["formats"] = overrides
+            found = {str(j): sources[(i, str(c))].as_dict() for j, c in enumerate(self.data.columns)
+                     if (i, str(c)) in sources}
+            if found:
+                row["sources"] = found
             rows.append(row)
         return {"version": SIDECAR_VERSION, "title": self.title, "slug": self.slug, "note": self.note, **context,
                 "columns": [{"name": n, **f} for n, f in zip(columns, column_formats)], "rows": rows}
@@ -294,10 +317,12 @@ class Table:
                                for c in cells.columns) + "|"
         body = []
         blank = [""] * max(len(cells.columns) - 1, 0)
+        sources = self.cell_sources()
         for i, record in enumerate(cells.itertuples(index=False)):
             if i in self.headings and len(cells.columns):
                 body.append("| " + " | ".join([_bold(escape_markdown(self.headings[i])), *blank]) + " |")
-            values = [escape_markdown(v) for v in record]
+            values = [_with_source(escape_markdown(v), sources.get((i, str(c))))
+                      for v, c in zip(record, cells.columns)]
             lines = hanging_lines(values[0], levels[i], first_em, i in bold) if hang and levels[i] else []
             if i in bold:
                 values = [_bold(v) for v in values]
@@ -433,6 +458,26 @@ def column_weight(header: str, cells: pd.Series, numeric: bool = False) -> int:
     return column_widths(frame, {header} if numeric else set())[header]
 
 
+SOURCE_CLASS = "fuente"  # the span of a number with a source (the HTML book makes it focusable, html_book)
+
+
+_SOURCE_SPAN = re.compile(r'\[([^\]]*)\]\{\.' + SOURCE_CLASS + r' data-fuente="[^"]*"\}')
+
+
+def strip_sources(markdown: str) -> str:
+    """Markdown with each number's source span reduced to the number (what a reader of the PDF sees)."""
+    return _SOURCE_SPAN.sub(r"\1", markdown)
+
+
+def _with_source(markdown: str, source: Source | None) -> str:
+    """A printed number with its source as a Pandoc span (``[1.234]{.fuente data-fuente="…"}``): the HTML
+    book shows it on hover and focus, the PDF prints the number alone."""
+    if source is None or not markdown:
+        return markdown
+    text = source.describe().replace("\\", "/").replace('"', "'")
+    return f'[{markdown}]{{.{SOURCE_CLASS} data-fuente="{text}"}}'
+
+
 def _bold(value: str) -> str:
     """Bold Markdown text, keeping leading indentation outside the markers (``** x**`` is not bold)."""
     stripped = value.lstrip()
@@ -453,11 +498,16 @@ def table_with_total(data: pd.DataFrame, label: str, title: str, fixed: dict | N
     (e.g. a share column whose total is 100 by definition). A table without rows gets no total: the chapter
     says instead that the year has none."""
     if data.empty:
-        return Table(data, title, **options)
+        return Table(trace.split(data)[0], title, **options)
+    data, carried = trace.split(data)
+    sources: dict = {**trace.frame_sources(data), **carried, **options.pop("sources", {})}
+    data = data.reset_index(drop=True)
     totals = {c: _total(data[c]) for c in data.columns if c != label}
     total = pd.DataFrame([{label: "Total", **totals, **(fixed or {})}])
+    sources = {c: [*s, trace.sum_sources(s, "total de la columna: 100 % por definición" if c in (fixed or {}) else "")]
+               for c, s in sources.items()}
     data = pd.concat([data, total], ignore_index=True)
-    return Table(data, title, total_rows=(len(data) - 1,), **options)
+    return Table(data, title, total_rows=(len(data) - 1,), sources=sources, **options)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ..data.checks import CheckResult, figure
 from ..data.params import Params, load_params
 from ..data.problems import Problem
 from ..data.texts import ChapterText
+from . import trace
 
 PLAN = plan_data.PLAN_FILE
 NO_PRIOR = "El año anterior no está disponible para comparar."
@@ -82,6 +83,41 @@ class YearReport:
         """A value of a workbook's «Cifras» sheet (None when not reported)."""
         found = figure(self.frames, filename, key)
         return None if found is None else found[0]
+
+    def figure_source(self, filename: str, key: str) -> trace.Source | None:
+        """The cell of a «Cifras» value (:meth:`figure`)."""
+        found = figure(self.frames, filename, key)
+        return None if found is None else trace.cell(self.frames[(filename, "Cifras")], found[1], "Valor")
+
+
+ACHIEVED, GOAL, CUMULATIVE, PLAN_GOAL = "Logro año", "Meta año", "Acumulado", "Meta del plan"
+
+
+def indicator_cells(report: YearReport, code: str) -> dict[str, trace.Source | None]:
+    """Where an indicator's figures are: its row of «Indicadores» (plan goal, achievement, cumulative), its
+    goals of the year and the next in «Metas», and how the compliance and the plan's progress are computed."""
+    frames, wanted = report.frames, plan_data.normalise_code(code)
+    table = frames[(plan_data.PLAN_FILE, plan_data.INDICATORS)]
+    rows = table.index[table["Código"].map(plan_data.normalise_code) == wanted]
+    out: dict[str, trace.Source | None] = {c: trace.cell(table, rows[0], c) if len(rows) else None
+                                           for c in (PLAN_GOAL, ACHIEVED, CUMULATIVE)}
+    goals = frames.get((plan_data.PLAN_FILE, plan_data.GOALS))
+    for key, year in ((GOAL, report.year), ("Meta año siguiente", report.year + 1)):
+        found = [] if goals is None else goals.index[
+            (goals["Código"].map(plan_data.normalise_code) == wanted) & (goals["Año"] == year)]
+        out[key] = trace.cell(goals, found[0], "Meta") if len(found) else None
+    out["Cumplimiento año (%)"] = trace.combine("calculado: logro del año ÷ meta del año × 100",
+                                                [out[ACHIEVED], out[GOAL]]) if out[GOAL] else None
+    out["Avance del plan (%)"] = trace.combine("calculado: acumulado ÷ meta del plan × 100",
+                                               [out[CUMULATIVE], out[PLAN_GOAL]])
+    return out
+
+
+def indicator_sources(report: YearReport, codes, columns: dict[str, str]) -> dict[str, list[trace.Source | None]]:
+    """The sources of a table with one indicator per row (``codes``): ``columns`` maps a table column to the
+    figure of :func:`indicator_cells` it prints."""
+    found = [indicator_cells(report, code) for code in codes]
+    return {shown: [cells.get(figure) for cells in found] for shown, figure in columns.items()}
 
 
 def comparable_prior(report: YearReport, prior: YearReport | None) -> YearReport | None:

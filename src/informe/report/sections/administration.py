@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts
+from .. import charts, trace
 from ..display import COP, Table, percent, table_with_total
 from ..report import YearReport
 
@@ -16,7 +16,7 @@ def procurement(report: YearReport) -> pd.DataFrame:
     data = report.frame(F, "Contratación").copy()
     total = data["Valor (COP)"].sum()
     data["Participación (%)"] = data["Valor (COP)"] / total * 100 if total else 0.0
-    return data.reset_index(drop=True)
+    return trace.attach(data, "Participación (%)", trace.share_sources(data, "Valor (COP)"))
 
 
 def procurement_table(report: YearReport) -> Table:
@@ -29,7 +29,7 @@ def procurement_table(report: YearReport) -> Table:
 def pqrs(report: YearReport) -> pd.DataFrame:
     data = report.frame(F, "PQRS")[["Proceso", "Cantidad"]].copy()
     data["Porcentaje (%)"] = data["Cantidad"] / data["Cantidad"].sum() * 100
-    return data.reset_index(drop=True)
+    return trace.attach(data, "Porcentaje (%)", trace.share_sources(data, "Cantidad"))
 
 
 def pqrs_table(report: YearReport) -> Table:

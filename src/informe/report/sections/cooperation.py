@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts
+from .. import charts, trace
 from ..display import Table, number
 from ...fmt import exact_sum
 from ..report import YearReport
@@ -20,7 +20,7 @@ def received(report: YearReport) -> pd.DataFrame:
 def received_table(report: YearReport) -> Table:
     data = received(report)[["Cooperante", "Proyecto", "Línea temática", "Receptor", "Tipo de cooperación",
                              "Monto (USD)"]]
-    return Table(data.reset_index(drop=True), "Cooperación recibida detallada", unknown=tuple(data.columns[2:]),
+    return Table(data, "Cooperación recibida detallada", unknown=tuple(data.columns[2:]),
                  empty="cooperaciones recibidas", note=indicator_detail_note(report, F, "Cooperación recibida"))
 
 
@@ -29,9 +29,11 @@ def received_by(report: YearReport, column: str) -> pd.DataFrame:
     A group whose amounts are all unreported has an unknown amount (NaN), never 0."""
     data = received(report).copy()
     data[column] = data[column].fillna(NOT_REPORTED)
-    grouped = (data.groupby(column).agg(**{"Cooperaciones": ("Proyecto", "count"),
-                                           "Monto (USD)": ("Monto (USD)", exact_sum)})
-               .reset_index().sort_values(["Monto (USD)", "Cooperaciones"], ascending=False, na_position="last"))
+    grouped = data.groupby(column).agg(**{"Cooperaciones": ("Proyecto", "count"),
+                                          "Monto (USD)": ("Monto (USD)", exact_sum)}).reset_index()
+    trace.attach(grouped, "Cooperaciones", trace.group_sources(data, column, grouped[column], "Proyecto", trace.COUNT))
+    trace.attach(grouped, "Monto (USD)", trace.group_sources(data, column, grouped[column], "Monto (USD)", trace.SUM))
+    grouped = (grouped.sort_values(["Monto (USD)", "Cooperaciones"], ascending=False, na_position="last"))
     return not_reported_last(grouped, column)
 
 
@@ -41,8 +43,9 @@ def received_by_table(report: YearReport, column: str, title: str) -> Table:
 
 def south_south_by_country(report: YearReport) -> pd.DataFrame:
     data = report.frame(F, "Sur-Sur")
-    return data.groupby("País").size().rename("Acciones").reset_index().sort_values(
-        ["Acciones", "País"], ascending=[False, True]).reset_index(drop=True)
+    grouped = data.groupby("País").size().rename("Acciones").reset_index()
+    trace.attach(grouped, "Acciones", trace.group_sources(data, "País", grouped["País"], "País", trace.COUNT))
+    return grouped.sort_values(["Acciones", "País"], ascending=[False, True]).reset_index(drop=True)
 
 
 def south_south_figure(report: YearReport):
@@ -52,7 +55,7 @@ def south_south_figure(report: YearReport):
 
 def south_south_table(report: YearReport) -> Table:
     data = report.frame(F, "Sur-Sur")[["Agenda", "País", "Tema", "Secretaría aliada", "Beneficiario"]]
-    return Table(data.reset_index(drop=True), "Acciones de cooperación sur-sur", empty="acciones de cooperación sur-sur",
+    return Table(data, "Acciones de cooperación sur-sur", empty="acciones de cooperación sur-sur",
                  note=indicator_detail_note(report, F, "Sur-Sur"))
 
 
@@ -64,7 +67,7 @@ def col_col_table(report: YearReport) -> Table:
 
 def sos_paisa_table(report: YearReport) -> Table:
     data = report.frame(F, "Sos Paisa")[["Paisa", "País de residencia", "Tema", "Aporte"]]
-    return Table(data.reset_index(drop=True), "Aportes de la red Sos Paisa", empty="aportes de la red Sos Paisa",
+    return Table(data, "Aportes de la red Sos Paisa", empty="aportes de la red Sos Paisa",
                  note=indicator_detail_note(report, F, "Sos Paisa"))
 
 

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from ...data import finance
+from .. import trace
 from ..display import COP, PLAIN, Format, Table, cop_millions, number, percent
 from ..report import YearReport
 
@@ -39,6 +40,15 @@ def statement_frame(report: YearReport, sheet: str) -> pd.DataFrame:
     variations = finance.variations(statement)
     out["Var $"] = variations["Var $"].values
     out["Var %"] = variations["Var %"].values
+    current, prior = trace.column(statement, finance.CURRENT), trace.column(statement, finance.PRIOR)
+    if "Nota" in statement:
+        trace.attach(out, "Nota", trace.column(statement, "Nota"))
+    trace.attach(out, str(report.year), current)
+    trace.attach(out, str(report.year - 1), prior)
+    trace.attach(out, "Var $", [trace.combine(f"calculado: {report.year} − {report.year - 1}", pair)
+                                for pair in zip(current, prior)])
+    trace.attach(out, "Var %", [trace.combine(f"calculado: ({report.year} − {report.year - 1}) ÷ {report.year - 1} × 100",
+                                              pair) for pair in zip(current, prior)])
     return out
 
 
@@ -100,12 +110,14 @@ def equity_table(report: YearReport) -> Table:
     components = list(finance.EQUITY_COMPONENTS)
     data = equity[["Periodo", "Concepto", *components]].copy()
     data["Total"] = data[components].sum(axis=1)
+    trace.attach(data, "Total", [trace.combine("calculado: suma de los componentes de la fila",
+                                               [trace.cell(equity, row, c) for c in components]) for row in data.index])
     bold = tuple(i for i, kind in enumerate(equity["Tipo de fila"]) if kind != "Movimiento")
     periods = data["Periodo"].tolist()
     # The period heads its rows instead of a column of its own: the five amounts need the width (bold
     # balances side by side ran together when a period column squeezed them).
     headings = {i: f"Periodo {period}" for i, period in enumerate(periods) if i == 0 or periods[i - 1] != period}
-    return Table(data.reset_index(drop=True), "Estado de cambios en el patrimonio",
+    return Table(data, "Estado de cambios en el patrimonio",
                  formats={c: COP for c in [*components, "Total"]} | {"Periodo": PLAIN}, bold_rows=bold,
                  headings=headings, hidden=("Periodo",),
                  note="El total de cada fila se calcula como la suma de sus componentes.")
@@ -116,9 +128,11 @@ def budget_table(report: YearReport) -> Table:
     data = budget[["Rubro", "Presupuesto inicial", "Adiciones", "Reducciones", "Presupuesto definitivo",
                    "Ejecución"]].copy()
     data["Ejecución (%)"] = data["Ejecución"] / data["Presupuesto definitivo"] * 100
+    trace.attach(data, "Ejecución (%)", [trace.combine("calculado: ejecución ÷ presupuesto definitivo × 100", [
+        trace.cell(budget, row, "Ejecución"), trace.cell(budget, row, "Presupuesto definitivo")]) for row in data.index])
     bold = tuple(i for i, parent in enumerate(budget["Código padre"]) if pd.isna(parent))
     money = {c: COP for c in data.columns[1:6]}
-    return Table(data.reset_index(drop=True), f"Ejecución presupuestal de ingresos y gastos {report.year}",
+    return Table(data, f"Ejecución presupuestal de ingresos y gastos {report.year}",
                  formats={**money, "Ejecución (%)": percent(1)}, bold_rows=bold,
                  note="Ejecución: recaudos para los ingresos y ejecución presupuestal para los gastos.")
 
@@ -131,13 +145,33 @@ FORMULAS = {
 }
 
 
+ROLES = {  # the balance-sheet lines (by role) each indicator is computed from
+    "Liquidez": ("activo_corriente", "pasivo_corriente"),
+    "Capital de trabajo": ("activo_corriente", "pasivo_corriente"),
+    "Nivel de endeudamiento": ("pasivo_total", "activo_total"),
+    "Razón de efectivo": ("efectivo", "pasivo_corriente"),
+}
+
+
+def line_source(statement: pd.DataFrame, role: str, column: str = finance.CURRENT, how: str = "") -> trace.Source | None:
+    """The cell of the statement's line with ``role`` (:func:`informe.data.finance.line`)."""
+    rows = statement.index[statement["Rol"] == role]
+    return trace.cell(statement, rows[0], column, how or f"línea con el rol «{role}»") if len(rows) == 1 else None
+
+
 def indicators(report: YearReport) -> pd.DataFrame:
     """The four financial indicators for the year and the year before, computed from the balance sheet."""
     balance = report.frame(F, "Situación financiera")
     current = finance.financial_indicators(balance, finance.CURRENT)
     prior = finance.financial_indicators(balance, finance.PRIOR)
-    return pd.DataFrame({"Indicador": list(current), "Fórmula": [FORMULAS[k] for k in current],
-                         str(report.year): list(current.values()), str(report.year - 1): list(prior.values())})
+    out = pd.DataFrame({"Indicador": list(current), "Fórmula": [FORMULAS[k] for k in current],
+                        str(report.year): list(current.values()), str(report.year - 1): list(prior.values())})
+    for year, column in ((report.year, finance.CURRENT), (report.year - 1, finance.PRIOR)):
+        trace.attach(out, str(year), [trace.combine(f"calculado: {FORMULAS[name].lower()} (roles "
+                                                    + " y ".join(f"«{r}»" for r in ROLES[name]) + ")",
+                                                    [line_source(balance, r, column) for r in ROLES[name]])
+                                      for name in current])
+    return out
 
 
 def indicator_format(name: str) -> Format:

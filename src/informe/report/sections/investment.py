@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts
+from .. import charts, trace
 from ..display import Table, number, table_with_total
 from ...fmt import exact_sum
 from ..report import YearReport
@@ -24,7 +24,7 @@ def projects_table(report: YearReport) -> Table:
     """The projects the year's data names, with amount and jobs where reported («s. d.» where not), and a
     note where the plan's indicators report more than this detail."""
     data = projects(report)[["Empresa", "País de origen", "Sector", "Tipo de inversión",
-                             "Monto (USD millones)", "Empleos"]].reset_index(drop=True)
+                             "Monto (USD millones)", "Empleos"]]
     return Table(data, "Proyectos de inversión reportados", formats={"Monto (USD millones)": number(2)},
                  unknown=tuple(data.columns[1:]), empty=NOUN, note=indicator_detail_note(report, F, "Proyectos"))
 
@@ -45,6 +45,10 @@ def summary_by(report: YearReport, column: str) -> pd.DataFrame:
         **{"Monto (USD millones)": ("Monto (USD millones)", exact_sum),
            "Empleos": ("Empleos", lambda jobs: jobs.sum(min_count=1))},
     ).reset_index()
+    keys = grouped[column]
+    trace.attach(grouped, "Proyectos", trace.group_sources(data, column, keys, "Empresa", trace.COUNT))
+    for value in ("Monto (USD millones)", "Empleos"):
+        trace.attach(grouped, value, trace.group_sources(data, column, keys, value, trace.SUM))
     grouped = grouped.sort_values(["Proyectos", "Monto (USD millones)", column], ascending=[False, False, True],
                                   na_position="last")
     return not_reported_last(grouped, column)

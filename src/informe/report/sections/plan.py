@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import charts
+from .. import charts, trace
 from ..display import Format, Table, Text, escape_markdown, number, percent
 from ...data import plan as plan_data
 from ...data.params import catalog_fronts
 from ...fmt import format_date, is_missing
-from ..report import ReportDataError, YearReport
+from ..report import (ACHIEVED, CUMULATIVE, GOAL, PLAN_GOAL, ReportDataError, YearReport, indicator_cells,
+                      indicator_sources)
 
 NO_GOAL = "sin meta"  # what a goal or compliance cell says when «Metas» sets no goal for the year
 
@@ -96,7 +97,11 @@ def indicator_table(report: YearReport, plan: str | None = None, front: Fronts =
     data = data.astype({goal_column: object, "Cumplimiento año (%)": object})
     data.loc[without_goal, [goal_column, "Cumplimiento año (%)"]] = NO_GOAL
     row_formats = [number(d) for d in places]
-    return Table(data, title, formats={
+    sources = indicator_sources(report, progress["Código"], {
+        "Meta del plan": PLAN_GOAL, goal_column: GOAL, done_column: ACHIEVED, "Acumulado": CUMULATIVE,
+        f"Meta {report.year + 1}": "Meta año siguiente", "Cumplimiento año (%)": "Cumplimiento año (%)",
+        "Avance del plan (%)": "Avance del plan (%)"})
+    return Table(data, title, sources={c: s for c, s in sources.items() if c in data}, formats={
         **{column: row_formats for column in value_columns},
         "Cumplimiento año (%)": percent(1),
         "Avance del plan (%)": percent(1),
@@ -121,6 +126,8 @@ def progress_figure(report: YearReport, plan: str = "Plan indicativo"):
     """Cumulative progress towards the period goal, per indicator."""
     data = indicator_progress(report, plan)
     data["Etiqueta"] = data["Código"] + " " + data["Indicador"].str.rstrip(". ")
+    trace.attach(data, "Avance del plan (%)",
+                 indicator_sources(report, data["Código"], {"Avance": "Avance del plan (%)"})["Avance"])
     return charts.progress_chart(data, "Etiqueta", "Avance del plan (%)",
                                  f"Avance acumulado del plan {report.plan.period} al {format_date(report.params.cutoff)}")
 
@@ -145,7 +152,11 @@ def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table |
     data["Variación"] = [round(b - a, d) if not (is_missing(a) or is_missing(b)) else float("nan")
                          for a, b, d in zip(data[before], data[now], places)]
     row_formats = [number(d) for d in places]
-    return Table(data, f"Logro {report.year} frente a {report.prior.year}",
+    sources = indicator_sources(report, table["Código"], {now: ACHIEVED})
+    sources[before] = [indicator_cells(report.prior, code)[ACHIEVED] for code in table["Código"]]
+    sources["Variación"] = [trace.combine(f"calculado: logro {report.year} − logro {report.prior.year}", [a, b])
+                            for a, b in zip(sources[now], sources[before])]
+    return Table(data, f"Logro {report.year} frente a {report.prior.year}", sources=sources,
                  formats={c: row_formats for c in data.columns[2:]})
 
 
@@ -171,6 +182,7 @@ def next_year_goals_table(report: YearReport) -> Table | None:
     data = table[["Código", "Plan", "Indicador", "Unidad", "Meta año siguiente"]].rename(
         columns={"Meta año siguiente": f"Meta {report.year + 1}"}).reset_index(drop=True)
     return Table(data, f"Metas {report.year + 1} del Plan de Desarrollo",
+                 sources=indicator_sources(report, data["Código"], {f"Meta {report.year + 1}": "Meta año siguiente"}),
                  formats={f"Meta {report.year + 1}": [number(d) for d in places]})
 
 
@@ -306,8 +318,24 @@ def path_table(report: YearReport, plan: str = "Plan indicativo") -> Table | Non
     shown = data[["Código", "Indicador", "Unidad", *segments, "Meta del plan"]].rename(
         columns={s: f"Logrado {s}" for s in segments[:-1]})
     row_formats = [number(int(d)) for d in data["Decimales"]]
-    return Table(shown.reset_index(drop=True), f"Recorrido de los indicadores del {plan.lower()} {report.plan.period}",
+    return Table(shown.reset_index(drop=True), sources=path_sources(report, data), title=f"Recorrido de los indicadores del {plan.lower()} {report.plan.period}",
                  formats={c: row_formats for c in shown.columns[3:]})
+
+
+def path_sources(report: YearReport, data: pd.DataFrame) -> dict[str, list[trace.Source | None]]:
+    """The sources of :func:`path_table`'s columns: this year's figures, and what they are computed from.
+    (The earlier years' own achievements, read from their folders, carry none.)"""
+    segments = data.attrs["segments"]
+    found = [indicator_cells(report, code) for code in data["Código"]]
+    before = [trace.combine("calculado: acumulado − logro del año", [c[CUMULATIVE], c[ACHIEVED]]) for c in found]
+    out = {PLAN_GOAL: [c[PLAN_GOAL] for c in found], f"Logrado {report.year}": [c[ACHIEVED] for c in found],
+           LEFT: [trace.combine("calculado: meta del plan − acumulado (0 si ya se alcanzó)", [c[PLAN_GOAL], c[CUMULATIVE]])
+                  for c in found]}
+    if len(segments) == 3:  # one segment before this year: everything the cumulative holds before it
+        out[f"Logrado {segments[0]}"] = before
+    if report.prior is not None and f"Logrado {report.prior.year}" not in out:
+        out[f"Logrado {report.prior.year}"] = [indicator_cells(report.prior, code)[ACHIEVED] for code in data["Código"]]
+    return {c: s for c, s in out.items() if c in (f"Logrado {s}" for s in segments[:-1]) or c in (PLAN_GOAL, LEFT)}
 
 
 def path_figure(report: YearReport, plan: str = "Plan indicativo"):

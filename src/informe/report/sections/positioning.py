@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from .. import charts
+from .. import charts, trace
 from ..display import Table, table_with_total
 from ...fmt import format_date, is_missing
 from ..report import YearReport
@@ -57,8 +57,14 @@ def events_by_kind(report: YearReport) -> pd.DataFrame:
     grouped = data.groupby("Tipo de evento").agg(
         Eventos=("Nombre del evento", "count"),
         **{"Asistentes reportados": ("Asistentes", lambda people: people.sum(min_count=1)),
-           "Eventos con asistentes reportados": ("Asistentes", "count")})
-    return grouped.reset_index()
+           "Eventos con asistentes reportados": ("Asistentes", "count")}).reset_index()
+    keys, kind = grouped["Tipo de evento"], "Tipo de evento"
+    trace.attach(grouped, "Eventos", trace.group_sources(data, kind, keys, "Nombre del evento", trace.COUNT))
+    trace.attach(grouped, "Asistentes reportados", trace.group_sources(data, kind, keys, "Asistentes", trace.SUM))
+    reported = data[data["Asistentes"].notna()]
+    trace.attach(grouped, "Eventos con asistentes reportados",
+                 trace.group_sources(reported, kind, keys, "Asistentes", trace.COUNT_KNOWN))
+    return grouped
 
 
 def events_by_kind_table(report: YearReport) -> Table:
@@ -69,7 +75,7 @@ def events_by_kind_table(report: YearReport) -> Table:
 def por_que_medellin_table(report: YearReport) -> Table:
     data = events(report)
     data = data[data["¿Por qué Medellín?"] == "Sí"][["Nombre del evento", "Fecha", "Asistentes (detalle)"]]
-    return Table(_dates(data).reset_index(drop=True), "Eventos ¿Por qué Medellín?", empty="eventos ¿Por qué Medellín?",
+    return Table(_dates(data), "Eventos ¿Por qué Medellín?", empty="eventos ¿Por qué Medellín?",
                  note=indicator_detail_note(report, F, "Eventos"))
 
 
@@ -78,7 +84,7 @@ def events_table(report: YearReport, kind: str) -> Table:
     data = data[data["Tipo de evento"] == kind]
     columns = ["Nombre del evento", "Fecha", "Participante por Medellín"] if kind.startswith("Gestionado") else \
         ["Nombre del evento", "Fecha", "Asistentes (detalle)"]
-    return Table(_dates(data[columns]).reset_index(drop=True), f"Eventos: {kind.lower()}", empty="eventos")
+    return Table(_dates(data[columns]), f"Eventos: {kind.lower()}", empty="eventos")
 
 
 def events_figure(report: YearReport):
@@ -93,8 +99,13 @@ def awards_table(report: YearReport) -> Table:
 def awards_by_result(report: YearReport) -> pd.DataFrame:
     """Postulations and distinct awards by result (won, not selected, no result yet...)."""
     awards = report.frame(F, "Premios")
-    return awards.groupby("Resultado").agg(Postulaciones=("Postulación", "count"),
-                                           Premios=("Premio", "nunique")).reset_index()
+    grouped = awards.groupby("Resultado").agg(Postulaciones=("Postulación", "count"),
+                                              Premios=("Premio", "nunique")).reset_index()
+    keys = grouped["Resultado"]
+    trace.attach(grouped, "Postulaciones", trace.group_sources(awards, "Resultado", keys, "Postulación", trace.COUNT))
+    trace.attach(grouped, "Premios", trace.group_sources(
+        awards, "Resultado", keys, "Premio", "premios distintos en {filas} con «{por}» = «{clave}»"))
+    return grouped
 
 
 def awards_by_result_table(report: YearReport) -> Table:

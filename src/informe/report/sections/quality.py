@@ -15,6 +15,7 @@ import yaml
 from ...data.checks import OK
 from ...data.problems import ERROR
 from ...fmt import format_number
+from .. import trace
 from ..display import DOWNLOADS_DIR, HtmlOnlyTable, Table, Text, escape_markdown, number
 from ..report import YearReport
 
@@ -29,6 +30,17 @@ def finding_kinds() -> dict:
     return yaml.safe_load(FINDINGS_FILE.read_text(encoding="utf-8"))
 
 
+def check_source(report: YearReport, check) -> trace.Source | None:
+    """Where a check's difference comes from: the cell it names (or the column it sums), and how."""
+    frame = report.frames.get((check.file, check.sheet)) if check.file and check.sheet else None
+    if frame is None or frame.empty:
+        return None
+    how = f"calculado por la verificación: {check.left_label} − {check.right_label}"
+    if not check.column:  # a count of the sheet's rows
+        return trace.cells(frame, str(frame.columns[0]), how=how)
+    return trace.cell(frame, check.row, check.column, how) if check.row else trace.cells(frame, check.column, how=how)
+
+
 def check_frame(report: YearReport) -> pd.DataFrame:
     """One row per check result: what was compared, both figures, the difference and the outcome."""
     return pd.DataFrame([{
@@ -40,8 +52,9 @@ def check_frame(report: YearReport) -> pd.DataFrame:
         "Diferencia": c.difference,
         "Resultado": STATUS[c.status],
         "_decimals": c.decimals,
+        trace.CARRIED + "Diferencia": check_source(report, c) if c.status != OK else None,
     } for c in report.checks], columns=["Verificación", "Detalle", "Ubicación", "Lado A", "Lado B", "Diferencia",
-                                         "Resultado", "_decimals"])
+                                         "Resultado", "_decimals", trace.CARRIED + "Diferencia"])
 
 
 def summary_table(report: YearReport) -> Table:
@@ -52,6 +65,10 @@ def summary_table(report: YearReport) -> Table:
             counts[status] = 0
     counts = counts[list(STATUS.values())].reset_index()
     counts["Total"] = counts[list(STATUS.values())].sum(axis=1)
+    for status in [*STATUS.values(), "Total"]:
+        which = "" if status == "Total" else f" con resultado «{status}»"
+        trace.attach(counts, status, [trace.Source((), f"conteo de las verificaciones «{check}»{which} de este anexo")
+                                      for check in counts["Verificación"]])
     return Table(counts, "Resumen de verificaciones")
 
 
@@ -90,7 +107,8 @@ def findings(report: YearReport) -> list:
 def passed_table(report: YearReport) -> Table:
     """Every check that adds up exactly (HTML book and downloads only)."""
     data = check_frame(report)
-    data = data[data["Resultado"] == "Cuadra"].drop(columns=["_decimals", "Diferencia", "Resultado"])
+    data = data[data["Resultado"] == "Cuadra"].drop(columns=["_decimals", "Diferencia", "Resultado",
+                                                             trace.CARRIED + "Diferencia"])
     return HtmlOnlyTable(data.reset_index(drop=True), PASSED_TITLE)
 
 
@@ -109,6 +127,10 @@ def schema_warnings_table(report: YearReport) -> Table | None:
     rows = [{"Archivo": p.file, "Hoja": p.sheet, "Fila": p.row, "Columna": p.column, "Párrafo": p.paragraph,
              "Mensaje": p.message} for p in warnings]
     data = pd.DataFrame(rows)
+    trace.attach(data, "Fila", [trace.Source((), f"fila de {report.year}/{file} donde está la advertencia")
+                                for file in data["Archivo"]])
     if not data["Párrafo"].notna().any():  # only texts have paragraphs
         return Table(data.drop(columns="Párrafo"), "Advertencias de estructura")
+    trace.attach(data, "Párrafo", [trace.Source((), f"párrafo de {report.year}/{file} donde está la advertencia")
+                                   for file in data["Archivo"]])
     return Table(data, "Advertencias de estructura y de los textos", formats={"Párrafo": number(0)})

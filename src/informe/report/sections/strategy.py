@@ -10,10 +10,11 @@ import math
 
 import pandas as pd
 
+from .. import trace
 from ..display import DOWNLOADS_DIR, HtmlOnlyTable, Table, Text, escape_markdown, number, percent, table_with_total
 from ...data import plan as plan_data
 from ...data.strategy import FRAMEWORK, KEY_RESULTS, OBJECTIVES, PLAN_LINK, STRATEGY_FILE, TACTICAL
-from ..report import YearReport
+from ..report import ACHIEVED, YearReport, indicator_cells
 
 NO_FRAMEWORK = "El marco estratégico no está registrado para este año."
 
@@ -46,7 +47,14 @@ def objectives_table(report: YearReport) -> Table:
     tactical = _tactical_in_order(report)
     results = report.frame(STRATEGY_FILE, KEY_RESULTS)
     per_tactical = results["Objetivo táctico"].map(_code).value_counts().to_dict()
-    rows, bold, indent = [], [], []
+    rows_of = {code: list(group.index) for code, group in results.groupby(results["Objetivo táctico"].map(_code))}
+
+    def counted(codes: list) -> trace.Source | None:
+        found = [row for c in codes for row in rows_of.get(_code(c), [])]
+        return trace.cells(results, "Resultado clave", found, f"conteo de {trace.rows_phrase(len(found))} de la hoja "
+                           f"con «Objetivo táctico» = " + ", ".join(f"«{_code(c)}»" for c in codes))
+
+    rows, bold, indent, sources = [], [], [], []
     for _, objective in objectives.iterrows():
         code = _code(objective["Código"])
         own = tactical[tactical["_oe"] == code]
@@ -55,12 +63,15 @@ def objectives_table(report: YearReport) -> Table:
         indent.append(0)
         rows.append({"Código": code, "Objetivo": f"{objective['Nombre']}: {objective['Descripción']}",
                      "Resultados clave": sum(counts)})
+        sources.append(counted(list(own["Código"])))
         for (_, item), count in zip(own.iterrows(), counts):
             indent.append(1)
             rows.append({"Código": _code(item["Código"]), "Objetivo": item["Descripción"],
                          "Resultados clave": count})
+            sources.append(counted([item["Código"]]))
     data = pd.DataFrame(rows, columns=["Código", "Objetivo", "Resultados clave"])
     return Table(data, "Objetivos estratégicos y tácticos", formats={"Resultados clave": number(0)},
+                 sources={"Resultados clave": sources},
                  bold_rows=tuple(bold), indent=indent)
 
 
@@ -79,12 +90,17 @@ def key_results(report: YearReport, objective: str | None = None) -> pd.DataFram
         results = results[results["_ot"].map(parent) == _code(objective)]
     indicators = report.indicators.assign(_code=lambda t: t["Código"].map(_code)).set_index("_code")
     rows = []
-    for _, item in results.iterrows():
+    for number_, item in results.iterrows():
         row = {"Objetivo estratégico": names.get(parent.get(item["_ot"]), ""), "Objetivo táctico": item["_ot"],
                "Resultado clave": item["Resultado clave"], "Trimestre": item["Trimestre"], "Estado": item["Estado"],
-               "Indicador del plan": None, "Logro año": math.nan, "Cumplimiento año (%)": math.nan, "Decimales": 0}
+               "Indicador del plan": None, "Logro año": math.nan, "Cumplimiento año (%)": math.nan, "Decimales": 0,
+               trace.CARRIED + "Estado": trace.cell(results, number_, "Estado"),
+               trace.CARRIED + "Logro año": None, trace.CARRIED + "Cumplimiento año (%)": None}
         link = item[PLAN_LINK]
         if not pd.isna(link) and _code(link) in indicators.index:
+            cells = indicator_cells(report, _code(link))
+            row[trace.CARRIED + "Logro año"] = cells[ACHIEVED]
+            row[trace.CARRIED + "Cumplimiento año (%)"] = cells["Cumplimiento año (%)"]
             indicator = indicators.loc[_code(link)]
             goal = indicator["Meta año"]
             row |= {"Indicador del plan": f"{_code(link)} {indicator['Indicador']}",
@@ -96,7 +112,8 @@ def key_results(report: YearReport, objective: str | None = None) -> pd.DataFram
         rows.append(row)
     columns = ["Objetivo estratégico", "Objetivo táctico", "Resultado clave", "Trimestre", "Estado",
                "Indicador del plan", "Logro año", "Cumplimiento año (%)", "Decimales"]
-    return pd.DataFrame(rows, columns=columns).reset_index(drop=True)
+    carried = [trace.CARRIED + c for c in ("Estado", "Logro año", "Cumplimiento año (%)")]
+    return pd.DataFrame(rows, columns=[*columns, *carried]).reset_index(drop=True)
 
 
 def key_results_table(report: YearReport, objective: str | None = None) -> Table:
@@ -107,7 +124,8 @@ def key_results_table(report: YearReport, objective: str | None = None) -> Table
     columns = ["Objetivo estratégico", "Objetivo táctico", "Resultado clave", "Trimestre", "Estado"]
     if linked:
         columns += ["Indicador del plan", "Logro año", "Cumplimiento año (%)"]
-    data = data[columns].rename(columns={"Logro año": f"Logro {report.year}"})
+    data = data[columns + trace.carried(data, columns)].rename(
+        columns={"Logro año": f"Logro {report.year}", trace.CARRIED + "Logro año": f"{trace.CARRIED}Logro {report.year}"})
     formats = {}
     if linked:
         formats = {f"Logro {report.year}": [number(int(d)) for d in places], "Cumplimiento año (%)": percent(1)}
@@ -121,20 +139,28 @@ def key_results_summary_table(report: YearReport) -> Table:
     data = key_results(report)
     statuses = list(dict.fromkeys(data["Estado"].dropna()))
     rows = []
+    state, sheet = trace.CARRIED + "Estado", report.frame(STRATEGY_FILE, KEY_RESULTS)
     for objective, group in data.groupby("Objetivo estratégico", sort=False):
-        row = {"Objetivo estratégico": objective, "Resultados clave": len(group)}
-        row |= {status: int((group["Estado"] == status).sum()) for status in statuses}
+        row = {"Objetivo estratégico": objective, "Resultados clave": len(group),
+               trace.CARRIED + "Resultados clave": trace.combine(
+                   f"conteo de {trace.rows_phrase(len(group))} del objetivo «{objective}»", group[state])}
+        for status in statuses:
+            chosen = group[group["Estado"] == status]
+            row[status] = len(chosen)
+            how = f"conteo de {trace.rows_phrase(len(chosen))} con «Estado» = «{status}»"
+            row[trace.CARRIED + status] = trace.combine(how, chosen[state]) or trace.cells(sheet, "Estado", [], how)
         rows.append(row)
-    table = pd.DataFrame(rows, columns=["Objetivo estratégico", "Resultados clave", *statuses])
+    table = pd.DataFrame(rows, columns=["Objetivo estratégico", "Resultados clave", *statuses,
+                                        *(trace.CARRIED + c for c in ["Resultados clave", *statuses])])
     return table_with_total(table, "Objetivo estratégico", f"Resultados clave {report.year} por objetivo y estado",
-                            formats={c: number(0) for c in table.columns[1:]})
+                            formats={c: number(0) for c in ["Resultados clave", *statuses]})
 
 
 def key_results_html_table(report: YearReport) -> Table:
     """Every key result (:func:`key_results_table`), in the HTML book and the downloads only: the PDF prints the
     summary (:func:`key_results_summary_table`) and says where the list is."""
     table = key_results_table(report)
-    return HtmlOnlyTable(table.data, table.title, formats=table.formats)
+    return HtmlOnlyTable(table.data, table.title, formats=table.formats, sources=table.sources)
 
 
 def key_results_note(report: YearReport) -> Text:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
+from .. import trace
 from ..display import COP, Format, Table, Text, escape_markdown, number, percent, usd_millions
 from ...data import plan as plan_data
 from ...fmt import format_number, format_percent
-from ..report import YearReport
+from ..report import ACHIEVED, YearReport, indicator_cells
+from .financial import line_source
 
 _count = number(0)
 _ratio = number(2)
@@ -32,24 +34,46 @@ def indicator_text(row: pd.Series, value: float | None) -> str:
     return indicator_format(row)(value)
 
 
+def _rows(how: str, filename: str, sheet: str, column: str):
+    """The source of a count or sum of a sheet's column («conteo de N filas», «suma de N filas»)."""
+    def source(r: YearReport) -> trace.Source | None:
+        frame = r.frame(filename, sheet)
+        return trace.cells(frame, column, how=f"{how} de {trace.rows_phrase(len(frame))}")
+    return source
+
+
+def _line(sheet: str, *roles: str, how: str = ""):
+    """The source of a statement figure: the lines with ``roles`` of ``sheet`` (one: that line's cell)."""
+    def source(r: YearReport) -> trace.Source | None:
+        statement = r.frame("estados_financieros.xlsx", sheet)
+        found = [line_source(statement, role) for role in roles]
+        return found[0] if len(found) == 1 else trace.combine(how, found)
+    return source
+
+
 # Headline figures that are not plan indicators: they come from the figures sheets and the statements.
 OTHER_HEADLINES = (
-    # (label, how to get the value, formatter)
-    ("Agendas de trabajo", lambda r: r.figure("posicionamiento.xlsx", "agendas_trabajo"), _count),
+    # (label, how to get the value, formatter, where it comes from)
+    ("Agendas de trabajo", lambda r: r.figure("posicionamiento.xlsx", "agendas_trabajo"), _count,
+     lambda r: r.figure_source("posicionamiento.xlsx", "agendas_trabajo")),
     ("Periodistas internacionales atendidos", lambda r: r.figure("posicionamiento.xlsx", "periodistas_atendidos"),
-     _count),
+     _count, lambda r: r.figure_source("posicionamiento.xlsx", "periodistas_atendidos")),
     ("Postulaciones a premios internacionales", lambda r: float(len(r.frame("posicionamiento.xlsx", "Premios"))),
-     _count),
+     _count, _rows("conteo", "posicionamiento.xlsx", "Premios", "Postulación")),
     ("Valor contratado (plan anual de adquisiciones)",
-     lambda r: float(r.frame("administrativo.xlsx", "Contratación")["Valor (COP)"].sum()), COP),
-    ("PQRS atendidas", lambda r: float(r.frame("administrativo.xlsx", "PQRS")["Cantidad"].sum()), _count),
+     lambda r: float(r.frame("administrativo.xlsx", "Contratación")["Valor (COP)"].sum()), COP,
+     _rows("suma", "administrativo.xlsx", "Contratación", "Valor (COP)")),
+    ("PQRS atendidas", lambda r: float(r.frame("administrativo.xlsx", "PQRS")["Cantidad"].sum()), _count,
+     _rows("suma", "administrativo.xlsx", "PQRS", "Cantidad")),
     ("Activo total", lambda r: finance.line(r.frame("estados_financieros.xlsx", "Situación financiera"),
-                                            "activo_total"), COP),
+                                            "activo_total"), COP, _line("Situación financiera", "activo_total")),
     ("Excedente o déficit del ejercicio", lambda r: finance.line(r.frame("estados_financieros.xlsx", "Resultados"),
-                                                                "excedente_neto"), COP),
+                                                                "excedente_neto"), COP,
+     _line("Resultados", "excedente_neto")),
     ("Liquidez (activo corriente / pasivo corriente)",
      lambda r: finance.financial_indicators(r.frame("estados_financieros.xlsx", "Situación financiera"))["Liquidez"],
-     _ratio),
+     _ratio, _line("Situación financiera", "activo_corriente", "pasivo_corriente",
+                   how="calculado: activo corriente ÷ pasivo corriente")),
 )
 
 
@@ -70,19 +94,22 @@ def headline_figures(report: YearReport) -> pd.DataFrame:
     for _, item in report.headline_indicators().iterrows():
         value = float(item["Logro año"])
         row = {"Resultado": item["Cifra en resumen"], "Código": item["Código"], "Valor": value,
-               "Texto": indicator_text(item, value), "Formato": indicator_format(item)}
+               "Texto": indicator_text(item, value), "Formato": indicator_format(item),
+               "Fuente": indicator_cells(report, item["Código"])[ACHIEVED]}
         if report.prior is not None:
             prior_row, prior = _prior_achievement(report, item["Código"])
             row["Valor anterior"] = prior
+            row["Fuente anterior"] = indicator_cells(report.prior, item["Código"])[ACHIEVED] if prior_row is not None else None
             row["Texto anterior"] = indicator_text(prior_row if prior_row is not None else item, prior)
             row["Formato anterior"] = indicator_format(prior_row if prior_row is not None else item)
         rows.append(row)
-    for label, getter, fmt in OTHER_HEADLINES:
+    for label, getter, fmt, source in OTHER_HEADLINES:
         value = getter(report)
         row = {"Resultado": label, "Código": None, "Valor": value, "Texto": fmt(value) if value is not None else "—",
-               "Formato": fmt}
+               "Formato": fmt, "Fuente": source(report)}
         if report.prior is not None:
             prior = getter(report.prior)
+            row["Fuente anterior"] = source(report.prior)
             row["Valor anterior"] = prior
             row["Texto anterior"] = fmt(prior) if prior is not None else "—"
             row["Formato anterior"] = fmt
@@ -98,10 +125,13 @@ def headline_table(report: YearReport) -> Table:
 
     shown = pd.DataFrame({"Resultado": data["Resultado"], str(report.year): values("Valor")})
     formats = {str(report.year): data["Formato"].tolist()}
+    sources = {str(report.year): data["Fuente"].tolist()}
     if report.prior is not None:
         shown[str(report.prior.year)] = values("Valor anterior")
         formats[str(report.prior.year)] = data["Formato anterior"].tolist()
-    return Table(shown, f"Cifras principales {report.year}", formats=formats, align_right=tuple(shown.columns[1:]))
+        sources[str(report.prior.year)] = data["Fuente anterior"].tolist()
+    return Table(shown, f"Cifras principales {report.year}", formats=formats, sources=sources,
+                 align_right=tuple(shown.columns[1:]))
 
 
 def headline_bullets(report: YearReport) -> list[str]:
