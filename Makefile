@@ -28,6 +28,7 @@ docs: $(STAMP)
 	$(BIN)/informe contract-doc
 	$(BIN)/python -m informe.data.guide
 	$(BIN)/python -m informe.report.figures
+	$(BIN)/python -m informe.publish.sections
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -121,7 +121,7 @@ def summarize(label: str, runs: list[dict[str, float]]) -> float:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
-    from informe.build.tools import find_quarto
+    from informe.publish.tools import find_quarto
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--year", type=int, default=2022)

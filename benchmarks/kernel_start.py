@@ -10,7 +10,7 @@ did before the snapshot, and still does when opened by hand) or from the build's
 are read on first use (timed for the four of ``posicionamiento.xlsx``). The
 "before" kernel starts as jupyter_client's default (IPython history on), the "after" ones as the build
 starts them: with Popen (history off; Windows, macOS) and, on Linux, forked from a fork server that has
-already imported the sections' modules (``informe.build.forkkernel``).
+already imported the sections' modules (``informe.publish.forkkernel``).
 Medians are printed. Numbers are printed, never asserted.
 """
 
@@ -39,7 +39,7 @@ STEPS = [
 
 async def time_kernel(extra_steps: list[tuple[str, str]], env: dict[str, str],
                       arguments: list[str], label: str) -> dict[str, float]:
-    from informe.build.execute import InformeKernelManager, _kernel_environment
+    from informe.publish.execute import InformeKernelManager, _kernel_environment
 
     _kernel_environment()
     os.environ.update(env)
@@ -77,8 +77,8 @@ async def time_kernel_only(steps: list[tuple[str, str]], env: dict[str, str], ar
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
-    from informe.build.execute import KERNEL_ARGUMENTS, make_runtime_dir
-    from informe.build.forkkernel import ForkServer, fork_available, use_fork_server
+    from informe.publish.execute import KERNEL_ARGUMENTS, make_runtime_dir
+    from informe.publish.forkkernel import ForkServer, fork_available, use_fork_server
     from informe.report.report import load_report, write_report_snapshot
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

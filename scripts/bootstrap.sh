@@ -17,6 +17,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# nbdime (notebook diffs for git) lives in its own environment, .venv/nbdime: it brings jupyter_server, whose
+# jsonschema[format-nongpl] compiles a URI grammar (~1 s) in every process that imports nbformat, papermill's
+# first import (a cold build took 4 s longer with it). Environments made before moved it out of .venv.
+if .venv/bin/python -m pip show --quiet jupyter_server >/dev/null 2>&1; then
+  .venv/bin/python -m pip uninstall --quiet -y nbdime jupyter_server jupyter_events rfc3987-syntax >/dev/null
+fi
+if [ ! -x .venv/nbdime/bin/python ]; then
+  "$PYTHON" -m venv .venv/nbdime
+fi
+.venv/nbdime/bin/python -m pip install --quiet -r scripts/nbdime-requirements.txt
 if [ -n "${QUARTO:-}" ] || command -v quarto >/dev/null 2>&1 || [ -x .venv/bin/quarto ]; then
   echo "Quarto encontrado: será el motor del libro."
 elif [ "${INFORME_SKIP_QUARTO:-0}" != "1" ] && \

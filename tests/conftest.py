@@ -98,7 +98,7 @@ def build_env(**extra: str) -> dict[str, str]:
     Quarto, where it is found (``$QUARTO``, ``PATH`` or next to this Python), stays found: ``QUARTO`` and its
     directory pass through, wherever it is installed (``extra`` may set another ``QUARTO``).
     """
-    from informe.build.tools import find_quarto
+    from informe.publish.tools import find_quarto
 
     env = {"PATH": "/usr/bin:/bin", "COLUMNS": "160", "HOME": str(Path.home())}
     quarto = find_quarto()

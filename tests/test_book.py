@@ -148,11 +148,11 @@ def test_bundled_fonts_are_matplotlibs_without_importing_it():
 
     from matplotlib import get_data_path
 
-    from informe.build.book import bundled_fonts
+    from informe.publish.book import bundled_fonts
 
     assert bundled_fonts() == Path(get_data_path()) / "fonts" / "ttf"
     assert (bundled_fonts() / "DejaVuSans.ttf").is_file()
-    code = ("import sys; from informe.build.book import bundled_fonts; bundled_fonts(); "
+    code = ("import sys; from informe.publish.book import bundled_fonts; bundled_fonts(); "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

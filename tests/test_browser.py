@@ -14,7 +14,7 @@ import pytest
 
 from browser import (axe_violations, chromium, horizontal_overflow, require_browser, serve, set_viewport)
 from conftest import SECTIONS_2022, build
-from informe.build.book import find_quarto
+from informe.publish.book import find_quarto
 
 WIDTHS = (1366, 390)
 # The front page and the first chapters of 2022, through the first ones with wide tables (the strategic objectives,

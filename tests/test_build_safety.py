@@ -23,8 +23,8 @@ import psutil
 import pytest
 
 from conftest import DATA_2022, SECTIONS_2022, build, build_env, set_cell, start_build
-from informe.build.lock import holder_path
-from informe.build.workspace import (STAGING_MARKER, OutputDirError, check_output_dir, remove_kernel_leftovers,
+from informe.publish.lock import holder_path
+from informe.publish.workspace import (STAGING_MARKER, OutputDirError, check_output_dir, remove_kernel_leftovers,
                                      remove_leftovers)
 
 # --------------------------------------------------------------------------
@@ -155,14 +155,14 @@ def tagged_processes(tag: str) -> list[psutil.Process]:
 
 def is_kernel(process: psutil.Process) -> bool:
     """A kernel: started by Popen (``ipykernel_launcher``) or forked by the build's fork server (a child
-    of ``informe.build.forkkernel`` with its command line)."""
+    of ``informe.publish.forkkernel`` with its command line)."""
     try:
         command = " ".join(process.cmdline())
         if "ipykernel_launcher" in command:
             return True
         parent = process.parent()
-        return ("informe.build.forkkernel" in command and parent is not None
-                and "informe.build.forkkernel" in " ".join(parent.cmdline()))
+        return ("informe.publish.forkkernel" in command and parent is not None
+                and "informe.publish.forkkernel" in " ".join(parent.cmdline()))
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
 
@@ -238,7 +238,7 @@ def test_killed_build_leaves_nothing_running_and_the_next_build_cleans_up(tmp_pa
 
 def is_fork_server(process: psutil.Process) -> bool:
     try:
-        return "informe.build.forkkernel" in " ".join(process.cmdline()) and not is_kernel(process)
+        return "informe.publish.forkkernel" in " ".join(process.cmdline()) and not is_kernel(process)
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
 
@@ -310,7 +310,7 @@ def test_concurrent_builds_wait_or_name_the_holder(built_2022, tmp_path):
 
 
 def test_table_data_folder_name_matches_the_downloads():
-    from informe.build.workspace import TABLE_DATA_DIR
+    from informe.publish.workspace import TABLE_DATA_DIR
     from informe.report.display import DOWNLOADS_DIR
 
     assert TABLE_DATA_DIR == DOWNLOADS_DIR
@@ -324,8 +324,8 @@ def test_kernels_end_before_the_staging_folder_is_removed(monkeypatch, tmp_path)
 
     from rich.console import Console
 
-    from informe.build import build as build_module, execute
-    from informe.build.signals import Interrupted
+    from informe.publish import pipeline as build_module
+    from informe.publish.signals import Interrupted
 
     events: list[str] = []
     writer: list[threading.Thread] = []
@@ -350,7 +350,8 @@ def test_kernels_end_before_the_staging_folder_is_removed(monkeypatch, tmp_path)
             for thread in writer:
                 thread.join()
 
-    def build_in(plan, staging, console, runner, *args):
+    def build_in(ctx, done):
+        staging, runner = done.staging, done.runner
         tables = staging / "notebooks" / "tablas"
         tables.mkdir(parents=True)
 
@@ -372,7 +373,7 @@ def test_kernels_end_before_the_staging_folder_is_removed(monkeypatch, tmp_path)
             events.append("remove staging")
         return real_rmtree(path, *args, **kwargs)
 
-    monkeypatch.setattr(execute, "NotebookRunner", Runner)
+    monkeypatch.setattr(build_module, "NotebookRunner", Runner)
     monkeypatch.setattr(build_module, "_build_in", build_in)
     monkeypatch.setattr(build_module.shutil, "rmtree", rmtree)
     out = tmp_path / "2022"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SECTIONS_2022, SECTIONS_2023
-from informe.build.book import MARKDOWN_READER, book_chapters, convert_book, load_book_config, lua_filter_args, \
+from informe.publish.book import MARKDOWN_READER, book_chapters, convert_book, load_book_config, lua_filter_args, \
     pandoc_text, stage_sources
-from informe.build.chapters import ChapterPieces, _convert_together, convert_chapters, self_contained, split_pieces
+from informe.publish.chapters import ChapterPieces, _convert_together, convert_chapters, self_contained, split_pieces
 from informe.data.params import load_params
 
 HTML = ["-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections", "--wrap=none"]

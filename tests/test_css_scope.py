@@ -14,8 +14,8 @@ import re
 import pytest
 
 from conftest import ROOT
-from informe.build.book import load_book_config, stage_sources
-from informe.build.html_book import PIP_BODY_CLASS, TEMPLATE
+from informe.publish.book import load_book_config, stage_sources
+from informe.publish.html_book import PIP_BODY_CLASS, TEMPLATE
 from informe.data.params import load_params
 
 CSS = ROOT / "book" / "styles.css"

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from conftest import CHAPTERS_2022, ROOT
-from informe.build.diff import DiffInputError, diff_builds, parse_markdown
+from informe.publish.diff import DiffInputError, diff_builds, parse_markdown
 from informe.fmt import format_cop
 from variant_build import PROCUREMENT_DELTA, PROCUREMENT_TOTAL, variant_2022
 
@@ -137,7 +137,7 @@ def test_nbdime_shows_notebook_diffs_cell_by_cell(tmp_path):
     shutil.copy2(ROOT / ".gitattributes", repo / ".gitattributes")
     shutil.copy2(ROOT / "scripts" / "nbdime-git.sh", repo / "scripts" / "nbdime-git.sh")
     (repo / ".venv").mkdir()
-    (repo / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
+    (repo / ".venv" / "nbdime").symlink_to(ROOT / ".venv" / "nbdime")  # nbdime's own environment (bootstrap.sh)
     notebook = repo / ADMINISTRATION
     shutil.copy2(PUBLISHED / ADMINISTRATION, notebook)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
@@ -150,7 +150,7 @@ def test_nbdime_shows_notebook_diffs_cell_by_cell(tmp_path):
     assert git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x").returncode == 0
     setup = subprocess.run(["bash", "scripts/nbdime-git.sh"], cwd=repo, capture_output=True, text=True, env=env)
     assert setup.returncode == 0 and "nbdime configurado" in setup.stdout, setup.stderr
-    edit_markdown(notebook, "\\" + format_cop(PROCUREMENT_TOTAL), "\\" + format_cop(PROCUREMENT_TOTAL + 1))
+    edit_markdown(notebook, "[\\" + format_cop(PROCUREMENT_TOTAL) + "]", "[\\" + format_cop(PROCUREMENT_TOTAL + 1) + "]")
     diff = git("diff", "--no-color", "--", notebook.name)
     assert diff.returncode == 0, diff.stderr
     assert "## modified /cells/" in diff.stdout and "text/markdown" in diff.stdout

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from informe.build.downloads import (DownloadError, load_tables, neutralise, number_format, sheet_name, write_downloads,
+from informe.publish.downloads import (DownloadError, load_tables, neutralise, number_format, sheet_name, write_downloads,
                                      year_workbook_name)
 from informe.report.display import COP, Table, number, percent, table_with_total
 from informe.report.report import load_report
@@ -307,7 +307,7 @@ def test_formula_names_through_a_real_build(tmp_path_factory):
 def test_unchanged_tables_are_copied_from_the_last_build_and_changed_ones_written(built_2022, tmp_path):
     """Issue 12: a rebuild copies the download files of tables whose data did not change (same code),
     writes the others, and never reuses a file changed since it was published nor follows a symlink."""
-    from informe.build.downloads import (PreviousDownloads, downloads_sha256, load_tables, previous_files,
+    from informe.publish.downloads import (PreviousDownloads, downloads_sha256, load_tables, previous_files,
                                          table_files, write_downloads)
 
     notebooks = sorted((built_2022 / "notebooks").glob("*.ipynb"))

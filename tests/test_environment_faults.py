@@ -27,7 +27,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import ROOT, build, build_env, set_cell, start_build
-from informe.build import workspace
+from informe.publish import workspace
 from informe.data.safety import (MAX_COMPRESSION_RATIO, MAX_RATIO_MEMBER_BYTES, UnsafeInput, check_zip_members)
 from informe.data.validation import EXIT_UNUSABLE, validate_dir
 from informe.data.workbooks import UnusableInput, ensure_readable_xlsx
@@ -179,7 +179,7 @@ def test_read_only_output_folder_exits_2_and_leaves_the_outputs(tmp_path, capsys
         path = workspace.staging_dir(out_dir)
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr("informe.build.build.make_staging", refuse)
+    monkeypatch.setattr("informe.publish.pipeline.make_staging", refuse)
     status, text = run_cli(capsys, "build", "--year", "2022", "--out", str(out), "--engine", "pandoc")
     assert status == 2, text
     assert lines_with(text, "No se puede escribir") == [
@@ -369,8 +369,8 @@ def is_kernel(process: psutil.Process) -> bool:
         command = " ".join(process.cmdline())
         parent = process.parent()
         return "ipykernel_launcher" in command or (
-            "informe.build.forkkernel" in command and parent is not None
-            and "informe.build.forkkernel" in " ".join(parent.cmdline()))
+            "informe.publish.forkkernel" in command and parent is not None
+            and "informe.publish.forkkernel" in " ".join(parent.cmdline()))
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
 

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from jupyter_client.manager import AsyncKernelManager
 
-from informe.build.execute import (InformeKernelManager, kernel_transport, run_notebooks, section_title,
+from informe.publish.execute import (InformeKernelManager, kernel_transport, run_notebooks, section_title,
                                    strip_notebook_metadata)
 
 
@@ -187,7 +187,7 @@ def test_kernel_output_stays_out_of_the_terminal(tmp_path, fork):
     nb.cells = [nbformat.v4.new_code_cell("import os\nos.write(2, b'ruido-del-kernel\\n')\nprint('ok')")]
     nbformat.write(nb, tmp_path / "ruido.ipynb")
     (tmp_path / "out").mkdir()
-    code = ("from pathlib import Path; from informe.build.execute import run_notebooks; "
+    code = ("from pathlib import Path; from informe.publish.execute import run_notebooks; "
             f"r = run_notebooks([Path({str(tmp_path / 'ruido.ipynb')!r})], Path({str(tmp_path / 'out')!r}), {{}}, "
             f"Path({str(tmp_path)!r}), jobs=1); print('ERROR' if r[0].error else 'HECHO', r[0].error)")
     env = {**{k: v for k, v in os.environ.items() if k != "INFORME_DEBUG"}, "INFORME_FORK_KERNELS": fork}
@@ -201,7 +201,7 @@ def test_finished_kernel_is_killed_at_once(tmp_path):
     """Regression (issue 12): after the last cell papermill asked the kernel to shut down politely, and
     ipykernel often ran into jupyter_client's 2.5 s grace period (2.6 s of a 6.1 s section). The kernel
     holds nothing to save, so it is killed at once: its exit handlers never run."""
-    from informe.build.execute import run_notebook
+    from informe.publish.execute import run_notebook
 
     marker = tmp_path / "salida-ordenada.txt"
     nb = nbformat.v4.new_notebook()
@@ -231,7 +231,7 @@ def test_build_processes_skip_the_uri_grammar_import(tmp_path):
     import sys
 
     tiny_notebook(tmp_path / "x.ipynb", 3)
-    code = ("import sys; from pathlib import Path; import informe.build.execute as ex; "
+    code = ("import sys; from pathlib import Path; import informe.publish.execute as ex; "
             f"title = ex.section_title(Path({str(tmp_path / 'x.ipynb')!r})); "
             "before = 'nbformat' in sys.modules; "
             "import nbformat, jsonschema; "
@@ -266,7 +266,7 @@ def test_forked_kernel_runs_the_notebook_as_a_fresh_one(tmp_path, fork):
     output is what a kernel started with Popen gives."""
     import json as _json
 
-    from informe.build.execute import NotebookRunner
+    from informe.publish.execute import NotebookRunner
 
     source = _probe_notebook(tmp_path / "cuadernos")
     with NotebookRunner(1, fork=fork) as runner:
@@ -291,7 +291,7 @@ def test_forked_kernel_runs_the_notebook_as_a_fresh_one(tmp_path, fork):
 @pytest.mark.parametrize("platform, setting, expected", [
     ("linux", None, True), ("linux", "0", False), ("darwin", None, False), ("win32", None, False)])
 def test_kernels_are_forked_only_on_linux(monkeypatch, platform, setting, expected):
-    from informe.build.forkkernel import FORK_ENV, fork_available
+    from informe.publish.forkkernel import FORK_ENV, fork_available
 
     if setting is None:
         monkeypatch.delenv(FORK_ENV, raising=False)
@@ -313,8 +313,8 @@ def test_fork_server_kills_a_kernel_its_worker_let_go_and_all_of_them_when_stopp
     """A kernel whose connection closes (its worker ended) is killed; stopping the server kills the rest."""
     import time as _time
 
-    from informe.build.execute import make_runtime_dir
-    from informe.build.forkkernel import ForkClient, ForkServer
+    from informe.publish.execute import make_runtime_dir
+    from informe.publish.forkkernel import ForkClient, ForkServer
 
     server = ForkServer.start(make_runtime_dir())
     try:
@@ -343,7 +343,7 @@ def test_fork_server_stopped_at_once_while_it_imports(tmp_path):
     nothing to do stops it in the middle of its imports (SIGTERM), not after them, and its folder goes."""
     import shutil
 
-    from informe.build.forkkernel import start_fork_server
+    from informe.publish.forkkernel import start_fork_server
 
     server = start_fork_server(fork=True)
     assert server is not None
@@ -358,7 +358,7 @@ def test_kernels_start_with_popen_when_the_fork_server_is_gone(tmp_path):
     """A fork server that died (or never started) does not stop the build: kernels start with Popen."""
     import json as _json
 
-    from informe.build.execute import NotebookRunner
+    from informe.publish.execute import NotebookRunner
 
     source = _probe_notebook(tmp_path / "cuadernos")
     with NotebookRunner(1, fork=True) as runner:
@@ -375,8 +375,8 @@ def test_forked_kernel_is_listening_when_its_start_returns(tmp_path):
     for them): a forked kernel's start returns once its IPC sockets exist."""
     import asyncio
 
-    from informe.build.execute import KERNEL_ARGUMENTS, InformeKernelManager, _kernel_environment, make_runtime_dir
-    from informe.build.forkkernel import ForkServer, use_fork_server
+    from informe.publish.execute import KERNEL_ARGUMENTS, InformeKernelManager, _kernel_environment, make_runtime_dir
+    from informe.publish.forkkernel import ForkServer, use_fork_server
 
     _kernel_environment()
     server = ForkServer.start(make_runtime_dir())
@@ -404,7 +404,7 @@ def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path
     drains for IOPUB_QUIET, then its IOPub channel is the usual one again (nbclient reads it)."""
     import asyncio
 
-    from informe.build.execute import IOPUB_QUIET, InformeKernelClient, InformeKernelManager, _kernel_environment
+    from informe.publish.execute import IOPUB_QUIET, InformeKernelClient, InformeKernelManager, _kernel_environment
 
     _kernel_environment()
     timeouts = []
@@ -443,7 +443,7 @@ def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path
 def test_kernel_dying_in_a_cell_names_the_cell_and_is_not_retried(tmp_path, fork):
     """Regression: a kernel that died while running a cell was retried three times as a start-up failure
     and reported as «arranque del kernel», without the cell."""
-    from informe.build.execute import NotebookRunner
+    from informe.publish.execute import NotebookRunner
 
     folder = tmp_path / "cuadernos"
     folder.mkdir()
@@ -465,7 +465,7 @@ def test_kernel_environment_is_set_once_however_often_it_runs(monkeypatch):
     JUPYTER_PATH again (it runs in the build, in each worker's warm-up and for every notebook)."""
     import sys
 
-    from informe.build.execute import _kernel_environment
+    from informe.publish.execute import _kernel_environment
 
     monkeypatch.setenv("PATH", "/usr/bin")
     monkeypatch.delenv("JUPYTER_PATH", raising=False)

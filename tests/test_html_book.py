@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022
-from informe.build.book import BookError, load_book_config
-from informe.build.html_book import page_name, render_html_book
+from informe.publish.book import BookError, load_book_config
+from informe.publish.html_book import page_name, render_html_book
 
 # A small book: an unnumbered front page, two numbered chapters, an unnumbered colophon.
 SMALL_BOOK = """# Presentación {.unnumbered}
@@ -238,7 +238,7 @@ def test_2022_downloads_page_lists_every_table(built_2022):
 def test_link_tree_links_within_a_file_system_and_copies_otherwise(tmp_path, monkeypatch):
     import os
 
-    from informe.build import html_book
+    from informe.publish import html_book
 
     source = tmp_path / "a"
     (source / "sub").mkdir(parents=True)

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022, build, build_env, set_cell
 from informe.report.display import strip_sources
 from informe.report.report import load_report
-from informe.build.build import BuildPlan, section_fingerprint
-from informe.build.tools import environment
+from informe.publish.pipeline import BuildPlan, section_fingerprint
+from informe.publish.tools import environment
 
 SECTIONS = SECTIONS_2022
 SUMMARY, POSITIONING, ANNEX = "01-resumen-ejecutivo", "07-posicionamiento", "14-anexo-calidad-datos"
@@ -134,7 +134,7 @@ def test_only_the_sections_that_read_a_changed_sheet_run_again(data_copy, tmp_pa
 
 
 def test_fingerprint_covers_engine_and_tool_versions(monkeypatch, tmp_path):
-    from informe.build import tools
+    from informe.publish import tools
 
     plan = BuildPlan.create(2022, Path(__file__).resolve().parents[1])
     hashes = plan.input_hashes()
@@ -196,7 +196,7 @@ def test_notebook_parameters_are_relative_with_forward_slashes_on_every_platform
     import ntpath
     import posixpath
 
-    from informe.build.build import relative_posix
+    from informe.publish.pipeline import relative_posix
 
     assert relative_posix(r"C:\Users\ana\informe", r"C:\Users\ana\informe\outputs\2022\notebooks",
                           flavour=ntpath) == "../../.."
@@ -214,7 +214,7 @@ def test_a_no_op_build_imports_neither_the_data_stack_nor_nbformat():
     import subprocess
     import sys
 
-    code = ("import sys, informe.cli, informe.build.build; "
+    code = ("import sys, informe.cli, informe.publish.pipeline; "
             "print(','.join(m for m in ('pandas', 'pandera', 'nbformat', 'papermill') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
@@ -299,7 +299,7 @@ def test_every_library_the_package_imports_is_in_the_fingerprint_or_declared_neu
     import sys
     from importlib.metadata import packages_distributions
 
-    from informe.build.tools import LIBRARIES, OUTPUT_NEUTRAL
+    from informe.publish.tools import LIBRARIES, OUTPUT_NEUTRAL
 
     modules = set()
     for path in (Path(__file__).resolve().parents[1] / "src" / "informe").rglob("*.py"):

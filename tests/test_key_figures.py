@@ -7,15 +7,18 @@ Expected values are read here from the workbooks of data/2022 (and data/2023, de
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from informe.data.params import ParamsError, catalog_fronts, front_problems, load_params
 from informe.fmt import format_number, format_percent, format_usd_millions
+from informe.publish.book import KEY_FIGURES_MARKER, stage_sources
 from informe.report import charts
 from informe.report.report import (ReportDataError, YearReport, load_report, load_report_from_snapshot)
 from informe.report.sections import plan, summary
@@ -167,8 +170,29 @@ def test_the_home_page_and_the_pdf_open_with_the_key_figures(built_2022, report)
     assert first.split()[0] in pages[opening]
 
 
-def test_index_includes_the_staged_key_figures():
-    assert "{{< include _cifras-clave.md >}}" in (ROOT / "index.qmd").read_text(encoding="utf-8")
+def test_index_includes_the_staged_key_figures(built_2022, tmp_path):
+    """The project's index.qmd marks where the key figures go (a comment: a plain `quarto render` of the project
+    needs no generated file); the staged copy that both engines render includes them there."""
+    index = (ROOT / "index.qmd").read_text(encoding="utf-8")
+    assert "include" not in index and sum(line.startswith(KEY_FIGURES_MARKER) for line in index.split("\n")) == 1
+    params = load_params(ROOT / "params" / "2022.yml")
+    info = json.loads((built_2022 / "build-info.json").read_text(encoding="utf-8"))
+    src = stage_sources(ROOT, built_2022 / "notebooks", tmp_path / "src", params, info, downloads=False,
+                        home=":::: {.cifras-clave}\n::::\n")
+    staged = (src / "index.qmd").read_text(encoding="utf-8")
+    assert "## Cifras clave del año {.unnumbered}\n\n{{< include _cifras-clave.md >}}" in staged
+    assert KEY_FIGURES_MARKER not in staged and (src / "_cifras-clave.md").read_text(encoding="utf-8").startswith("::::")
+
+
+def test_a_plain_quarto_render_of_the_project_names_only_files_it_has():
+    """Every chapter the project's _quarto.yml lists and every file its .qmd include is in the repository (a plain
+    `quarto render` failed with «Book chapter 'firmas.qmd' not found», issue 24)."""
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    chapters = config["book"]["chapters"]
+    assert chapters and all((ROOT / chapter).is_file() for chapter in chapters), chapters
+    for qmd in ROOT.glob("*.qmd"):
+        for included in re.findall(r"\{\{<\s*include\s+(\S+)\s*>\}\}", qmd.read_text(encoding="utf-8")):
+            assert (ROOT / included).is_file(), (qmd.name, included)
 
 
 def test_css_and_quarto_know_the_key_figures():

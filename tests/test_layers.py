@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "informe"
-ORDER = {"fmt": 0, "paths": 0, "data": 1, "report": 2, "build": 3, "cli": 4, "__main__": 5}
+ORDER = {"fmt": 0, "paths": 0, "data": 1, "report": 2, "publish": 3, "cli": 4, "__main__": 5}
 
 
 def layer_of(module: str) -> str:
@@ -52,8 +52,8 @@ def test_no_module_imports_from_a_layer_above_its_own():
 
 
 def test_relative_imports_are_resolved_to_their_layer():
-    """The check reads relative imports right, so an upward ``from ...build import x`` could not hide."""
+    """The check reads relative imports right, so an upward ``from ...publish import x`` could not hide."""
     summary = imported_modules(PACKAGE / "report" / "sections" / "summary.py")
     assert "informe.data.finance" in summary or "informe.data" in " ".join(summary)
     assert "informe.report.display" in summary
-    assert {layer_of(t) for t in imported_modules(PACKAGE / "build" / "build.py")} >= {"data", "build"}
+    assert {layer_of(t) for t in imported_modules(PACKAGE / "publish" / "pipeline.py")} >= {"data", "publish"}

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from conftest import ROOT, build
-from informe.build.book import (PDF_STANDARDS, BookError, colophon_markdown, colophon_name, compile_pdf,
+from informe.publish.book import (PDF_STANDARDS, BookError, colophon_markdown, colophon_name, compile_pdf,
                                 figure_alts, typst_with_alt)
 from informe.data.params import load_params
 

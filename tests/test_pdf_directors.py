@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from conftest import CHAPTERS_2022, ROOT, build, set_cell
 from informe.data.validation import validate_dir
+from informe.report.display import strip_sources
 
 # The 2022 PDF for directors, with the published edition's texts (issue 19): fewer than 110 pages for now.
 # (It was 28 pages with the notebooks' short texts, 42 with every passing check in the annex.)
@@ -91,7 +92,7 @@ def printed_tables(notebooks, pattern: str = "*.ipynb") -> list[tuple[str, list[
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             for output in cell.get("outputs", []):
                 text = output.get("data", {}).get("text/markdown", "")
-                text = text if isinstance(text, str) else "".join(text)
+                text = strip_sources(text if isinstance(text, str) else "".join(text))  # what the PDF prints
                 if 'content-visible when-format="html"}\n|' in text:  # HTML-only tables are not printed
                     continue
                 lines = text.splitlines()

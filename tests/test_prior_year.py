@@ -27,7 +27,7 @@ def test_demo_flags_of_the_committed_years():
 
 def test_prior_params_are_a_build_input():
     """params/<year-1>.yml decides whether the prior year is shown: changing it must rebuild."""
-    from informe.build.build import BuildPlan
+    from informe.publish.pipeline import BuildPlan
 
     assert ROOT / "params" / "2022.yml" in BuildPlan.create(2023, ROOT).inputs()
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022
-from informe.build.book import BookError, find_quarto, render_book, stage_figures, stage_sources
+from informe.publish.book import BookError, find_quarto, render_book, stage_figures, stage_sources
 from informe.data.params import load_params
 
 EXECUTED = ROOT / "outputs" / "2022" / "notebooks"
@@ -250,7 +250,7 @@ def test_charts_are_staged_as_labelled_markdown_figures(tmp_path):
 
 
 def test_every_pandoc_call_reads_markdown_without_smart():
-    from informe.build.book import without_smart
+    from informe.publish.book import without_smart
 
     assert without_smart(["book.md", "-f", "markdown-citations", "-t", "html5"]) == \
         ["book.md", "-f", "markdown-citations-smart", "-t", "html5"]

@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, build_env
-from informe.build.book import find_quarto
+from informe.publish.book import find_quarto
 
 QUARTO = find_quarto()
 pytestmark = pytest.mark.skipif(

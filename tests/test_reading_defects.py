@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT
-from informe.build.downloads import table_csv
+from informe.publish.downloads import table_csv
 from informe.fmt import NBSP, UNKNOWN, exact_sum, format_percent, format_usd_millions, keep_units_together
 from informe.report.chapter import Capitulo
 from informe.report.display import (INDENT, LINE_BREAK, Table, Text, column_ems, column_widths, number, text_width,

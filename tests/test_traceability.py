@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 
 from browser import chromium, require_browser, serve, set_viewport
 from conftest import ROOT
-from informe.build.downloads import SOURCES_SHEET, year_workbook_name
-from informe.build.html_book import source_coverage
+from informe.publish.downloads import SOURCES_SHEET, year_workbook_name
+from informe.publish.html_book import source_coverage
 from informe.report import trace
 from informe.report.display import Table, table_with_total
 from informe.report.report import load_report

@@ -11,13 +11,15 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from . import cli_spanish
-from .paths import data_dir as default_data_dir, find_project_root
+from .paths import data_dir as default_data_dir
+from .paths import find_project_root
 
 EXIT_UNUSABLE = 2  # = informe.data.validation.EXIT_UNUSABLE, not imported so that the CLI starts fast
 
@@ -32,7 +34,8 @@ PROJECT_ROOT = find_project_root()
 
 
 def informe_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version as package_version  # 0.05 s: only for --version
+    from importlib.metadata import PackageNotFoundError  # 0.05 s: only for --version
+    from importlib.metadata import version as package_version
 
     try:
         return package_version("informe")
@@ -86,9 +89,10 @@ def default_year(year: int | None) -> int:
 
 def resolve_data_dir(data_dir: Path | None, year: int | None) -> Path:
     """``DATA_DIR`` as given, or ``data/<year>`` when only ``--year`` is given."""
-    if data_dir is None and year is None:
-        raise typer.BadParameter("indique DATA_DIR o --year AÑO")
-    data_dir = data_dir if data_dir is not None else default_data_dir(PROJECT_ROOT, year)
+    if data_dir is None:
+        if year is None:
+            raise typer.BadParameter("indique DATA_DIR o --year AÑO")
+        data_dir = default_data_dir(PROJECT_ROOT, year)
     refuse_symlink_loop(data_dir, "La carpeta de datos")
     return data_dir
 
@@ -154,7 +158,7 @@ def template(directory: Path = typer.Argument(..., metavar="CARPETA",
         paths = write_templates(directory)
     except FileExistsError as exc:
         err_console.print(f"[red]No se sobrescriben libros existentes en {directory}: {exc}[/red]")
-        raise typer.Exit(EXIT_UNUSABLE)
+        raise typer.Exit(EXIT_UNUSABLE) from None
     for path in paths:
         console.print(f"escrito {path}")
 
@@ -196,8 +200,8 @@ def build(
                               help="Si otra construcción usa la misma carpeta de salida: esperarla, o salir con 1."),
 ) -> None:
     """Construye el informe de un año: valida los datos, ejecuta las secciones y publica outputs/<año>."""
-    from .build.build import build_report
     from .paths import output_dir
+    from .publish.pipeline import build_report
 
     if engine not in ("auto", "quarto", "pandoc"):
         raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")
@@ -247,7 +251,8 @@ def _within_output(path: Path, out_dir: Path) -> bool:
     except (OSError, ValueError):
         return False
     return (path == out_dir or out_dir in path.parents
-            or any(p.parent == out_dir.parent and p.name.startswith(f".{out_dir.name}.") for p in (path, *path.parents)))
+            or any(p.parent == out_dir.parent and p.name.startswith(f".{out_dir.name}.")
+                   for p in (path, *path.parents)))
 
 
 def environment_failure(exc: OSError, out_dir: Path | None = None) -> str | None:
@@ -284,7 +289,7 @@ def new_year_command(year: int = typer.Argument(..., metavar="AÑO",
         result = new_year(PROJECT_ROOT, year)
     except NewYearError as exc:
         err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(EXIT_UNUSABLE)
+        raise typer.Exit(EXIT_UNUSABLE) from None
     for path in result.written:
         console.print(f"escrito {escape(str(path.relative_to(PROJECT_ROOT)))}")
     console.print(f"\n[bold]Qué falta para el informe {year}:[/bold]")
@@ -303,13 +308,13 @@ def diff(
 
     Sale con 1 si algo cambió, 0 si nada cambió y 2 si un argumento no es utilizable.
     """
-    from .build.diff import DiffInputError, diff_builds
+    from .publish.diff import DiffInputError, diff_builds
 
     try:
         changes = diff_builds(old, new)
     except DiffInputError as exc:
         err_console.print(f"[red]{escape(str(exc))}[/red]")
-        raise typer.Exit(EXIT_UNUSABLE)
+        raise typer.Exit(EXIT_UNUSABLE) from None
     for line in changes:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     if changes:
@@ -348,7 +353,7 @@ def main() -> None:
     _freeze_before_exit()
 
 
-def _unexpected(exc: Exception) -> None:
+def _unexpected(exc: Exception) -> NoReturn:
     """A bug in informe: one short Spanish message and exit 3 (the traceback with ``INFORME_DEBUG=1``)."""
     err_console.print(f"[red]Error inesperado: {type(exc).__name__}: {escape(str(exc))}[/red]")
     err_console.print("Ejecute de nuevo con INFORME_DEBUG=1 para ver el detalle técnico.")

@@ -7,10 +7,11 @@ the few places that produce the rest; it is idempotent and only affects this pro
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import re
-import sys
+
+from typer import core as typer_core
+from typer import rich_utils as typer_rich_utils
+from typer._click import core, formatting
 
 HELP_OPTION = "Muestra esta ayuda y termina."
 
@@ -82,15 +83,13 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    from typer import core as typer_core
-    from typer._click import core, formatting
 
     write_usage = formatting.HelpFormatter.write_usage
 
     def spanish_usage(self, prog, args="", prefix=None):
         return write_usage(self, prog, args, "Uso: " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = spanish_usage
+    setattr(formatting.HelpFormatter, "write_usage", spanish_usage)  # noqa: B010 - replacing a method
 
     get_help_option = core.Command.get_help_option
 
@@ -100,7 +99,7 @@ def install() -> None:
             option.help = HELP_OPTION
         return option
 
-    core.Command.get_help_option = spanish_help_option
+    setattr(core.Command, "get_help_option", spanish_help_option)  # noqa: B010
 
     collect_usage_pieces = core.Command.collect_usage_pieces
 
@@ -108,21 +107,20 @@ def install() -> None:
         pieces = collect_usage_pieces(self, ctx)
         return [USAGE_WORDS.get(piece, piece) for piece in pieces]
 
-    core.Command.collect_usage_pieces = spanish_usage_pieces
+    setattr(core.Command, "collect_usage_pieces", spanish_usage_pieces)  # noqa: B010
     group_usage_pieces = typer_core.TyperGroup.collect_usage_pieces
 
     def spanish_group_usage_pieces(self, ctx):
         return [USAGE_WORDS.get(piece, piece) for piece in group_usage_pieces(self, ctx)]
 
-    typer_core.TyperGroup.collect_usage_pieces = spanish_group_usage_pieces
+    setattr(typer_core.TyperGroup, "collect_usage_pieces", spanish_group_usage_pieces)  # noqa: B010
 
     for cls in (typer_core.TyperOption, typer_core.TyperArgument):
-        cls.display_type_rich = _spanish_display_type(cls.display_type_rich)
+        setattr(cls, "display_type_rich", _spanish_display_type(cls.display_type_rich))  # noqa: B010
 
-    if "typer.rich_utils" in sys.modules:
-        _spanish_rich_utils(sys.modules["typer.rich_utils"])
-    else:  # typer imports it only to show help or an error (0.05 s of every command otherwise)
-        sys.meta_path.insert(0, _PatchOnImport("typer.rich_utils", _spanish_rich_utils))
+    # typer imports rich_utils only to show help or an error; importing it here costs every command 0,05 s,
+    # the price of changing its words through its module attributes rather than an import hook.
+    _spanish_rich_utils(typer_rich_utils)
 
 
 def _spanish_rich_utils(rich_utils) -> None:
@@ -139,27 +137,3 @@ def _spanish_rich_utils(rich_utils) -> None:
         return format_error(self)
 
     rich_utils.rich_format_error = spanish_error
-
-
-class _PatchOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Run ``patch(module)`` right after module ``name`` is first imported (then leave ``sys.meta_path``)."""
-
-    def __init__(self, name: str, patch):
-        self.name, self.patch, self.loader = name, patch, None
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname != self.name:
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)
-        if spec is None or spec.loader is None:
-            return spec
-        self.loader, spec.loader = spec.loader, self
-        return spec
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module) -> None:
-        self.loader.exec_module(module)
-        self.patch(module)

@@ -23,16 +23,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 
-from . import finance
-from . import plan
-from . import strategy
-from .contract import ROLE_SHEETS
 from ..fmt import format_number
+from . import finance, plan, strategy
+from .contract import ROLE_SHEETS
 from .numbers import UNIT_FACTORS
 from .problems import ERROR, WARNING, Problem
 
@@ -157,11 +155,12 @@ def balance_sheet_identity(frames: Frames) -> list[CheckResult]:
         liabilities = finance.line(bs, "pasivo_total", col)
         equity = finance.line(bs, "patrimonio_total", col)
         total = finance.line(bs, "pasivo_mas_patrimonio", col)
-        where = dict(file=FS, sheet=BALANCE, column=col)
         results.append(compare("activo = pasivo + patrimonio", f"Ecuación patrimonial ({col.lower()})",
-                               "activo total", assets, "pasivo + patrimonio", liabilities + equity, **where))
+                               "activo total", assets, "pasivo + patrimonio", liabilities + equity,
+                               file=FS, sheet=BALANCE, column=col))
         results.append(compare("total pasivo y patrimonio", f"Total pasivo más patrimonio publicado ({col.lower()})",
-                               "publicado", total, "pasivo + patrimonio", liabilities + equity, **where))
+                               "publicado", total, "pasivo + patrimonio", liabilities + equity,
+                               file=FS, sheet=BALANCE, column=col))
     return results
 
 
@@ -302,17 +301,17 @@ def budget_execution(frames: Frames) -> list[CheckResult]:
     budget = frames[(FS, BUDGET)]
     results = []
     for row, item in budget.iterrows():
-        where = dict(file=FS, sheet=BUDGET, row=int(row))
         expected = item["Presupuesto inicial"] + item["Adiciones"] - item["Reducciones"]
         results.append(compare("presupuesto definitivo", f"Presupuesto definitivo de «{item['Rubro']}»",
                                "publicado", item["Presupuesto definitivo"], "inicial + adiciones − reducciones",
-                               expected, column="Presupuesto definitivo", **where))
+                               expected, file=FS, sheet=BUDGET, row=int(row), column="Presupuesto definitivo"))
         if pd.notna(item["% publicado"]) and item["Presupuesto definitivo"]:
             pct = item["Ejecución"] / item["Presupuesto definitivo"] * 100
             results.append(compare("% de ejecución publicada", f"% de ejecución de «{item['Rubro']}»",
                                    "publicado", item["% publicado"], "calculado", round(pct, 2),
-                                   tolerance=published_tolerance(item["% publicado"]) + 0.005, severity=WARNING, rounded=True,
-                                   decimals=2, column="% publicado", **where))
+                                   tolerance=published_tolerance(item["% publicado"]) + 0.005, severity=WARNING,
+                                   rounded=True, decimals=2, file=FS, sheet=BUDGET, row=int(row),
+                                   column="% publicado"))
     statement = budget.assign(Signo="+")
     for col in ("Presupuesto inicial", "Adiciones", "Reducciones", "Presupuesto definitivo", "Ejecución"):
         for row, item in finance.subtotal_differences(statement, col).iterrows():
@@ -396,14 +395,16 @@ def plan_indicators(frames: Frames) -> list[CheckResult]:
     f = plan.PLAN_FILE
     table = frames[(f, plan.INDICATORS)]
     return [
-        CheckResult("acumulado ≥ logro del año", f"{item['Código']} {item['Indicador']}: acumulado menor que el logro del año",
+        CheckResult("acumulado ≥ logro del año",
+                    f"{item['Código']} {item['Indicador']}: acumulado menor que el logro del año",
                     "acumulado", item["Acumulado"], "logro del año", item["Logro año"],
-                    OK if item["Acumulado"] >= item["Logro año"] else ERROR, f, plan.INDICATORS, int(row), "Acumulado", 2)
+                    OK if item["Acumulado"] >= item["Logro año"] else ERROR, f, plan.INDICATORS, int(row),
+                    "Acumulado", 2)
         for row, item in table.iterrows()
     ]
 
 
-def _finding(check: str, finding: "plan.Finding") -> CheckResult:
+def _finding(check: str, finding: plan.Finding) -> CheckResult:
     return CheckResult(check, finding.message, "", math.nan, "", math.nan, finding.severity, plan.PLAN_FILE,
                        finding.sheet, finding.row, finding.column)
 
@@ -432,7 +433,7 @@ def indicator_details(frames: Frames) -> list[CheckResult]:
     return results
 
 
-def detail_note(frames: Frames, r: "plan.Reconciliation") -> str:
+def detail_note(frames: Frames, r: plan.Reconciliation) -> str:
     """What may distort a reconciliation: rows of the detail typed twice, a detail that matches the indicator
     only after a unit factor."""
     from .contract import workbook

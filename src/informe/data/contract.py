@@ -66,7 +66,8 @@ UNITS = {
     "text": "texto",
     "date": "fecha",
     "ratio": "razón",
-    "varies": "la de su fila (columna «Unidad», o la del indicador)",  # a column whose unit another column gives (Cifras: «Unidad»; indicators)
+    # a column whose unit another column gives (Cifras: «Unidad»; indicators)
+    "varies": "la de su fila (columna «Unidad», o la del indicador)",
 }
 
 
@@ -164,10 +165,12 @@ def _catalog(header, description, catalog: str | None = None, **kw):
 def _statement_columns(label: str, with_variation: bool, with_note: bool) -> tuple[Column, ...]:
     cols = [
         _text("Código", "Identificador único de la línea dentro del estado (p. ej. 1, 1.1, 1.1.1).", unique=True),
-        _text("Código padre", "Código de la línea que agrega a esta; vacío en las líneas de nivel superior.", required=False),
+        _text("Código padre", "Código de la línea que agrega a esta; vacío en las líneas de nivel superior.",
+              required=False),
         _text(label, "Nombre de la línea tal como se publica."),
         _enum("Signo", SIGNS, "Cómo entra la línea en la suma de su padre: + suma, - resta."),
-        _enum("Rol", STATEMENT_ROLES, "Marca las líneas que usan los indicadores y las verificaciones.", required=False),
+        _enum("Rol", STATEMENT_ROLES, "Marca las líneas que usan los indicadores y las verificaciones.",
+              required=False),
     ]
     if with_note:
         cols.append(_text("Nota", "Número de la nota explicativa.", required=False))
@@ -177,8 +180,11 @@ def _statement_columns(label: str, with_variation: bool, with_note: bool) -> tup
     ]
     if with_variation:
         cols += [
-            _num("Var $ publicada", "cop", "Variación en pesos tal como se publicó (solo para verificar; el informe la recalcula).", required=False),
-            _num("Var % publicada", "pct", "Variación porcentual publicada, en % (solo para verificar).", required=False),
+            _num("Var $ publicada", "cop",
+                 "Variación en pesos tal como se publicó (solo para verificar; el informe la recalcula).",
+                 required=False),
+            _num("Var % publicada", "pct", "Variación porcentual publicada, en % (solo para verificar).",
+                 required=False),
         ]
     return tuple(cols)
 
@@ -212,7 +218,8 @@ PLAN = Workbook(
             (
                 _text("Nombre", "Nombre del plan tal como se publica."),
                 _int("Primer año", "count", "Primer año del periodo del plan.", minimum=1900),
-                _int("Último año", "count", "Último año del periodo del plan (igual o posterior al primero).", minimum=1900),
+                _int("Último año", "count", "Último año del periodo del plan (igual o posterior al primero).",
+                     minimum=1900),
             ),
         ),
         Sheet(
@@ -228,7 +235,8 @@ PLAN = Workbook(
                 _catalog("Unidad", "Unidad de medida del indicador."),
                 _int("Decimales", "count", "Decimales con que se publican sus valores (vacío: 2 si algún valor los "
                      "tiene, 0 si no).", required=False),
-                _num("Meta del plan", "varies", "Meta de todo el periodo del plan, en la unidad del indicador.", minimum=0),
+                _num("Meta del plan", "varies", "Meta de todo el periodo del plan, en la unidad del indicador.",
+                     minimum=0),
                 _num("Logro año", "varies", "Logro del año del informe.", minimum=0),
                 _num("Acumulado", "varies", "Avance acumulado del periodo del plan al corte.", minimum=0),
                 _int("Orden en resumen", "count", "Posición entre las cifras principales del resumen ejecutivo "
@@ -283,8 +291,8 @@ INVESTMENT = Workbook(
                 _text("País de origen", "País de origen de la inversión.", required=False),
                 _catalog("Sector", "Sector priorizado de inversión.", required=False),
                 _catalog("Tipo de inversión", "Nueva inversión o reinversión.", required=False),
-                _num("Monto (USD millones)", "usd_m", "Monto certificado, en millones de USD.", required=False, minimum=0,
-                     plausible=(0.01, 1000)),
+                _num("Monto (USD millones)", "usd_m", "Monto certificado, en millones de USD.", required=False,
+                     minimum=0, plausible=(0.01, 1000)),
                 _int("Empleos", "count", "Empleos generados o proyectados que publica el informe.", required=False,
                      plausible=(1, 50000)),
                 _text("Descripción", "Resumen de la gestión.", required=False),
@@ -317,7 +325,8 @@ COOPERATION = Workbook(
                 _catalog("Línea temática", "Línea temática de cooperación.", required=False),
                 _text("Receptor", "Secretaría, dependencia o entidad que recibe la cooperación.", required=False),
                 _catalog("Tipo de cooperación", "Técnica o financiera.", required=False),
-                _num("Monto (USD)", "usd", "Monto en dólares.", required=False, minimum=0, plausible=(100, 100_000_000)),
+                _num("Monto (USD)", "usd", "Monto en dólares.", required=False, minimum=0,
+                     plausible=(100, 100_000_000)),
             ),
             "Lo que hemos logrado en demanda de cooperación",
         ),
@@ -397,13 +406,16 @@ POSITIONING = Workbook(
             (
                 _enum("Tipo de evento", EVENT_KINDS, "Propio, invitado o gestionado para la Alcaldía."),
                 _text("Nombre del evento", "Nombre tal como se publica."),
-                _date("Fecha", "Fecha o rango de fechas tal como se publica (texto, o fecha de Excel: se publica 28/02/2022)."),
+                _date("Fecha",
+                      "Fecha o rango de fechas tal como se publica (texto, o fecha de Excel: se publica 28/02/2022)."),
                 _text("Finalidad", "Finalidad o descripción del evento.", required=False),
                 _int("Asistentes", "count", "Número de asistentes, cuando se publica una cifra.", required=False,
                      plausible=(1, 100_000)),
-                _text("Asistentes (detalle)", "Texto publicado sobre los asistentes (p. ej. '5 empresas').", required=False),
+                _text("Asistentes (detalle)", "Texto publicado sobre los asistentes (p. ej. '5 empresas').",
+                      required=False),
                 _enum("¿Por qué Medellín?", YES_NO, "Sí si es un evento ¿Por qué Medellín? con empresarios."),
-                _text("Participante por Medellín", "Quién representó a Medellín (eventos gestionados).", required=False),
+                _text("Participante por Medellín", "Quién representó a Medellín (eventos gestionados).",
+                      required=False),
             ),
             "Eventos",
         ),
@@ -443,8 +455,8 @@ ADMINISTRATION = Workbook(
             (
                 _catalog("Proceso", "Proceso que atendió la PQRS.", unique=True),
                 _int("Cantidad", "count", "Número de PQRS atendidas.", plausible=(0, 100_000)),
-                _num("Porcentaje publicado", "pct", "Porcentaje publicado, en % (solo para verificar).", required=False, minimum=0,
-                     maximum=100),
+                _num("Porcentaje publicado", "pct", "Porcentaje publicado, en % (solo para verificar).", required=False,
+                     minimum=0, maximum=100),
             ),
             "9.1.2 Seguimiento a las PQRS",
         ),

@@ -78,7 +78,7 @@ def contract_markdown() -> str:
         "",
         "## Catalogs",
         "",
-        f"Domain lists (investment sectors, fronts, units, procurement modalities, figure keys...) are not",
+        "Domain lists (investment sectors, fronts, units, procurement modalities, figure keys...) are not",
         f"in the code: each workbook has a «{CATALOG_SHEET}» sheet with one column per catalog and one allowed",
         "value per row. A value missing from its catalog is an error that names the catalog to extend.",
         "Structural lists the code computes with (plan kinds, event kinds, award results, signs, roles) are",

@@ -249,7 +249,8 @@ def guide_markdown() -> str:
         "clic derecho → Ver texto alternativo; sin él la validación avisa).",
         "",
         "- **Cifras**: escriba `{{nombre}}` donde va una cifra de los datos, p. ej. `{{indicador.pi-01}}` (logro",
-        "  del año del indicador con código «pi-01» en la hoja «Indicadores») o `{{posicionamiento.agendas_trabajo}}`; el informe la imprime con el",
+        "  del año del indicador con código «pi-01» en la hoja «Indicadores») o `{{posicionamiento.agendas_trabajo}}`; "
+        "el informe la imprime con el",
         "  mismo formato que las tablas. La lista de nombres, con el valor de 2022, está en",
         "  [cifras-citables.md](cifras-citables.md). Un nombre que no existe es un error que nombra archivo y",
         "  párrafo. Una cifra escrita a mano que contradice una cifra del capítulo (p. ej. «USD 155,76 millones»",

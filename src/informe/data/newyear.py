@@ -69,7 +69,7 @@ class NewYear:
 
     def checklist(self) -> list[str]:
         """Short list of what the analyst must fill before the year validates."""
-        y, d = self.year, self.data_dir
+        y = self.year
         items = [
             f"params/{y}.yml: revise la fecha de corte, la tasa de cambio y los firmantes (nombre y cargo).",
         ]
@@ -197,7 +197,8 @@ def new_year(root: Path, year: int) -> NewYear:
                            "para empezar sin año anterior)")
     existing = [p for p in [params_path, *(target / spec.filename for spec in CONTRACT)] if p.exists()]
     if existing:
-        raise NewYearError("no se sobrescribe nada; ya existen: " + ", ".join(str(p.relative_to(root)) for p in existing))
+        raise NewYearError("no se sobrescribe nada; ya existen: "
+                           + ", ".join(str(p.relative_to(root)) for p in existing))
     try:
         raw = read_year(source)
     except UnusableInput as exc:

@@ -262,17 +262,21 @@ def load_params(path: Path, expected_year: int | None = None) -> Params:
         cutoff = dt.date.fromisoformat(model.cutoff.strip())
     except ValueError:
         cutoff = None
-        problems.append(("cutoff", EXPECTED["cutoff"] + f" (se encontró «{model.cutoff}», que no es una fecha posible)"))
+        problems.append(("cutoff", EXPECTED["cutoff"]
+                         + f" (se encontró «{model.cutoff}», que no es una fecha posible)"))
     if cutoff is not None and cutoff.year != model.year:
-        problems.append(("cutoff", f"la fecha de corte {cutoff.isoformat()} no está en el año del informe ({model.year})"))
+        problems.append(("cutoff",
+                         f"la fecha de corte {cutoff.isoformat()} no está en el año del informe ({model.year})"))
     wanted = _expected_year(path, expected_year)
     if wanted is not None and model.year != wanted:
-        problems.append(("year", f"dice {model.year} pero el archivo es del año {wanted}; corrija «year» o el nombre del archivo"))
+        problems.append(("year", f"dice {model.year} pero el archivo es del año {wanted}; "
+                                 "corrija «year» o el nombre del archivo"))
     chapters = (tuple(_chapter(c) for c in model.chapters) if model.chapters is not None
                 else default_chapters())
     problems += chapter_problems(chapters)
     if problems:
         _fail(name, problems)
+    assert cutoff is not None, "a cutoff that is not a date is a problem, and problems raise just above"
     rate = model.exchange_rate or _Rate()
     return Params(
         year=model.year,
@@ -326,9 +330,9 @@ def front_problems(chapters: tuple[Chapter, ...], catalog: list[str] | tuple[str
     for i, chapter in enumerate(chapters, start=1):
         for front in chapter.fronts:
             if front.strip() not in known:
-                problems.append(("chapters.fronts", f"el capítulo {i} («{chapter.slug}») declara el frente «{front}», que no "
-                                                    f"está en {catalog_name}; frentes del catálogo: {listed}. Corrija "
-                                                    "el nombre del frente o agréguelo al catálogo"))
+                problems.append(("chapters.fronts", f"el capítulo {i} («{chapter.slug}») declara el frente «{front}», "
+                                                    f"que no está en {catalog_name}; frentes del catálogo: {listed}. "
+                                                    "Corrija el nombre del frente o agréguelo al catálogo"))
     return problems
 
 

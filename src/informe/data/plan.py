@@ -101,9 +101,11 @@ def period_findings(frames, year: int | None) -> list[Finding]:
     """Exactly one «Plan» row; last year ≥ first year; the report year inside the period."""
     sheet = frames[(PLAN_FILE, PLAN_SHEET)]
     if len(sheet) != 1:
-        return [Finding(PLAN_SHEET, None, "", f"la hoja debe tener exactamente una fila (el plan vigente); tiene {len(sheet)}")]
+        return [Finding(PLAN_SHEET, None, "",
+                        f"la hoja debe tener exactamente una fila (el plan vigente); tiene {len(sheet)}")]
     row_number = int(sheet.index[0])
     info = plan_info(frames)
+    assert info is not None, "plan_info is None only without the sheet or without exactly one row, both handled above"
     found = []
     if info.last_year < info.first_year:
         found.append(Finding(PLAN_SHEET, row_number, "Último año",
@@ -154,8 +156,8 @@ def year_findings(goals: pd.DataFrame, info: PlanInfo | None, year: int) -> list
             latest = max(earlier)
             found.append(Finding(GOALS, rows[latest], "Año",
                                  f"{code} no tiene meta para {year} (el año del informe) y esta fila es de {latest}: "
-                                 f"si es la meta de {year}, corrija el año; sin ella la meta y el cumplimiento de {year} "
-                                 "quedan en blanco"))
+                                 f"si es la meta de {year}, corrija el año; sin ella la meta y el cumplimiento de "
+                                 f"{year} quedan en blanco"))
     if info is not None and year + 1 <= info.last_year and len(goals) and not (goals["Año"] == year + 1).any():
         present = ", ".join(str(int(y)) for y in sorted(goals["Año"].unique()))
         first = int(goals.index[goals["Año"] == goals["Año"].max()][0])
@@ -218,7 +220,8 @@ def unit_findings(frames, year: int | None = None) -> list[Finding]:
                                  f"probable error de unidad: {label} de {code} {format_es(value)} es unas "
                                  f"{format_es(round(max(ratio, 1 / ratio)))} "
                                  f"veces {'menor' if ratio > 1 else 'mayor'} que sus otras cifras ({compared}); "
-                                 f"{sign} {format_es(factor)} quedaría {format_es(fixed)}. Revise la unidad de la celda",
+                                 f"{sign} {format_es(factor)} quedaría {format_es(fixed)}. "
+                                 "Revise la unidad de la celda",
                                  WARNING))
     return found
 
@@ -226,7 +229,8 @@ def unit_findings(frames, year: int | None = None) -> list[Finding]:
 def headline_findings(frames) -> list[Finding]:
     """A headline indicator has a label, a sentence with {valor} and an order used once."""
     table = frames[(PLAN_FILE, INDICATORS)]
-    found, orders = [], {}
+    found: list[Finding] = []
+    orders: dict[int, object] = {}
     for row, item in table.iterrows():
         order = item["Orden en resumen"]
         if pd.isna(order):
@@ -348,7 +352,7 @@ def reconcile(frames, only: tuple[str, str] | None = None) -> tuple[list[Reconci
         indicator_row, indicator = by_code[code]
         done.append(Reconciliation(code, str(indicator["Indicador"]), str(item["Detalle"]), round(total, 4),
                                    float(indicator["Logro año"]), item["Libro"], item["Hoja"],
-                                   column if item["Medida"] == "Suma" else (column or ""),
+                                   "" if column is None else column,  # never None for «Suma»: declaration_findings
                                    2 if item["Medida"] == "Suma" else 0, indicator_row, row))
     return done, found
 

@@ -213,7 +213,7 @@ def unnamed_columns(file: str, sheet_name: str, headers: list[str], records: lis
         if rows:
             letter = get_column_letter(i + 1)
             problems.append(Problem(file, sheet_name, 1, letter,
-                                    f"la columna {letter} tiene valores ({len(rows)} filas, desde la {rows[0]}) pero no "
-                                    "tiene encabezado en la fila 1; el informe la ignora: escriba su nombre (el del "
+                                    f"la columna {letter} tiene valores ({len(rows)} filas, desde la {rows[0]}) pero "
+                                    "no tiene encabezado en la fila 1; el informe la ignora: escriba su nombre (el del "
                                     "contrato de datos) o bórrela", WARNING))
     return problems

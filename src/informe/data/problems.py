@@ -57,7 +57,8 @@ def write_report(problems: list[Problem], path: Path) -> Path:
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=["file", "sheet", "row", "column", "message", "severity", "paragraph"])
+            writer = csv.DictWriter(fh, fieldnames=["file", "sheet", "row", "column", "message", "severity",
+                                                    "paragraph"])
             writer.writeheader()
             writer.writerows(rows)
     return path

@@ -95,7 +95,8 @@ def check_input_file(path: Path, max_bytes: int = MAX_WORKBOOK_BYTES) -> os.stat
     if stat.S_ISDIR(mode):
         raise UnsafeInput("es una carpeta, no un libro de Excel; ponga en su lugar el archivo .xlsx")
     if not stat.S_ISREG(mode):
-        kind = ("una tubería (FIFO)" if stat.S_ISFIFO(mode) else "un dispositivo" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        kind = ("una tubería (FIFO)" if stat.S_ISFIFO(mode)
+                else "un dispositivo" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "un socket" if stat.S_ISSOCK(mode) else "un archivo especial")
         via = " (a través de un enlace simbólico)" if os.path.islink(path) else ""
         raise UnsafeInput(f"no es un archivo normal sino {kind}{via}; solo se leen archivos .xlsx normales")
@@ -116,13 +117,15 @@ def check_zip_members(zf: zipfile.ZipFile, max_total: int = MAX_UNCOMPRESSED_BYT
     """
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise UnsafeInput(f"el archivo tiene {len(infos)} partes internas (límite {MAX_ZIP_MEMBERS}); no parece un libro de Excel")
+        raise UnsafeInput(f"el archivo tiene {len(infos)} partes internas (límite {MAX_ZIP_MEMBERS}); "
+                          "no parece un libro de Excel")
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > ratio_above and info.file_size > max_ratio * max(info.compress_size, 1):
-            raise UnsafeInput(f"la parte interna {info.filename} se expande {info.file_size / max(info.compress_size, 1):.0f} "
-                              f"veces hasta {_mb(info.file_size)} (límite {max_ratio} veces por encima de "
+            raise UnsafeInput(f"la parte interna {info.filename} se expande "
+                              f"{info.file_size / max(info.compress_size, 1):.0f} veces hasta {_mb(info.file_size)} "
+                              f"(límite {max_ratio} veces por encima de "
                               f"{_mb(ratio_above)}); el archivo parece dañado o malicioso (bomba zip)")
     if total > max_total:
         raise UnsafeInput(f"descomprimido ocuparía {_mb(total)}, más que el límite de {_mb(max_total)}; "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -47,7 +47,7 @@ def _checks(column: Column) -> list[pa.Check]:
     return checks
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_for(sheet: Sheet) -> pa.DataFrameSchema:
     """The pandera schema of one contract sheet (columns in any order, extra columns allowed)."""
     columns = {
@@ -85,11 +85,11 @@ def _message(column: Column | None, check: str, value) -> str:
         listed = f"valores actuales: {', '.join(column.allowed)}" if column.allowed else "el catálogo está vacío"
         return (f"valor no permitido {shown}: no está en el catálogo «{column.catalog}» de la hoja «Catálogos» de "
                 f"este libro; si es un valor válido, agréguelo allí ({listed})")
-    if check == "allowed" and column is not None:
+    if check == "allowed" and column is not None and column.allowed is not None:  # the check exists only then
         return f"valor no permitido {shown}; use uno de: {', '.join(column.allowed)}"
-    if check == "minimum" and column is not None:
+    if check == "minimum" and column is not None and column.minimum is not None:
         return f"valor {shown} menor que el mínimo permitido ({format_es(column.minimum)})"
-    if check == "maximum" and column is not None:
+    if check == "maximum" and column is not None and column.maximum is not None:
         return f"valor {shown} mayor que el máximo posible ({format_es(column.maximum)}); revise la cifra"
     if check == "magnitude" and column is not None:
         limit = MAGNITUDE_LIMITS.get(column.unit, DEFAULT_MAGNITUDE_LIMIT)

@@ -28,6 +28,7 @@ import math
 import pickle
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -124,11 +125,17 @@ def read_year(folder: Path, frames: bool = True) -> tuple[dict, Params, Frames, 
     folder = Path(folder)
     manifest = read_manifest(folder)
     params = pickle.loads((folder / "params.pickle").read_bytes())  # written by this build, in its staging
-    frames = {key: read_frame(path) for key, path in sheet_paths(folder, manifest).items()} if frames else {}
-    checks = [CheckResult(**{k: (math.nan if v is None and k in ("left", "right") else v) for k, v in c.items()})
-              for c in json.loads((folder / "checks.json").read_text(encoding="utf-8"))]
+    read: Frames = ({key: read_frame(path) for key, path in sheet_paths(folder, manifest).items()} if frames
+                    else {})
+    checks = [_check_from_json(c) for c in json.loads((folder / "checks.json").read_text(encoding="utf-8"))]
     problems = [Problem(**p) for p in json.loads((folder / "problems.json").read_text(encoding="utf-8"))]
-    return manifest, params, frames, checks, problems
+    return manifest, params, read, checks, problems
+
+
+def _check_from_json(item: dict[str, Any]) -> CheckResult:
+    """One :class:`CheckResult` of ``checks.json`` (JSON writes a NaN side as null)."""
+    fields: dict[str, Any] = {k: (math.nan if v is None and k in ("left", "right") else v) for k, v in item.items()}
+    return CheckResult(**fields)
 
 
 # --------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import pandas as pd
 from .plan import INDICATORS, PLAN_FILE, normalise_code
 
 STRATEGY_FILE = "planeacion_estrategica.xlsx"
-FRAMEWORK, OBJECTIVES, TACTICAL, KEY_RESULTS = "Marco", "Objetivos estratégicos", "Objetivos tácticos", "Resultados clave"
+FRAMEWORK, OBJECTIVES = "Marco", "Objetivos estratégicos"
+TACTICAL, KEY_RESULTS = "Objetivos tácticos", "Resultados clave"
 # What ``informe new-year`` carries of each key result (its status and note are the year's own).
 KEY_RESULT_KEPT = ("Código", "Objetivo táctico", "Resultado clave", "Trimestre")
 PLAN_LINK = "Indicador del plan"

@@ -39,10 +39,10 @@ def _number_format(column: Column) -> str:
     return {"text": "@", "integer": "#,##0", "number": "#,##0.00"}[column.kind] if column.unit != "cop" else "#,##0"
 
 
-def _catalog_source(spec: Workbook, column: Column) -> str:
-    """The «Catálogos» range a catalog column's drop-down list reads."""
+def _catalog_source(spec: Workbook, catalog: str) -> str:
+    """The «Catálogos» range the drop-down list of a column of the catalog ``catalog`` reads."""
     catalog_sheet = spec.sheet(CATALOG_SHEET)
-    letter = get_column_letter(catalog_sheet.headers.index(column.catalog) + 1)
+    letter = get_column_letter(catalog_sheet.headers.index(catalog) + 1)
     return f"{quote_sheetname(CATALOG_SHEET)}!${letter}$2:${letter}${CATALOG_ROWS + 1}"
 
 
@@ -57,7 +57,8 @@ def _write_sheet(ws, sheet: Sheet, lists_ws, list_cursor: list[int], spec: Workb
         for row in range(2, TEMPLATE_ROWS + 2):
             ws.cell(row=row, column=idx).number_format = _number_format(column)
         if column.catalog:
-            dv = DataValidation(type="list", formula1=_catalog_source(spec, column), allow_blank=not column.required,
+            dv = DataValidation(type="list", formula1=_catalog_source(spec, column.catalog),
+                                allow_blank=not column.required,
                                 showErrorMessage=True, errorTitle="Valor no permitido",
                                 error=f"Elija un valor del catálogo «{column.catalog}» (hoja {CATALOG_SHEET}).")
         elif column.allowed:

@@ -33,6 +33,7 @@ import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .problems import WARNING, Problem
 from .safety import UnsafeInput, bad_characters, check_input_file, check_zip_members
@@ -105,7 +106,7 @@ class ChapterText:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "ChapterText":
+    def from_json(cls, data: dict) -> ChapterText:
         text = cls(data["slug"], data["file"], [TextPart(**p) for p in data["parts"]],
                    [(int(n), str(t)) for n, t in data["paragraphs"]], data.get("sha256", ""))
         return text
@@ -146,7 +147,7 @@ def text_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
 
 
 def read_texts(data_dir: Path, slugs: list[str] | None = None,
-               cache: "TextCache | None" = None) -> tuple[dict[str, ChapterText], list[Problem]]:
+               cache: TextCache | None = None) -> tuple[dict[str, ChapterText], list[Problem]]:
     """Every chapter text of ``data_dir`` (only ``slugs`` when given); never raises for bad input.
 
     The texts are read side by side (pandoc runs in its own process); with ``cache`` (a build's), a text whose
@@ -305,8 +306,8 @@ def _markdown_source(data: bytes) -> bytes:
         line = data[: exc.start].count(b"\n") + 1
         raise TextError(f"no está en UTF-8 (byte 0x{data[exc.start]:02X} en la línea {line}); guárdelo con "
                         "codificación UTF-8") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        bad = bad_characters(line)
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        bad = bad_characters(text_line)
         if bad:
             raise TextError(f"la línea {number} tiene caracteres de control o no válidos ({', '.join(bad)}); "
                             "bórrelos")
@@ -341,7 +342,8 @@ def stringify(node) -> str:
         return "".join(stringify(n) for n in node)
     if not isinstance(node, dict):
         return ""
-    kind, content = node.get("t"), node.get("c")
+    kind = node.get("t")
+    content: Any = node.get("c")  # pandoc JSON: the shape of the content depends on the kind
     if kind == "Str":
         return content
     if kind in ("Space", "SoftBreak", "LineBreak"):
@@ -420,7 +422,8 @@ class _Checker:
         return out
 
     def block(self, node: dict) -> list:
-        kind, c = node.get("t"), node.get("c")
+        kind = node.get("t")
+        c: Any = node.get("c")  # pandoc JSON: the shape of the content depends on the kind
         if kind == "RawBlock":
             self.error(f"contiene código {c[0].upper()} sin procesar («{_excerpt(c[1])}»); escriba solo texto")
             return []
@@ -474,7 +477,8 @@ class _Checker:
         return out
 
     def inline(self, node: dict) -> list:
-        kind, c = node.get("t"), node.get("c")
+        kind = node.get("t")
+        c: Any = node.get("c")  # pandoc JSON: the shape of the content depends on the kind
         if kind == "RawInline":
             self.error(f"contiene código {c[0].upper()} sin procesar («{_excerpt(c[1])}»); escriba solo texto")
             return []
@@ -542,8 +546,9 @@ class _Checker:
                             "caption": " ".join(title.split()) if title and title != "fig:" else ""})
 
     def text_checks(self, text: str) -> None:
-        if SHORTCODE.search(text):
-            self.error(f"contiene un código corto de Quarto («{_excerpt(SHORTCODE.search(text).group(0))}…»); "
+        shortcode = SHORTCODE.search(text)
+        if shortcode:
+            self.error(f"contiene un código corto de Quarto («{_excerpt(shortcode.group(0))}…»); "
                        "escriba solo texto (las cifras se citan como {{nombre}})")
         found = TYPST_CODE.search(text)
         if found:
@@ -609,7 +614,8 @@ def _to_markdown(pieces: list[tuple[str, int, object]]) -> list[str]:
     for i, (_kind, _n, value) in enumerate(pieces):
         if i:
             blocks.append({"t": "Para", "c": [{"t": "Str", "c": SEPARATOR}]})
-        blocks += value  # type: ignore[operator]
+        assert isinstance(value, list), "a «blocks» piece holds the list of its blocks"
+        blocks += value
     document = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
     proc = subprocess.run([pypandoc.get_pandoc_path(), "--sandbox", "-f", "json", "-t", MARKDOWN_WRITER,
                            "--wrap=none", "--reference-location=block"],

@@ -9,13 +9,20 @@ import pandas as pd
 from openpyxl.utils.cell import get_column_letter
 from rich.markup import escape
 
-from .checks import CheckResult, run_checks
 from .catalogs import catalog_values, resolve_sheet
+from .checks import CheckResult, run_checks
 from .contract import CATALOG_SHEET, CONTRACT
 from .finance import REQUIRED_ROLES, role_problems
 from .params import ParamsError, catalog_fronts, front_problems, load_params
-from .plausibility import (date_problems, duplicate_problems, figure_problems, fraction_problems,
-                           plausible_problems, total_problems, total_rows)
+from .plausibility import (
+    date_problems,
+    duplicate_problems,
+    figure_problems,
+    fraction_problems,
+    plausible_problems,
+    total_problems,
+    total_rows,
+)
 from .problems import WARNING, Problem
 from .safety import confusable_key
 from .schemas import period_problems, unknown_columns, validate_frame
@@ -163,7 +170,8 @@ def declared_indicator_codes(frames: dict[tuple[str, str], pd.DataFrame]) -> dic
         return declared
     for _, item in recon.iterrows():
         if not pd.isna(item[CODE]):
-            declared.setdefault(str(item[CODE]).strip(), f"la conciliación con {item.get('Libro', '')}, hoja «{item.get('Hoja', '')}»")
+            declared.setdefault(str(item[CODE]).strip(),
+                                f"la conciliación con {item.get('Libro', '')}, hoja «{item.get('Hoja', '')}»")
     return declared
 
 
@@ -376,6 +384,7 @@ def _unit_lines(problems: list[Problem]) -> list[tuple[str, str]]:
         if key[0] == "required":
             by_rows: dict[str, list[int]] = {}
             for p in found:
+                assert p.row is not None, "the «required» group holds only problems with a row (grouped above)"
                 by_rows.setdefault(p.column, []).append(p.row)
             columns: dict[tuple[int, ...], list[str]] = {}
             for column, rows in by_rows.items():
@@ -392,7 +401,7 @@ def _unit_lines(problems: list[Problem]) -> list[tuple[str, str]]:
             text = ", ".join(where + ([place] if place else []))
             lines.append((style(found), f"  {text + ': ' if text else ''}{p.message}"))
             continue
-        rows = [p.row or p.paragraph for p in found if p.row or p.paragraph]
+        rows = [n for n in (p.row or p.paragraph for p in found) if n]
         label = "párrafos" if any(p.paragraph for p in found) and not any(p.row for p in found) else "filas"
         same = len({p.message for p in found}) == 1
         head = found[0].message if same else found[0].message.split(";")[0]

@@ -35,8 +35,19 @@ from .contract import CONTRACT, Sheet, Workbook
 from .numbers import SERIAL_MAX, SERIAL_MIN, parse_text_number, serial_to_date, show_date
 from .plausibility import unnamed_columns
 from .problems import WARNING, Problem
-from .safety import (DAMAGED_ZIP, MAX_RATIO_MEMBER_BYTES, PERMISSION_DENIED, UnsafeInput, UnsafeXml, bad_characters,
-                     check_input_file, check_zip_members, clean_text, sheet_xml_facts, unescape_ooxml)
+from .safety import (
+    DAMAGED_ZIP,
+    MAX_RATIO_MEMBER_BYTES,
+    PERMISSION_DENIED,
+    UnsafeInput,
+    UnsafeXml,
+    bad_characters,
+    check_input_file,
+    check_zip_members,
+    clean_text,
+    sheet_xml_facts,
+    unescape_ooxml,
+)
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # encrypted xlsx and legacy .xls
 
@@ -174,7 +185,8 @@ def ensure_readable_xlsx(path: Path) -> None:
         if head == OLE_SIGNATURE:
             raise UnusableInput(
                 name,
-                "el archivo está protegido con contraseña o es un .xls antiguo; quite la contraseña y guárdelo como .xlsx",
+                "el archivo está protegido con contraseña o es un .xls antiguo; "
+                "quite la contraseña y guárdelo como .xlsx",
             )
         if not zipfile.is_zipfile(path):
             raise UnusableInput(name, "no es un libro de Excel .xlsx válido")
@@ -228,7 +240,9 @@ def _cell_problem(value, kind: str) -> str | None:
 
 def _header_problems(file: str, sheet: str, headers: list[str]) -> tuple[list[Problem], set[int]]:
     """Repeated header names: an error naming both columns; returns the indexes of the repeats."""
-    problems, drop, first = [], set(), {}
+    problems: list[Problem] = []
+    drop: set[int] = set()
+    first: dict[str, int] = {}
     for i, h in enumerate(headers):
         if not h:
             continue
@@ -267,8 +281,8 @@ def _xml_problems(file: str, sheet: str, headers: list[str], facts) -> list[Prob
         if min_col > width:
             continue
         problems.append(Problem(file, sheet, row, header_at(min_col),
-                                f"la celda {ref} tiene una fórmula sin valor calculado; abra y guarde el libro en Excel "
-                                "(o escriba el valor)"))
+                                f"la celda {ref} tiene una fórmula sin valor calculado; abra y guarde el libro en "
+                                "Excel (o escriba el valor)"))
     return problems
 
 
@@ -317,7 +331,9 @@ def read_sheet(path: Path, spec: Sheet, workbook=None, facts=None) -> SheetData:
             headers.pop()
         dup_problems, drop = _header_problems(file, spec.name, headers)
         problems += dup_problems
-        records, index, beyond = [], [], {}
+        records: list[list[object]] = []
+        index: list[int] = []
+        beyond: dict[int, list[int]] = {}
         try:
             _read_rows(rows, headers, kinds, drop, file, spec.name, problems, bad, records, index, units, epoch, beyond)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, SyntaxError) as exc:
@@ -395,9 +411,10 @@ def _typed_value(value, kind: str, unit: str, epoch) -> tuple[object, str, bool]
     if value is None:
         return None, "", False
     if kind != "text" and isinstance(value, str):
-        if not clean_text(value):
+        text = clean_text(value)
+        if not text:
             return None, "", False
-        read = parse_text_number(clean_text(value), unit)
+        read = parse_text_number(text, unit)
         return read.value, read.remark, read.value is None
     if kind != "text" and isinstance(value, (dt.datetime, dt.date, dt.time)):
         return None, (f"la celda guarda una fecha ({show_date(value) if not isinstance(value, dt.time) else value}) "

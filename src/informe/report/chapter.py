@@ -38,7 +38,7 @@ from ..data.texts import CITATION, MARKER, ChapterText
 from ..fmt import keep_units_together
 from . import trace
 from .display import Table, Text, escape_markdown
-from .figures import FigureCatalog, FigureError, stem, unknown_message
+from .figures import Figure, FigureCatalog, FigureError, stem, unknown_message
 from .report import YearReport
 
 
@@ -117,7 +117,9 @@ class Capitulo:
         """The paragraph (from ``start`` on) whose text holds ``citation``: prose parts join several paragraphs."""
         if self.text is None or start is None:
             return start
-        name = CITATION.match(citation).group(1)
+        cited = CITATION.match(citation)
+        assert cited is not None, "``citation`` is a match of CITATION (see resolve)"
+        name = cited.group(1)
         for number, plain in self.text.paragraphs:
             if number >= start and any(m.group(1) == name for m in CITATION.finditer(plain)):
                 return number
@@ -275,8 +277,8 @@ def typed_numbers(text: ChapterText) -> list[TypedNumber]:
         plain = CITATION.sub("CITA", plain)
         for match in NUMBER.finditer(plain):
             before, after = plain[max(0, match.start() - 12):match.start()], plain[match.end():match.end() + 30]
-            if re.search(r"\d[/-]$", before) or re.match(r"^[/-]\d", after) or re.search(r"(?:19|20)\d\d", match.group(0)) \
-                    and len(match.group(0)) == 4:
+            if re.search(r"\d[/-]$", before) or re.match(r"^[/-]\d", after) \
+                    or re.search(r"(?:19|20)\d\d", match.group(0)) and len(match.group(0)) == 4:
                 continue  # dates, ranges of years and years
             value = parse_number(match.group(1))
             if value is None:
@@ -293,6 +295,12 @@ def typed_numbers(text: ChapterText) -> list[TypedNumber]:
                     found.append(TypedNumber(paragraph, f"{match.group(1)} {noun.group(1)}", value, "count",
                                              stem(noun.group(1).lower())))
     return found
+
+
+def _value(figure: Figure) -> float:
+    """The value of a figure that has one (:func:`prose_findings` compares only those)."""
+    assert figure.value is not None, "prose_findings keeps only the figures with a value"
+    return float(figure.value)
 
 
 def _same(typed: float, value: float, decimals: int) -> bool:
@@ -321,12 +329,12 @@ def prose_findings(report: YearReport, text: ChapterText, namespaces: tuple[str,
         else:
             candidates = [f for f in figures if f.format.kind == number.kind]
             bound = CLOSE_AMOUNT
-        if not candidates or any(_same(number.value, float(f.value), decimals) for f in candidates):
+        if not candidates or any(_same(number.value, _value(f), decimals) for f in candidates):
             continue
         close = [f for f in candidates if f.value and abs(number.value - float(f.value)) <= bound * abs(float(f.value))]
         if not close:
             continue
-        nearest = min(close, key=lambda f: abs(float(f.value) - number.value))
+        nearest = min(close, key=lambda f: abs(_value(f) - number.value))
         problems.append(Problem(text.file, "", None, "", f"el texto dice «{number.typed}» pero la cifra "
                                 f"{{{{{nearest.name}}}}} ({nearest.label}) es {nearest.text}; cite la cifra con "
                                 f"{{{{{nearest.name}}}}} o corrija el texto", WARNING, paragraph=number.paragraph))
@@ -360,8 +368,8 @@ def check_texts(report: YearReport) -> list[Problem]:
         if text is None:
             if chapter.text_only:
                 problems.append(Problem(f"textos/{chapter.slug}.md", "", None, "",
-                                        f"falta el texto del capítulo «{chapter.title}», que no tiene tablas: escríbalo "
-                                        f"en textos/{chapter.slug}.docx o textos/{chapter.slug}.md"))
+                                        f"falta el texto del capítulo «{chapter.title}», que no tiene tablas: "
+                                        f"escríbalo en textos/{chapter.slug}.docx o textos/{chapter.slug}.md"))
             continue
         problems += citation_problems(report, text, known)
         problems += prose_findings(report, text, chapter.namespaces, catalog)

@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from ..fmt import format_number  # noqa: E402
@@ -28,6 +29,7 @@ from .display import Table, slugify  # noqa: E402
 PALETTE = ["#1F4E79", "#1A9E9A", "#5A9530", "#B07A00", "#7F8C8D", "#C0392B"]
 PRIMARY, SECONDARY, GOAL = PALETTE[0], PALETTE[1], PALETTE[3]
 TOP_VALUES = 3  # how many of the largest values the text alternative names
+TEXT_ATTRIBUTE = "_informe_text"  # the figure's attribute that holds its ChartText
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,13 @@ class ChartText:
 
 def chart_text(fig: plt.Figure) -> ChartText | None:
     """The text attached to a figure made by this module (``None`` for any other figure)."""
-    return getattr(fig, "_informe_text", None)
+    return getattr(fig, TEXT_ATTRIBUTE, None)
 
 
 def _attach(fig: plt.Figure, title: str, alt: str, data: pd.DataFrame, formats: dict | None = None) -> plt.Figure:
-    table = Table(data.reset_index(drop=True) if trace.origin(data) is None else data, f"Datos del gráfico: {title}", formats=formats or {})
-    fig._informe_text = ChartText(title, alt, table)
+    table = Table(data.reset_index(drop=True) if trace.origin(data) is None else data, f"Datos del gráfico: {title}",
+                  formats=formats or {})
+    setattr(fig, TEXT_ATTRIBUTE, ChartText(title, alt, table))
     return fig
 
 
@@ -123,7 +126,7 @@ set_theme()  # every chart of this module is drawn with the report's theme
 def warm_up() -> None:
     """Draw one small chart in the report's theme and write it as SVG, then forget it.
 
-    A process forked afterwards (the build's kernels: see ``informe.build.forkkernel``) finds the fonts
+    A process forked afterwards (the build's kernels: see ``informe.publish.forkkernel``) finds the fonts
     loaded and the drawing code warmed up instead of paying for it on its first chart. The figure is
     made the way the charts make theirs (``plt.subplots``) and closed: pyplot holds no figure afterwards
     and numbers the next one 1, as it would have.
@@ -193,6 +196,7 @@ def progress_chart(table: pd.DataFrame, label: str, value: str, title: str, goal
     ax.set_xlim(0, max(goal, float(data[value].max()) if len(data) else goal) * 1.22)
     fig.tight_layout()
     for patch, pct in zip(ax.patches, data[value]):
+        assert isinstance(patch, Rectangle), "seaborn's barplot draws each bar as a Rectangle"
         text = f"{format_number(pct, 1)} %"
         width, y = patch.get_width(), patch.get_y() + patch.get_height() / 2
         room = _label_width(ax, text)
@@ -288,6 +292,7 @@ def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, xlabel: s
     fig, ax = plt.subplots(figsize=(7.5, _height(labels, per_bar=0.2, extra=0.9)))
     sns.barplot(data=data, y=labels, x=value, color=SECONDARY, ax=ax)
     for patch, v in zip(ax.patches, data[value]):
+        assert isinstance(patch, Rectangle), "seaborn's barplot draws each bar as a Rectangle"
         ax.annotate(format_number(v, decimals), (patch.get_width(), patch.get_y() + patch.get_height() / 2),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set(xlabel=xlabel, ylabel="")
@@ -307,4 +312,5 @@ def comparison_chart(table: pd.DataFrame, label: str, columns: list[str], title:
     ax.legend(frameon=False, loc="lower right")
     _thousands(ax, "x")
     fig.tight_layout()
-    return _attach(fig, title, describe_comparison(table, label, columns, title), table[[label, *columns, *trace.carried(table, columns)]])
+    return _attach(fig, title, describe_comparison(table, label, columns, title),
+                   table[[label, *columns, *trace.carried(table, columns)]])

@@ -13,16 +13,26 @@ import html
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pandas as pd
 
+from ..fmt import (
+    UNKNOWN,
+    exact_sum,
+    format_cop,
+    format_cop_millions,
+    format_number,
+    format_percent,
+    format_usd_millions,
+    format_value,
+    is_missing,
+    keep_units_together,
+)
 from . import trace
 from .trace import Source, SourceColumns
-from ..fmt import (UNKNOWN, exact_sum, format_cop, format_cop_millions, format_number, format_percent,
-                   format_usd_millions, format_value, is_missing, keep_units_together)
 
 Formatter = Callable[[object], str]
 DOWNLOADS_DIR = "tablas"
@@ -149,7 +159,7 @@ class Table:
 
     data: pd.DataFrame
     title: str = ""
-    formats: dict[str, Formatter | Sequence[Formatter]] = field(default_factory=dict)
+    formats: Mapping[str, Formatter | Sequence[Formatter]] = field(default_factory=dict)
     note: str = ""
     bold_rows: tuple[int, ...] = ()
     align_right: tuple[str, ...] = ()  # text columns that hold numbers
@@ -262,7 +272,8 @@ class Table:
         rows = []
         for i, (record, level) in enumerate(zip(self.data.itertuples(index=False), self._levels())):
             row = {"values": [_jsonable(v) for v in record], "role": self.row_role(i), "indent": level}
-            overrides = {str(j): self.cell_format(c, i).spec() for j, (c, v) in enumerate(zip(self.data.columns, record))
+            overrides = {str(j): self.cell_format(c, i).spec()
+                         for j, (c, v) in enumerate(zip(self.data.columns, record))
                          if not is_missing(v) and self.cell_format(c, i).spec() != column_formats[j]}
             if overrides:
                 row["formats"] = overrides
@@ -369,7 +380,7 @@ LABEL_SHARE = 0.45  # a text column asks for at most this share of the width for
 def text_width(text: str, bold: bool = False) -> float:
     """Estimated width of ``text`` in ems (accented letters as their base letter, other characters as «n»)."""
     table = _BOLD if bold else _REGULAR
-    total = 0
+    total = 0.0
     for char in text:
         if char in _WIDE:
             total += _WIDE[char] * (1.08 if bold else 1)
@@ -384,16 +395,16 @@ def _words(text: str) -> list[str]:
     return text.replace("\u00a0", "\x00").split() or [""]
 
 
-def column_widths(cells: pd.DataFrame, numeric: set, bold: set = frozenset(), levels: Sequence[int] = (),
+def column_widths(cells: pd.DataFrame, numeric: set, bold: Set[int] = frozenset(), levels: Sequence[int] = (),
                   headings: dict | None = None) -> dict:
     """The dashes of each column of the separator line (see :func:`column_ems`)."""
     widths = column_ems(cells, numeric, bold, levels, headings)
     return {c: max(3, round(widths[c] * 3)) for c in cells.columns}
 
 
-def column_ems(cells: pd.DataFrame, numeric: set, bold: set = frozenset(), levels: Sequence[int] = (),
+def column_ems(cells: pd.DataFrame, numeric: set, bold: Set[int] = frozenset(), levels: Sequence[int] = (),
                headings: dict | None = None) -> dict:
-    """The width of each column in ems: its share of the width when pandoc wraps the table. of each column of the separator line: its share of the width when pandoc wraps the table.
+    """The width of each column in ems: its share of the width when pandoc wraps the table.
 
     A numeric column gets its longest printed value (bold where the row is bold), so numbers never wrap;
     every column gets at least its longest word (headers are bold and wrap between words); the rest of

@@ -92,7 +92,7 @@ class ComputedSpec(BaseModel):
     format_name: Literal[tuple(FORMATS)] = PydanticField(alias="formato")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
-    def _complete(self) -> "ComputedSpec":
+    def _complete(self) -> ComputedSpec:
         needs = {"Suma": ("column",), "Filas con valor": ("column", "value"), "Valores distintos": ("column",),
                  "Línea": ("role",), "Indicador financiero": ("indicator",)}.get(self.measure, ())
         missing = [k for k in needs if getattr(self, k) is None]
@@ -126,7 +126,9 @@ class ComputedSpec(BaseModel):
         if self.measure == "Valores distintos":
             return float(frame[self.column].nunique())
         if self.measure == "Línea":
+            assert self.role is not None, "_complete requires «rol» for the measure «Línea»"
             return finance.line(frame, self.role)
+        assert self.indicator is not None, "_complete requires «indicador» for the measure «Indicador financiero»"
         return float(finance.financial_indicators(frame)[self.indicator])
 
 

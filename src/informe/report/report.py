@@ -34,7 +34,7 @@ class YearReport:
     frames: dict[tuple[str, str], pd.DataFrame]
     checks: list[CheckResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    prior: "YearReport | None" = None
+    prior: YearReport | None = None
     texts: dict[str, ChapterText] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

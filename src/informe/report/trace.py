@@ -15,7 +15,7 @@ A :class:`informe.report.display.Table` shows the description of every number on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -74,8 +74,8 @@ def cells_text(cells: Sequence[str], prefix: bool = True) -> str:
         return "ninguna fila"
     by_column: dict[str, list[int]] = {}
     for ref in cells:
-        letters, row = _row_number(ref)
-        by_column.setdefault(letters, []).append(row)
+        letters, number = _row_number(ref)
+        by_column.setdefault(letters, []).append(number)
     pieces = []
     for letters in sorted(by_column, key=_column_order):
         rows = sorted(set(by_column[letters]))
@@ -178,7 +178,7 @@ def sum_sources(sources: Sequence[Source | None], how: str = "") -> Source | Non
     return Source(merged.parts, f"total: suma de {count} {'celda' if count == 1 else 'celdas'}")
 
 
-SourceColumns = dict[str, Sequence[Source | None]]
+SourceColumns = Mapping[str, Sequence[Source | None]]
 
 
 def table_cells(data: pd.DataFrame, sources: SourceColumns, numeric: Iterable[str]) -> dict[tuple[int, str], Source]:
@@ -215,7 +215,8 @@ def attach(frame: pd.DataFrame, column: str, sources: Sequence[Source | None]) -
 def carried(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[str]:
     """The carried-source columns of ``frame`` (of ``columns`` only, when given)."""
     wanted = None if columns is None else {CARRIED + str(c) for c in columns}
-    return [c for c in frame.columns if isinstance(c, str) and c.startswith(CARRIED) and (wanted is None or c in wanted)]
+    return [c for c in frame.columns
+            if isinstance(c, str) and c.startswith(CARRIED) and (wanted is None or c in wanted)]
 
 
 def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[Source | None]]]:
@@ -265,8 +266,8 @@ def text_table_sources(markdown: str, file: str, first_table: int = 1) -> tuple[
                     value = content.strip()
                     if value and _TYPED_NUMBER.match(value):
                         header = headers[j] if j < len(headers) else f"{j + 1}"
-                        where = (f"{file}, tabla {table} del texto, fila {row}, columna «{header}»: cifra escrita en el "
-                                 "texto del capítulo").replace('"', "'").replace("\\", "")
+                        where = (f"{file}, tabla {table} del texto, fila {row}, columna «{header}»: cifra escrita en "
+                                 "el texto del capítulo").replace('"', "'").replace("\\", "")
                         content = f' [{value}]{{.fuente data-fuente="{where}"}} '
                     marked.append(content)
                 out.append("|" + "|".join(marked) + "|")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...fmt import exact_sum
 from .. import charts, trace
 from ..display import Table, number
-from ...fmt import exact_sum
 from ..report import YearReport
 from .investment import NOT_REPORTED, indicator_detail_note, not_reported_last
 

@@ -47,8 +47,8 @@ def statement_frame(report: YearReport, sheet: str) -> pd.DataFrame:
     trace.attach(out, str(report.year - 1), prior)
     trace.attach(out, "Var $", [trace.combine(f"calculado: {report.year} − {report.year - 1}", pair)
                                 for pair in zip(current, prior)])
-    trace.attach(out, "Var %", [trace.combine(f"calculado: ({report.year} − {report.year - 1}) ÷ {report.year - 1} × 100",
-                                              pair) for pair in zip(current, prior)])
+    trace.attach(out, "Var %", [trace.combine(f"calculado: ({report.year} − {report.year - 1}) ÷ {report.year - 1}"
+                                              " × 100", pair) for pair in zip(current, prior)])
     return out
 
 
@@ -129,7 +129,8 @@ def budget_table(report: YearReport) -> Table:
                    "Ejecución"]].copy()
     data["Ejecución (%)"] = data["Ejecución"] / data["Presupuesto definitivo"] * 100
     trace.attach(data, "Ejecución (%)", [trace.combine("calculado: ejecución ÷ presupuesto definitivo × 100", [
-        trace.cell(budget, row, "Ejecución"), trace.cell(budget, row, "Presupuesto definitivo")]) for row in data.index])
+        trace.cell(budget, row, "Ejecución"), trace.cell(budget, row, "Presupuesto definitivo")])
+        for row in data.index])
     bold = tuple(i for i, parent in enumerate(budget["Código padre"]) if pd.isna(parent))
     money = {c: COP for c in data.columns[1:6]}
     return Table(data, f"Ejecución presupuestal de ingresos y gastos {report.year}",
@@ -153,7 +154,8 @@ ROLES = {  # the balance-sheet lines (by role) each indicator is computed from
 }
 
 
-def line_source(statement: pd.DataFrame, role: str, column: str = finance.CURRENT, how: str = "") -> trace.Source | None:
+def line_source(statement: pd.DataFrame, role: str, column: str = finance.CURRENT,
+                how: str = "") -> trace.Source | None:
     """The cell of the statement's line with ``role`` (:func:`informe.data.finance.line`)."""
     rows = statement.index[statement["Rol"] == role]
     return trace.cell(statement, rows[0], column, how or f"línea con el rol «{role}»") if len(rows) == 1 else None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...fmt import exact_sum
 from .. import charts, trace
 from ..display import Table, number, table_with_total
-from ...fmt import exact_sum
 from ..report import YearReport
 
 F = "inversion.xlsx"
@@ -70,7 +70,8 @@ def indicator_detail_note(report: YearReport, workbook: str, sheet: str) -> str:
     reconciliations, _ = plan_data.reconcile(report.frames, only=(workbook, sheet))
     sentences = []
     for r in reconciliations:
-        if r.filename != workbook or r.sheet != sheet or round(r.detail, r.decimals) == round(r.achievement, r.decimals):
+        if (r.filename != workbook or r.sheet != sheet
+                or round(r.detail, r.decimals) == round(r.achievement, r.decimals)):
             continue
         row = report.indicator(r.code)
         if row is None:

@@ -7,13 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import charts, trace
-from ..display import Format, Table, Text, escape_markdown, number, percent
 from ...data import plan as plan_data
 from ...data.params import catalog_fronts
 from ...fmt import format_date, is_missing
-from ..report import (ACHIEVED, CUMULATIVE, GOAL, PLAN_GOAL, ReportDataError, YearReport, indicator_cells,
-                      indicator_sources)
+from .. import charts, trace
+from ..display import Format, Table, Text, escape_markdown, number, percent
+from ..report import (
+    ACHIEVED,
+    CUMULATIVE,
+    GOAL,
+    PLAN_GOAL,
+    ReportDataError,
+    YearReport,
+    indicator_cells,
+    indicator_sources,
+)
 
 NO_GOAL = "sin meta"  # what a goal or compliance cell says when «Metas» sets no goal for the year
 
@@ -129,7 +137,8 @@ def progress_figure(report: YearReport, plan: str = "Plan indicativo"):
     trace.attach(data, "Avance del plan (%)",
                  indicator_sources(report, data["Código"], {"Avance": "Avance del plan (%)"})["Avance"])
     return charts.progress_chart(data, "Etiqueta", "Avance del plan (%)",
-                                 f"Avance acumulado del plan {report.plan.period} al {format_date(report.params.cutoff)}")
+                                 f"Avance acumulado del plan {report.plan.period} "
+                                 f"al {format_date(report.params.cutoff)}")
 
 
 def year_over_year(report: YearReport, plan: str = "Plan indicativo") -> Table | None:
@@ -274,9 +283,10 @@ def indicator_path(report: YearReport, plan: str = "Plan indicativo") -> pd.Data
     def split_of(item) -> dict[str, float] | None:
         """The earlier years' own achievements and what remains before them; None when they do not add up."""
         code = plan_data.normalise_code(item["Código"])
-        values = [years.get(code) for years in known.values()]
+        found = [years.get(code) for years in known.values()]
+        values = [v for v in found if v is not None]
         before = before_of(item)
-        if not known or any(v is None for v in values) or is_missing(before):
+        if not known or len(values) != len(found) or is_missing(before):  # a year without the indicator
             return None
         rest = before - sum(values)
         if rest < -1e-9 * max(1.0, abs(before)):
@@ -293,9 +303,10 @@ def indicator_path(report: YearReport, plan: str = "Plan indicativo") -> pd.Data
         done, total, goal = item["Logro año"], item["Acumulado"], item["Meta del plan"]
         row = {"Código": item["Código"], "Indicador": item["Indicador"], "Unidad": item["Unidad"],
                "Decimales": row_decimals(item, [done, total, goal]), "Meta del plan": goal}
-        row.update(split if use_split else {all_before: round(before_of(item), 10)})
+        row.update(split if use_split and split is not None else {all_before: round(before_of(item), 10)})
         row[this_year] = done
-        row[LEFT] = max(float(goal) - float(total), 0.0) if not (is_missing(goal) or is_missing(total)) else float("nan")
+        row[LEFT] = (max(float(goal) - float(total), 0.0) if not (is_missing(goal) or is_missing(total))
+                     else float("nan"))
         rows.append(row)
     data = pd.DataFrame(rows)
     fixed = ["Código", "Indicador", "Unidad", "Decimales", "Meta del plan"]
@@ -318,7 +329,8 @@ def path_table(report: YearReport, plan: str = "Plan indicativo") -> Table | Non
     shown = data[["Código", "Indicador", "Unidad", *segments, "Meta del plan"]].rename(
         columns={s: f"Logrado {s}" for s in segments[:-1]})
     row_formats = [number(int(d)) for d in data["Decimales"]]
-    return Table(shown.reset_index(drop=True), sources=path_sources(report, data), title=f"Recorrido de los indicadores del {plan.lower()} {report.plan.period}",
+    return Table(shown.reset_index(drop=True), sources=path_sources(report, data),
+                 title=f"Recorrido de los indicadores del {plan.lower()} {report.plan.period}",
                  formats={c: row_formats for c in shown.columns[3:]})
 
 
@@ -329,7 +341,8 @@ def path_sources(report: YearReport, data: pd.DataFrame) -> dict[str, list[trace
     found = [indicator_cells(report, code) for code in data["Código"]]
     before = [trace.combine("calculado: acumulado − logro del año", [c[CUMULATIVE], c[ACHIEVED]]) for c in found]
     out = {PLAN_GOAL: [c[PLAN_GOAL] for c in found], f"Logrado {report.year}": [c[ACHIEVED] for c in found],
-           LEFT: [trace.combine("calculado: meta del plan − acumulado (0 si ya se alcanzó)", [c[PLAN_GOAL], c[CUMULATIVE]])
+           LEFT: [trace.combine("calculado: meta del plan − acumulado (0 si ya se alcanzó)",
+                                [c[PLAN_GOAL], c[CUMULATIVE]])
                   for c in found]}
     if len(segments) == 3:  # one segment before this year: everything the cumulative holds before it
         out[f"Logrado {segments[0]}"] = before

@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 
+from ...fmt import format_date, is_missing
 from .. import charts, trace
 from ..display import Table, table_with_total
-from ...fmt import format_date, is_missing
 from ..report import YearReport
 from .investment import indicator_detail_note
 

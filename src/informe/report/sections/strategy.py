@@ -10,10 +10,20 @@ import math
 
 import pandas as pd
 
-from .. import trace
-from ..display import DOWNLOADS_DIR, HtmlOnlyTable, Table, Text, escape_markdown, number, percent, table_with_total
 from ...data import plan as plan_data
 from ...data.strategy import FRAMEWORK, KEY_RESULTS, OBJECTIVES, PLAN_LINK, STRATEGY_FILE, TACTICAL
+from .. import trace
+from ..display import (
+    DOWNLOADS_DIR,
+    Format,
+    HtmlOnlyTable,
+    Table,
+    Text,
+    escape_markdown,
+    number,
+    percent,
+    table_with_total,
+)
 from ..report import ACHIEVED, YearReport, indicator_cells
 
 NO_FRAMEWORK = "El marco estratégico no está registrado para este año."
@@ -54,7 +64,10 @@ def objectives_table(report: YearReport) -> Table:
         return trace.cells(results, "Resultado clave", found, f"conteo de {trace.rows_phrase(len(found))} de la hoja "
                            f"con «Objetivo táctico» = " + ", ".join(f"«{_code(c)}»" for c in codes))
 
-    rows, bold, indent, sources = [], [], [], []
+    rows: list[dict[str, object]] = []
+    bold: list[int] = []
+    indent: list[int] = []
+    sources: list[trace.Source | None] = []
     for _, objective in objectives.iterrows():
         code = _code(objective["Código"])
         own = tactical[tactical["_oe"] == code]
@@ -91,7 +104,9 @@ def key_results(report: YearReport, objective: str | None = None) -> pd.DataFram
     indicators = report.indicators.assign(_code=lambda t: t["Código"].map(_code)).set_index("_code")
     rows = []
     for number_, item in results.iterrows():
-        row = {"Objetivo estratégico": names.get(parent.get(item["_ot"]), ""), "Objetivo táctico": item["_ot"],
+        strategic = parent.get(item["_ot"])
+        row = {"Objetivo estratégico": names.get(strategic, "") if strategic is not None else "",
+               "Objetivo táctico": item["_ot"],
                "Resultado clave": item["Resultado clave"], "Trimestre": item["Trimestre"], "Estado": item["Estado"],
                "Indicador del plan": None, "Logro año": math.nan, "Cumplimiento año (%)": math.nan, "Decimales": 0,
                trace.CARRIED + "Estado": trace.cell(results, number_, "Estado"),
@@ -125,8 +140,9 @@ def key_results_table(report: YearReport, objective: str | None = None) -> Table
     if linked:
         columns += ["Indicador del plan", "Logro año", "Cumplimiento año (%)"]
     data = data[columns + trace.carried(data, columns)].rename(
-        columns={"Logro año": f"Logro {report.year}", trace.CARRIED + "Logro año": f"{trace.CARRIED}Logro {report.year}"})
-    formats = {}
+        columns={"Logro año": f"Logro {report.year}",
+                 trace.CARRIED + "Logro año": f"{trace.CARRIED}Logro {report.year}"})
+    formats: dict[str, Format | list[Format]] = {}
     if linked:
         formats = {f"Logro {report.year}": [number(int(d)) for d in places], "Cumplimiento año (%)": percent(1)}
     title = f"Resultados clave {report.year}" + (f" ({_code(objective)})" if objective else "")

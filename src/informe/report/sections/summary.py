@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ...data import finance
-from .. import trace
-from ..display import COP, Format, Table, Text, escape_markdown, number, percent, usd_millions
 from ...data import plan as plan_data
 from ...fmt import format_number, format_percent
+from .. import trace
+from ..display import COP, Format, Table, escape_markdown, number, percent, usd_millions
 from ..report import ACHIEVED, YearReport, indicator_cells
 from .financial import line_source
 
@@ -99,7 +99,8 @@ def headline_figures(report: YearReport) -> pd.DataFrame:
         if report.prior is not None:
             prior_row, prior = _prior_achievement(report, item["Código"])
             row["Valor anterior"] = prior
-            row["Fuente anterior"] = indicator_cells(report.prior, item["Código"])[ACHIEVED] if prior_row is not None else None
+            row["Fuente anterior"] = (indicator_cells(report.prior, item["Código"])[ACHIEVED] if prior_row is not None
+                                      else None)
             row["Texto anterior"] = indicator_text(prior_row if prior_row is not None else item, prior)
             row["Formato anterior"] = indicator_format(prior_row if prior_row is not None else item)
         rows.append(row)

@@ -82,7 +82,9 @@ def _inline_text(token) -> str:
 
 def parse_markdown(text: str) -> tuple[list[TableData], list[str]]:
     """The pipe tables (with the ``: caption`` paragraph after each) and the other text lines of a Markdown output."""
-    tokens = _md.parse(strip_sources(FENCE.sub("", text)))  # the figures, not where they come from  # pandoc's ::: div markers: their content is ordinary text
+    # FENCE: pandoc's ::: div markers (their content is ordinary text); strip_sources: the figures, not where
+    # they come from
+    tokens = _md.parse(strip_sources(FENCE.sub("", text)))
     tables: list[TableData] = []
     lines: list[str] = []
     i = 0

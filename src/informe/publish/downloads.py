@@ -37,10 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-
-from ..data.texts import TEXT_TABLE_LABEL
 import xlsxwriter
 
+from ..data.texts import TEXT_TABLE_LABEL
 from ..report.display import DOWNLOADS_DIR
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -88,7 +87,8 @@ def copy_table_data(notebook: Path, target: Path) -> None:
 
 def load_tables(notebooks: list[Path]) -> list[dict]:
     """The sidecar of every table the notebooks show, in report order."""
-    tables, seen = [], {}
+    tables: list[dict] = []
+    seen: dict[str, str] = {}  # table slug: the notebook that shows it
     for notebook in notebooks:
         for slug in table_slugs(notebook):
             if slug in seen:
@@ -357,7 +357,7 @@ def source_rows(table: dict) -> list[list]:
     return out
 
 
-def write_sources(workbook, writer: "SheetWriter", tables: list[tuple[str, dict]], by_table: bool) -> None:
+def write_sources(workbook, writer: SheetWriter, tables: list[tuple[str, dict]], by_table: bool) -> None:
     """The «Fuentes» sheet: where every number of the tables comes from (with the table's sheet first when the
     workbook holds several)."""
     sheet = workbook.add_worksheet(SOURCES_SHEET)

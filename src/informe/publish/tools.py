@@ -22,7 +22,7 @@ OUTPUT_NEUTRAL = ("filelock", "psutil", "rich", "typer", "jupyter_client", "trai
 def find_quarto() -> str | None:
     """The Quarto executable: ``$QUARTO`` first, then ``PATH``, then next to this Python (``pip install quarto-cli``).
 
-    Here rather than in :mod:`informe.build.book` so that a no-op build need not import the book module.
+    Here rather than in :mod:`informe.publish.book` so that a no-op build need not import the book module.
     """
     explicit = os.environ.get("QUARTO")
     if explicit:
@@ -65,6 +65,6 @@ def environment(engine: str) -> dict:
     chosen = resolve_engine(engine)
     env = {"engine": chosen, "versions": library_versions()}
     if chosen == "quarto":
-        quarto = find_quarto()
-        env["quarto"] = {"path": quarto, "version": quarto_version(quarto)}
+        quarto = find_quarto()  # found by resolve_engine just before
+        env["quarto"] = {"path": quarto, "version": quarto_version(quarto) if quarto else "desconocida"}
     return env

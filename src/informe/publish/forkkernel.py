@@ -40,14 +40,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import cast
 
+from .sections import SectionError, section_modules
 from .workspace import KERNEL_DIR_PREFIX, OWNER_MARKER
 
 MAX_IPC_PATH = 100  # sun_path holds 104 bytes on macOS, 108 on Linux; jupyter_client appends "-<n>"
 FORK_ENV = "INFORME_FORK_KERNELS"  # "0": start every kernel with Popen (diagnosis, comparison)
 LAUNCHER = "ipykernel_launcher"
 
-# Imported once by the fork server (a module that fails to import is left to the kernel, as usual).
+# Imported once by the fork server (a module that fails to import is left to the kernel, as usual): the libraries
+# and the report's common modules, then each declared section's module (notebooks/secciones.yml,
+# :func:`preload_modules`).
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -58,15 +62,17 @@ PRELOAD = (
     "seaborn",
     "informe.report.notebook",
     "informe.report.charts",
-    "informe.report.sections.summary",
-    "informe.report.sections.plan",
-    "informe.report.sections.investment",
-    "informe.report.sections.cooperation",
-    "informe.report.sections.positioning",
-    "informe.report.sections.administration",
-    "informe.report.sections.financial",
-    "informe.report.sections.quality",
 )
+
+
+def preload_modules(root: Path | None) -> tuple[str, ...]:
+    """:data:`PRELOAD`, then the modules of the sections the project at ``root`` declares (none when it declares
+    none or its declaration is broken: the build reports that itself)."""
+    try:
+        sections = section_modules(root) if root is not None else ()
+    except SectionError:
+        sections = ()
+    return tuple(dict.fromkeys((*PRELOAD, *sections)))
 
 
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
@@ -115,19 +121,20 @@ def kernel_arguments(cmd: list[str]) -> list[str] | None:
 class ForkServer:
     """The build's fork server: started before the data are validated, stopped with the workers."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, modules: tuple[str, ...] = PRELOAD):
         self.folder = Path(folder)
         self.address = str(self.folder / "fork.sock")
         with open(self.folder / "fork-server.log", "ab") as log:  # its imports' output, never the terminal
-            self.process = subprocess.Popen([sys.executable, "-m", "informe.build.forkkernel", self.address],
+            self.process = subprocess.Popen([sys.executable, "-m", "informe.publish.forkkernel", self.address,
+                                             *modules],
                                             stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
                                             cwd=self.folder, start_new_session=True)
 
     @classmethod
-    def start(cls, folder: Path) -> "ForkServer":
+    def start(cls, folder: Path, modules: tuple[str, ...] = PRELOAD) -> ForkServer:
         """Start a fork server with its socket (and log) in ``folder``; it listens at once, then imports
-        :data:`PRELOAD` before it forks anything."""
-        return cls(folder)
+        ``modules`` before it forks anything."""
+        return cls(folder, modules)
 
     def stop(self, now: bool = False) -> None:
         """End the server and every kernel it forked: once it has imported what it preloads (it reads its
@@ -137,7 +144,8 @@ class ForkServer:
         try:
             if now:
                 self.process.terminate()  # its handler kills its kernels; before it is set, SIGTERM kills it
-            self.process.stdin.close()  # EOF: the server kills its kernels and exits
+            if self.process.stdin is not None:  # always: started with stdin=PIPE
+                self.process.stdin.close()  # EOF: the server kills its kernels and exits
             self.process.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
@@ -150,8 +158,9 @@ class ForkServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_fork_server(fork: bool | None = None) -> ForkServer | None:
-    """A fork server for this build's kernels, started now (it imports :data:`PRELOAD` in the background);
+def start_fork_server(fork: bool | None = None, root: Path | None = None) -> ForkServer | None:
+    """A fork server for this build's kernels, started now (it imports :func:`preload_modules` of the project at
+    ``root`` in the background);
     None where kernels are not forked (see :func:`fork_available`; ``fork`` overrides it) or where the
     socket's path would be too long (kernels then start with Popen)."""
     if not (fork_available() if fork is None else fork):
@@ -161,7 +170,7 @@ def start_fork_server(fork: bool | None = None) -> ForkServer | None:
     if len(str(folder / "fork.sock").encode()) > MAX_IPC_PATH:
         shutil.rmtree(folder, ignore_errors=True)
         return None
-    return ForkServer.start(folder)
+    return ForkServer.start(folder, preload_modules(root))
 
 
 def _kernel_environment() -> None:
@@ -219,7 +228,7 @@ class ForkClient:
         self.address = address
 
     def fork(self, arguments: list[str], cwd: str | None, env: dict[str, str], log: str | None,
-             timeout: float = 60, start_wait: float = 5) -> "ForkedKernel":
+             timeout: float = 60, start_wait: float = 5) -> ForkedKernel:
         """A kernel forked with ``arguments``; raises OSError when the server cannot be reached.
 
         The server listens before it imports anything, so a socket still missing after ``start_wait``
@@ -344,16 +353,19 @@ def _fork_provisioner_class():
             env.setdefault("JPY_PARENT_PID", str(os.getpid()))  # as jupyter_client's launcher sets it for Popen
             cwd = str(kwargs.get("cwd") or os.getcwd())  # as Popen: the caller's folder unless told otherwise
             try:
-                self.process = client.fork(arguments, cwd, env, str(log) if log else None)
+                kernel = client.fork(arguments, cwd, env, str(log) if log else None)
             except OSError:  # no fork server (it died, or could not start): a kernel of its own, as usual
                 return await super().launch_kernel(cmd, **kwargs)
-            self.pid = self.pgid = self.process.pid  # the kernel calls setsid(): its own process group
+            # jupyter_client infers ``process`` as Popen | None (its launcher's Popen); a ForkedKernel has the
+            # part of Popen that the provisioner uses (poll, wait, send_signal, kill, terminate, pid).
+            self.process = kernel  # type: ignore[assignment]
+            self.pid = self.pgid = kernel.pid  # the kernel calls setsid(): its own process group
             self.cwd = cwd
-            await self._until_listening()
+            await self._until_listening(kernel)
             return self.connection_info
 
-        async def _until_listening(self, timeout: float = 30) -> None:
-            """Return once the kernel has bound its IPC sockets (or died, or after ``timeout``).
+        async def _until_listening(self, kernel: ForkedKernel, timeout: float = 30) -> None:
+            """Return once ``kernel`` has bound its IPC sockets (or died, or after ``timeout``).
 
             A client that connects before the kernel listens is reconnected by ZeroMQ only after its
             reconnect interval, and its first IOPub messages are lost: jupyter_client then waits 0.2 s for
@@ -369,7 +381,7 @@ def _fork_provisioner_class():
                                                              "control_port", "hb_port") if key in info]
             deadline = time.monotonic() + timeout
             while not all(os.path.exists(p) for p in paths):
-                if self.process.poll() is not None or time.monotonic() > deadline:
+                if kernel.poll() is not None or time.monotonic() > deadline:
                     return  # jupyter_client reports a dead or silent kernel as it always does
                 await asyncio.sleep(0.005)
 
@@ -386,7 +398,7 @@ def __getattr__(name: str):
 
 
 # --------------------------------------------------------------------------
-# The server's side (``python -m informe.build.forkkernel <socket>``)
+# The server's side (``python -m informe.publish.forkkernel <socket>``)
 # --------------------------------------------------------------------------
 
 def _kernel_child(request: dict, server_pid: int) -> None:
@@ -449,8 +461,8 @@ def _remove_folder(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def serve(address: str) -> None:
-    """Import :data:`PRELOAD`, then fork a kernel per request until stdin closes (the worker exited)."""
+def serve(address: str, modules: tuple[str, ...] = PRELOAD) -> None:
+    """Import ``modules``, then fork a kernel per request until stdin closes (the worker exited)."""
     build_pid = os.getppid()
     # SIGTERM when the build dies, even by SIGKILL: the handler below kills the kernels and removes the folder.
     set_parent_death_signal(signal.SIGTERM)
@@ -470,7 +482,7 @@ def serve(address: str) -> None:
         kill_all()
     here = os.getcwd()
     sys.path[:] = [p for p in sys.path if p not in ("", here)]  # the server's folder is not the kernels'
-    for name in PRELOAD:
+    for name in modules:
         try:
             __import__(name)
         except Exception:  # noqa: BLE001 - the kernel imports it itself (and reports a real error)
@@ -538,7 +550,7 @@ def serve(address: str) -> None:
             else:  # the worker closed a kernel's connection: it no longer wants that kernel
                 pid = key.data[1]
                 try:
-                    data = key.fileobj.recv(1024)
+                    data = cast(socket.socket, key.fileobj).recv(1024)  # registered with ("kernel", pid)
                 except OSError:
                     data = b""
                 if not data:
@@ -547,4 +559,4 @@ def serve(address: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], tuple(sys.argv[2:]) or PRELOAD)

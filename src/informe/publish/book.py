@@ -26,25 +26,27 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 import posixpath
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import yaml
 from babel.dates import format_date
 
-from ..fmt import format_datetime as fmt_datetime
-
 from ..data.params import Params
+from ..fmt import format_datetime as fmt_datetime
 from ..report.display import DOWNLOADS_DIR, escape_markdown, slugify
 from .chapters import ChapterPieces, convert_chapters
-from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
 from .downloads import DownloadError, PreviousDownloads, write_downloads
+from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
+
+if TYPE_CHECKING:  # typst itself is imported where the PDF is compiled
+    from typst import PDFStandard
 
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
 ASSETS = "book"
@@ -58,10 +60,14 @@ LUA_FILTERS = ("format-visibility.lua", "literal-text.lua", "key-figures.lua", "
 # The year's key figures (tiles), staged beside index.qmd, which includes them: the book's home page and the
 # PDF's first page after the cover.
 KEY_FIGURES = "_cifras-clave.md"
+# index.qmd's line where the staged copy includes the key figures (a comment: a plain `quarto render` of the
+# project shows nothing there, the build's book the heading and the tiles)
+KEY_FIGURES_MARKER = "<!-- cifras-clave:"
+KEY_FIGURES_SECTION = f"## Cifras clave del año {{.unnumbered}}\n\n{{{{< include {KEY_FIGURES} >}}}}"
 IMAGE_MIMES = (("image/svg+xml", "svg"), ("image/png", "png"))
 # The PDF is accessible: tagged, with a title it displays, alternative text on every chart (PDF/UA-1, checked by
 # typst while it writes the PDF; ``pdf-standard`` in _quarto.yml for Quarto).
-PDF_STANDARDS = ("ua-1",)
+PDF_STANDARDS: tuple[PDFStandard, ...] = ("ua-1",)
 PDF_UA_REQUIREMENTS = {
     "missing alt text": "una imagen o un gráfico sin texto alternativo",
     "missing document title": "el documento no tiene título",
@@ -285,7 +291,7 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
 
     With ``downloads=False`` the tables' download files are left to :func:`write_staged_downloads` (the
     pip-only engine writes them while the PDF compiles). ``previous_downloads``: see
-    :func:`~informe.build.downloads.write_downloads`. ``home``: the key figures' Markdown, staged as
+    :func:`~informe.publish.downloads.write_downloads`. ``home``: the key figures' Markdown, staged as
     ``_cifras-clave.md`` for index.qmd to include.
     """
     src.mkdir(parents=True, exist_ok=True)
@@ -301,6 +307,9 @@ def stage_sources(root: Path, executed: Path, src: Path, params: Params, info: d
         write_staged_downloads(src, previous_downloads)
     stage_chapters(src, chapters if chapters is not None else [n.name for n in notebooks])
     (src / KEY_FIGURES).write_text(home, encoding="utf-8")
+    index = src / "index.qmd"
+    index.write_text("\n".join(KEY_FIGURES_SECTION if line.startswith(KEY_FIGURES_MARKER) else line
+                               for line in index.read_text(encoding="utf-8").split("\n")), encoding="utf-8")
     (src / "colofon.qmd").write_text(colophon_markdown(params, info), encoding="utf-8")
     (src / "firmas.qmd").write_text(signatories_markdown(params), encoding="utf-8")
     (src / "_quarto-build.yml").write_text(yaml.safe_dump(book_metadata(params), allow_unicode=True),
@@ -324,7 +333,8 @@ def write_staged_downloads(src: Path, previous: PreviousDownloads | None = None)
 
 def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
     """HTML book and Typst PDF with one ``quarto render`` of every format of ``_quarto.yml`` (the project is
-    set up and its notebooks read once, not once per format). Both land in ``_book/``: the PDF is moved out, the rest is the HTML book."""
+    set up and its notebooks read once, not once per format). Both land in ``_book/``: the PDF is moved out, the
+    rest is the HTML book."""
     book = src / "_book"
     shutil.rmtree(book, ignore_errors=True)
     # Without --to, `quarto render` of a project renders every format of _quarto.yml (html and typst).

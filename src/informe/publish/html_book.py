@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from string import Template
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import AttributeValueList
 
 from ..report.display import DOWNLOADS_DIR, SOURCE_CLASS
 from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, convert_book, lua_filter_args, pandoc_text
@@ -68,6 +69,22 @@ def chapter_pages(config: dict) -> list[str]:
     return names
 
 
+def _attr(tag: Tag, key: str) -> str:
+    """A single-valued attribute (``id``, ``href``, ``style``…) as a string; "" when the tag has none."""
+    value = tag.get(key)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
+
+
+def _classes(tag: Tag) -> list[str]:
+    """The tag's classes (bs4 parses ``class`` into a list of values)."""
+    value = tag.get("class")
+    if value is None:
+        return []
+    return value.split() if isinstance(value, str) else list(value)
+
+
 def _heading_text(heading: Tag) -> str:
     number = heading.find("span", class_="header-section-number")
     text = heading.get_text(" ", strip=True)
@@ -79,15 +96,17 @@ def split_chapters(body: str, pages: list[str]) -> list[Chapter]:
     soup = BeautifulSoup(body, "html.parser")
     sections = soup.find_all("section", class_="level1", recursive=False)
     if len(sections) != len(pages):
-        titles = [s.find("h1").get_text(" ", strip=True) for s in sections if s.find("h1")]
+        titles = [h1.get_text(" ", strip=True) for s in sections if (h1 := s.find("h1"))]
         raise BookError(f"el libro tiene {len(pages)} capítulos en _quarto.yml pero {len(sections)} títulos de "
                         f"nivel 1 ({'; '.join(titles)}): cada capítulo debe empezar con un único título «# …»")
     chapters = []
     for page, section in zip(pages, sections):
         h1 = section.find("h1")
-        number = "" if "unnumbered" in section.get("class", []) else str(section.get("data-number", ""))
-        subs = [(s["id"], _heading_text(s.find("h2"))) for s in section.find_all("section", class_="level2")
-                if s.get("id") and s.find("h2")]
+        if h1 is None:  # pandoc's --section-divs opens every level-1 section with its heading
+            raise BookError(f"el capítulo {page} no tiene título de nivel 1 («# …»)")
+        number = "" if "unnumbered" in _classes(section) else str(section.get("data-number", ""))
+        subs = [(sid, _heading_text(h2)) for s in section.find_all("section", class_="level2")
+                if (sid := _attr(s, "id")) and (h2 := s.find("h2"))]
         chapters.append(Chapter(page, _heading_text(h1), number, section, subs))
     return chapters
 
@@ -104,7 +123,7 @@ def number_captions(chapter: Chapter) -> None:
         if caption is None or not caption.get_text(strip=True) or not chapter.number:
             continue
         counters[node.name] += 1
-        prefix = node.parent.new_tag("span", attrs={"class": "caption-number"})
+        prefix = node.new_tag("span", attrs={"class": "caption-number"})  # a tag of the same document
         prefix.string = f"{CAPTION_KINDS[node.name]} {chapter.number}.{counters[node.name]}:"
         caption.insert(0, " ")
         caption.insert(0, prefix)
@@ -116,14 +135,15 @@ def wrap_tables(chapter: Chapter) -> None:
         caption = table.find("caption", recursive=False)
         attrs = {"class": "table-scroll", "role": "region", "tabindex": "0"}
         if caption is not None and caption.get_text(strip=True):
-            caption["id"] = caption.get("id") or f"{table.get('id') or chapter.page[:-5]}-caption-{index}"
-            attrs["aria-labelledby"] = caption["id"]
+            caption_id = _attr(caption, "id") or f"{_attr(table, 'id') or chapter.page[:-5]}-caption-{index}"
+            caption["id"] = caption_id
+            attrs["aria-labelledby"] = caption_id
         else:
             attrs["aria-label"] = f"Tabla {index} de «{chapter.title}»"
         table.wrap(table.parent.new_tag("div", attrs=attrs) if table.parent else Tag(name="div", attrs=attrs))
         for cell in table.find_all(["td", "th"]):
-            if "right" in cell.get("style", ""):
-                cell["class"] = [*cell.get("class", []), "num"]
+            if "right" in _attr(cell, "style"):
+                cell["class"] = AttributeValueList([*_classes(cell), "num"])
 
 
 SOURCE_NOTE_CLASS = "fuente-nota"
@@ -140,7 +160,9 @@ def trace_numbers(root: Tag, prefix: str = "fuente") -> int:
         note_id = f"{prefix}-{count}"
         note = Tag(name="span", attrs={"class": SOURCE_NOTE_CLASS, "role": "tooltip", "id": note_id,
                                        "data-pagefind-ignore": ""})
-        note.string = "Fuente: " + span.attrs.pop("data-fuente")
+        source = _attr(span, "data-fuente")
+        del span["data-fuente"]
+        note.string = "Fuente: " + source
         span["tabindex"] = "0"
         span["aria-describedby"] = note_id
         span.insert_after(note)
@@ -191,11 +213,12 @@ def describe_figures(chapter: Chapter) -> None:
 
 def link_across_pages(chapters: list[Chapter]) -> None:
     """``href="#id"`` pointing to another chapter becomes ``page.html#id``."""
-    owner = {tag["id"]: ch.page for ch in chapters for tag in ch.section.find_all(id=True)}
-    owner.update({ch.section.get("id"): ch.page for ch in chapters if ch.section.get("id")})
+    owner = {_attr(tag, "id"): ch.page for ch in chapters for tag in ch.section.find_all(id=True)}
+    owner.update({_attr(ch.section, "id"): ch.page for ch in chapters if _attr(ch.section, "id")})
     for chapter in chapters:
         for link in chapter.section.find_all("a", href=True):
-            target = link["href"][1:] if link["href"].startswith("#") else None
+            href = _attr(link, "href")
+            target = href[1:] if href.startswith("#") else None
             if target and owner.get(target, chapter.page) != chapter.page:
                 link["href"] = f"{owner[target]}#{target}"
 
@@ -204,8 +227,8 @@ def _label(chapter: Chapter) -> str:
     return f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
 
 
-def sidebar_html(chapters: list[Chapter], current: Chapter) -> str:
-    """Every chapter and its sections; the current page marked with ``aria-current``."""
+def sidebar_html(chapters: list[Chapter], current: Chapter | None) -> str:
+    """Every chapter and its sections; the current page (if a chapter's) marked with ``aria-current``."""
     items = []
     for ch in chapters:
         here = ' aria-current="page"' if ch is current else ""
@@ -254,9 +277,9 @@ def downloads_html(config: dict, chapters: list[Chapter], tables_dir: Path) -> s
         entries: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         ids: dict[str, Tag] = {}
         for element in chapter.section.find_all(id=True):
-            ids.setdefault(element["id"], element)
+            ids.setdefault(_attr(element, "id"), element)
         for link in chapter.section.find_all("a", href=True):
-            href = link["href"]
+            href = _attr(link, "href")
             if not href.startswith(f"{DOWNLOADS_DIR}/"):
                 continue
             slug = re.sub(r"(-excel)?\.[a-z]+$", "", href[len(DOWNLOADS_DIR) + 1:])
@@ -421,8 +444,8 @@ def _name_landmarks(soup: BeautifulSoup) -> None:
     for n, nav in enumerate(soup.find_all("nav"), start=1):
         if nav.get("aria-labelledby"):
             continue
-        name = nav.get("aria-label") or NAV_NAMES.get(next((c for c in nav.get("class", []) if c in NAV_NAMES), ""),
-                                                       f"Navegación {n}")
+        name = _attr(nav, "aria-label") or NAV_NAMES.get(next((c for c in _classes(nav) if c in NAV_NAMES), ""),
+                                                         f"Navegación {n}")
         seen[name] = seen.get(name, 0) + 1
         nav["aria-label"] = name if seen[name] == 1 else f"{name} ({seen[name]})"
 
@@ -471,7 +494,8 @@ def finish_quarto_book(src: Path, config: dict, html_dir: Path) -> None:
             elif soup.body is not None:
                 soup.body.insert(0, nav)
         _name_landmarks(soup)
-        if trace_numbers(soup) and soup.head is not None and soup.find("script", src=re.compile(SOURCES_SCRIPT)) is None:
+        if (trace_numbers(soup) and soup.head is not None
+                and soup.find("script", src=re.compile(SOURCES_SCRIPT)) is None):
             soup.head.append(soup.new_tag("script", src=_relative(page, html_dir, SOURCES_SCRIPT), defer=""))
         page.write_text(str(soup), encoding="utf-8")
     if not index.exists():
@@ -489,7 +513,7 @@ def finish_quarto_book(src: Path, config: dict, html_dir: Path) -> None:
     main.clear()
     main.append(BeautifulSoup(content, "html.parser"))
     for link in soup.select(f"#{QUARTO_SIDEBAR} a.active, #{QUARTO_SIDEBAR} a[aria-current]"):
-        link["class"] = [c for c in link.get("class", []) if c != "active"]
+        link["class"] = AttributeValueList(c for c in _classes(link) if c != "active")
         link.attrs.pop("aria-current", None)
     for pager in soup.find_all("nav", class_="page-navigation"):
         pager.decompose()

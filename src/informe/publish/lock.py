@@ -11,8 +11,8 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from filelock import FileLock, Timeout
 
@@ -58,7 +58,7 @@ class OutputLock:
         self.on_wait = on_wait
         self._lock = FileLock(str(lock_path(out_dir)))
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         try:
             self._lock.acquire(timeout=0)
         except Timeout:

@@ -32,23 +32,45 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
 
-from .forkkernel import start_fork_server
+from ..data.params import Params, ParamsError, load_params
+from ..paths import data_dir, find_project_root, output_dir, params_file
+from .chapters import PIECES, ChapterPieces
+from .execute import NotebookJob, NotebookRunner
+from .forkkernel import ForkServer, start_fork_server
 from .lock import LockBusy, OutputLock
+from .sections import SectionError, declared_sections
 from .signals import Interrupted, interruptible
 from .tools import environment
-from .workspace import (BUILD_INFO, OutputDirError, check_output_dir, make_staging, publish, remove_kernel_leftovers,
-                        remove_leftovers)
-from ..paths import data_dir, find_project_root, output_dir, params_file
+from .workspace import (
+    BUILD_INFO,
+    OutputDirError,
+    check_output_dir,
+    make_staging,
+    publish,
+    remove_kernel_leftovers,
+    remove_leftovers,
+)
+
+if TYPE_CHECKING:
+    from ..data.validation import ValidationReport
+    from ..data.validation_cache import WorkbookCache
+
+# Imported where they are used, not here: pandas (≈0,45 s), pandera (≈0,6 s more) and the book's tools (≈1 s)
+# would otherwise be imported before the fork server and the workers start, and a cold build on two cores waits
+# for them (``python -X importtime``; the fork server imports the same while the data are validated).
 
 EXIT_ERRORS, EXIT_UNUSABLE = 1, 2  # as informe.data.validation (not imported: it loads pandera)
 SNAPSHOT = ".snapshot"
 READS = ".reads"
 VALIDATED = ".validados"  # each workbook's validation, kept with the outputs for the next build
-EVERYTHING = [["current", "*", "*"], ["prior", "*", "*"]]
-TEXT_NOTEBOOK = "texto"  # the generic narrative notebook, run once per text-only chapter  # what a notebook that recorded nothing may have read
+EVERYTHING = [["current", "*", "*"], ["prior", "*", "*"]]  # what a notebook that recorded nothing may have read
+TEXT_NOTEBOOK = "texto"  # the generic narrative notebook, run once per text-only chapter
 
 
 @dataclass
@@ -65,7 +87,7 @@ class BuildPlan:
     titles: dict[str, str] = field(default_factory=dict)  # executed notebook name → chapter title
 
     @classmethod
-    def create(cls, year: int, root: Path, data: Path | None = None, out: Path | None = None) -> "BuildPlan":
+    def create(cls, year: int, root: Path, data: Path | None = None, out: Path | None = None) -> BuildPlan:
         root = Path(root).resolve()
         return cls(
             year=year,
@@ -80,16 +102,23 @@ class BuildPlan:
         """The year's chapters (``params/<year>.yml``) as the jobs to execute: a data chapter runs its notebook,
         a text-only chapter the generic narrative notebook; each is written as ``NN-<slug>.ipynb``, NN its
         position in the book. Returns the problems (a declared notebook that does not exist)."""
-        from .execute import NotebookJob
-
         problems = []
         self.sections, self.titles = [], {}
+        try:
+            declared = declared_sections(self.root)
+        except SectionError as exc:
+            return [f"notebooks/{exc}"]
         for position, chapter in enumerate(params.chapters, start=1):
             source = self.root / "notebooks" / f"{chapter.notebook or TEXT_NOTEBOOK}.ipynb"
             if not source.is_file():
                 problems.append(f"params/{params.year}.yml, capítulo «{chapter.slug}»: no existe el cuaderno "
                                 f"notebooks/{source.name}; corrija la clave notebook o quítela si el capítulo es "
                                 "solo texto")
+                continue
+            if source.stem not in declared:
+                problems.append(f"params/{params.year}.yml, capítulo «{chapter.slug}»: el cuaderno "
+                                f"notebooks/{source.name} no está declarado en notebooks/secciones.yml; declárelo "
+                                "allí (módulo, hojas que lee, bloques)")
                 continue
             name = f"{position:02d}-{chapter.slug}.ipynb"
             self.sections.append(NotebookJob(source, name, {"chapter": chapter.slug}))
@@ -231,7 +260,7 @@ def section_fingerprint(notebook_sha: str, code: str, parameters: dict, manifest
 
 @dataclass
 class SectionPlan:
-    job: object  # execute.NotebookJob
+    job: NotebookJob
     notebook_sha: str
     reuse: bool
     reads: list = field(default_factory=list)
@@ -248,7 +277,8 @@ class SectionPlan:
 def plan_sections(plan: BuildPlan, previous: dict, hashes: dict[Path, str], code: str, manifests: dict,
                   force: bool) -> list[SectionPlan]:
     """Which sections run and which reuse the last build's executed notebook."""
-    before = previous.get("sections") if isinstance(previous.get("sections"), dict) else {}
+    found = previous.get("sections")
+    before: dict = found if isinstance(found, dict) else {}
     sections = []
     for job in plan.sections:
         parameters = {**plan.notebook_parameters(), **job.parameters}
@@ -258,7 +288,7 @@ def plan_sections(plan: BuildPlan, previous: dict, hashes: dict[Path, str], code
         reuse = (not force and isinstance(reads, list) and last.get("fingerprint") is not None
                  and (plan.out_dir / "notebooks" / job.name).is_file()
                  and last["fingerprint"] == section_fingerprint(sha, code, parameters, manifests, reads))
-        sections.append(SectionPlan(job, sha, reuse, reads if reuse else []))
+        sections.append(SectionPlan(job, sha, reuse, reads if reuse and isinstance(reads, list) else []))
     return sections
 
 
@@ -267,8 +297,6 @@ def plan_sections(plan: BuildPlan, previous: dict, hashes: dict[Path, str], code
 # --------------------------------------------------------------------------
 
 def _print_times(console: Console, rows: list[tuple[str, str, str, str]]) -> None:
-    from rich.table import Table as RichTable
-
     table = RichTable(title="Secciones", show_edge=False)
     table.add_column("Sección")
     table.add_column("Cuaderno")
@@ -281,10 +309,8 @@ def _print_times(console: Console, rows: list[tuple[str, str, str, str]]) -> Non
 
 def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sections: list[SectionPlan]):
     """Run the sections that must run (reading the snapshot) on ``runner`` (the build's
-    :class:`~informe.build.execute.NotebookRunner`), copy the reused ones; print the table."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .downloads import copy_table_data
+    :class:`~informe.publish.execute.NotebookRunner`), copy the reused ones; print the table."""
+    from .downloads import copy_table_data  # pandas
 
     executed = staging / "notebooks"
     executed.mkdir(parents=True)
@@ -326,6 +352,38 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
             console.print(f"[red]Falló la sección «{plan.titles.get(r.output.name, r.output.name)}» "
                           f"({r.output.name}, cuaderno {r.source.name}), {where}: {r.error}[/red]", soft_wrap=True)
     return results
+
+
+@dataclass
+class BuildContext:
+    """One run of ``informe build``: what its phases share (instead of passing each piece by position).
+
+    Filled as the build goes: the fingerprint's pieces (``env``, ``hashes``, ``digest``, ``previous``,
+    ``code``), then the validation and its cache, then the staging folder and the notebook runner."""
+
+    plan: BuildPlan
+    console: Console
+    params: Params
+    force: bool = False
+    engine: str = "auto"
+    jobs: int | None = None
+    server: ForkServer | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    hashes: dict[Path, str] = field(default_factory=dict)
+    digest: str = ""
+    previous: dict = field(default_factory=dict)
+    code: str = ""
+
+
+@dataclass
+class Validated:
+    """What the build has once the data passed validation: the report is computed and published from it."""
+
+    validation: ValidationReport
+    cache: WorkbookCache
+    staging: Path
+    runner: NotebookRunner
 
 
 def build_report(year: int, data: Path | None, out: Path | None, console: Console, jobs: int | None = None,
@@ -372,9 +430,6 @@ def frozen_heap():
 
 
 def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str) -> int:
-    from ..data.params import ParamsError, load_params
-
-    timings: dict[str, float] = {}
     try:
         params = load_params(plan.params_file)
     except ParamsError as exc:
@@ -391,46 +446,45 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
     # The kernels' fork server starts before anything else, while the fingerprint is computed: it has the
     # most to import (ipykernel, pandas, matplotlib, the report's modules) and, on two cores, would
     # otherwise be what the first section waits for. Ended at once when nothing has to run.
-    server = start_fork_server()
+    ctx = BuildContext(plan, console, params, force, engine, jobs, server=start_fork_server(root=plan.root))
     try:
-        return _build_or_skip(plan, console, jobs, force, engine, params, timings, server)
+        return _build_or_skip(ctx)
     finally:
-        if server is not None:
-            server.close(now=True)  # already ended by the runner, unless it never got that far
+        if ctx.server is not None:
+            ctx.server.close(now=True)  # already ended by the runner, unless it never got that far
 
 
-def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) -> int:
+def _build_or_skip(ctx: BuildContext) -> int:
+    plan, console, timings = ctx.plan, ctx.console, ctx.timings
     start = time.perf_counter()
-    env = environment(engine)
-    hashes = plan.input_hashes()
-    digest = plan.fingerprint(hashes, env)
-    previous = previous_build(plan.out_dir)
+    ctx.env = environment(ctx.engine)
+    ctx.hashes = plan.input_hashes()
+    ctx.digest = plan.fingerprint(ctx.hashes, ctx.env)
+    ctx.previous = previous_build(plan.out_dir)
     timings["fingerprint"] = time.perf_counter() - start
-    if not force and previous.get("fingerprint") == digest and outputs_intact(plan.out_dir, previous):
+    if not ctx.force and ctx.previous.get("fingerprint") == ctx.digest and outputs_intact(plan.out_dir, ctx.previous):
         console.print(f"Sin cambios desde la última construcción: {plan.out_dir} está al día "
                       "(use --force para ejecutar de nuevo).", soft_wrap=True)
         timings["execute"] = 0.0
         _write_timings(plan.out_dir, timings)
         return 0
 
-    from .execute import NotebookRunner
-
     # The workers start now, with the fork server already importing: they import papermill while this
     # process imports pandas and pandera and validates the data. Leaving the block ends them and the
     # server (at once if the build is failing or interrupted).
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.sections)))
-    with NotebookRunner(jobs, fork=server is not None, server=server) as runner:
-        from ..data.validation import print_report, validate_dir
+    jobs = max(1, min(ctx.jobs or os.cpu_count() or 1, len(plan.sections)))
+    with NotebookRunner(jobs, fork=ctx.server is not None, server=ctx.server) as runner:
+        from ..data.validation import print_report, validate_dir  # pandera: while the workers start
         from ..data.validation_cache import WorkbookCache
 
         # What was imported stays until the build ends: the garbage collector need not walk it again
         # and again while the data are validated and the book rendered.
         with frozen_heap():
-            code = code_fingerprint(plan, hashes, env)
+            ctx.code = code_fingerprint(plan, ctx.hashes, ctx.env)
             start = time.perf_counter()
             # A workbook whose bytes, year, code and library versions are those of the last build is not
             # read again (never with --force); the cross-sheet checks always run on the whole year.
-            cache = WorkbookCache(None if force else plan.out_dir / VALIDATED, code)
+            cache = WorkbookCache(None if ctx.force else plan.out_dir / VALIDATED, ctx.code)
             validation = validate_dir(plan.data_dir, year=plan.year, cache=cache)
             timings["validate"] = time.perf_counter() - start
             print_report(validation, console)
@@ -444,8 +498,7 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
 
             staging = make_staging(plan.out_dir)
             try:
-                return _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env,
-                                 digest, previous, timings, cache, code)
+                return _build_in(ctx, Validated(validation, cache, staging, runner))
             except BaseException:
                 # Interrupted or failing while kernels run: they write into the staging folder (their
                 # tables' data) until they are ended, so they end before it is removed (else a file
@@ -456,24 +509,25 @@ def _build_or_skip(plan, console, jobs, force, engine, params, timings, server) 
                 shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build_in(plan, staging, console, runner, force, engine, params, validation, hashes, env, digest, previous,
-              timings, cache, code) -> int:
+def _build_in(ctx: BuildContext, done: Validated) -> int:
+    # pandas, the report's modules and the book's tools: imported once the workers run (see the module's top)
+    from ..data.snapshot import load_reads
     from ..data.validation import plural, print_problems
+    from ..report.chapter import check_texts
     from ..report.display import DOWNLOADS_DIR
     from ..report.report import ReportDataError, load_report, write_report_snapshot
     from ..report.sections.summary import key_figures_markdown
     from .book import BookError, render_book
-    from .chapters import PIECES, ChapterPieces
     from .downloads import PreviousDownloads, downloads_sha256
 
+    plan, console, timings, params = ctx.plan, ctx.console, ctx.timings, ctx.params
+    staging, runner, cache, code, previous = done.staging, done.runner, done.cache, ctx.code, ctx.previous
     start = time.perf_counter()
     try:
-        report = load_report(plan.year, plan.data_dir, plan.params_file, plan.root, validation=validation)
+        report = load_report(plan.year, plan.data_dir, plan.params_file, plan.root, validation=done.validation)
     except ReportDataError as exc:
         console.print(f"[red]{exc}[/red]")
         return EXIT_ERRORS
-    from ..report.chapter import check_texts
-
     text_problems = check_texts(report)
     print_problems(text_problems, console)
     if any(p.is_error for p in text_problems):
@@ -484,7 +538,7 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     manifests = write_report_snapshot(report, staging / SNAPSHOT)
     timings["snapshot"] = time.perf_counter() - start
 
-    sections = plan_sections(plan, previous, hashes, code, manifests, force)
+    sections = plan_sections(plan, previous, ctx.hashes, code, manifests, ctx.force)
     start = time.perf_counter()
     results = execute_phase(plan, staging, console, runner, sections)
     runner.close()  # the workers and the fork server end now, before the book is rendered
@@ -492,8 +546,6 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
     if not all(r.ok for r in results):
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
         return EXIT_ERRORS
-
-    from ..data.snapshot import load_reads
 
     parameters = plan.notebook_parameters()
     seconds = {r.output.name: r.seconds for r in results}
@@ -509,14 +561,15 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
             "notebook": s.source.name, "title": plan.titles.get(s.name, ""),
             "fingerprint": section_fingerprint(s.notebook_sha, code, {**parameters, **s.job.parameters}, manifests,
                                                reads)}
-    before = previous.get("notebooks") if isinstance(previous.get("notebooks"), dict) else {}
+    last_seconds = previous.get("notebooks")
+    before: dict = last_seconds if isinstance(last_seconds, dict) else {}
     info = {
         "year": plan.year, "demo": params.demo,
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": git_commit(plan.root), "fingerprint": digest, "timings": timings,
+        "commit": git_commit(plan.root), "fingerprint": ctx.digest, "timings": timings,
         # The files read into the report (the prior year's only when it was compared), named without any
         # absolute path: relative to the project, or to the data folder's parent when the data is elsewhere.
-        "inputs": {_input_name(plan, p): h for p, h in hashes.items()
+        "inputs": {_input_name(plan, p): h for p, h in ctx.hashes.items()
                    if (p.suffix == ".xlsx" or (p.suffix == ".yml" and p.parent == plan.params_file.parent)
                        or p.parent == plan.data_dir / "textos")
                    and (report.prior is not None or not _prior_year_file(plan, p))},
@@ -526,20 +579,20 @@ def _build_in(plan, staging, console, runner, force, engine, params, validation,
         "sections": section_info,
         "validation_reused": list(cache.hits + cache.texts.hits),
         "code": code,  # package code and library versions (downloads are reused under the same)
-        "environment": env,
+        "environment": ctx.env,
     }
     start = time.perf_counter()
     # The pip-only engine converts again only the chapters whose Markdown changed (never with --force).
-    pieces = ChapterPieces(None if force else plan.out_dir / PIECES)
+    pieces = ChapterPieces(None if ctx.force else plan.out_dir / PIECES)
     # The unchanged tables' download files are copied from the last build when its code was this one
     # and they are still what it published.
     downloads = plan.out_dir / "book" / DOWNLOADS_DIR
     published_sha = previous.get("downloads_sha256")
     reuse = (PreviousDownloads(downloads, published_sha)
-             if not force and previous.get("code") == code and isinstance(published_sha, dict)
+             if not ctx.force and previous.get("code") == code and isinstance(published_sha, dict)
              and downloads.is_dir() and not downloads.is_symlink() else None)
     try:
-        book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, engine,
+        book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, ctx.engine,
                            pieces, reuse, chapters=[s.name for s in sections], home=key_figures_markdown(report))
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")

@@ -21,8 +21,9 @@ So:
   chapter numbers. Otherwise it converts the whole book again.
 
 Converting a self-contained chapter alone, or with other chapters of the book, gives exactly its piece
-of the whole book (tested on every chapter of 2022 and of the demo year), so a build that reuses chapters renders what a build from
-scratch renders (tested: after an edit, the HTML pages and the PDF's text equal a forced build's).
+of the whole book (tested on every chapter of 2022 and of the demo year), so a build that reuses chapters
+renders what a build from scratch renders (tested: after an edit, the HTML pages and the PDF's text equal a
+forced build's).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 MARKER = "// informe: capítulo"  # a Typst comment between chapters: where the whole book's Typst is cut
 TYPST_SEPARATOR = f"\n\n```{{=typst}}\n{MARKER}\n```\n\n"
@@ -212,9 +213,8 @@ def convert_chapters(chapters: list[str], to: str, convert: Convert, salt: str,
     converted = _convert_together([chapters[i] for i in todo], [plan[i][1] for i in todo], to, convert)
     if converted is None:
         return _whole_and_keep(chapters, to, convert, salt, pieces)
-    assembled = [piece for _k, _o, piece in plan]
-    for i, piece in zip(todo, converted):
-        assembled[i] = piece
+    done = dict(zip(todo, converted))  # todo: the chapters without a piece
+    assembled = [done[i] if piece is None else piece for i, (_k, _o, piece) in enumerate(plan)]
     if not self_contained(chapters, assembled, to) or (html and not _numbers_consecutive(assembled)):
         return _whole_and_keep(chapters, to, convert, salt, pieces)
     reused = sum(1 for _k, _o, piece in plan if piece is not None)

@@ -35,18 +35,28 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Protocol
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, default
 
-from . import skip_unneeded_imports
-from .forkkernel import (MAX_IPC_PATH, ForkProvisioner, ForkServer, _kernel_environment, fork_client,
-                         make_runtime_dir, set_parent_death_signal, start_fork_server, use_fork_server)
+from .forkkernel import (
+    MAX_IPC_PATH,
+    ForkProvisioner,
+    ForkServer,
+    _kernel_environment,
+    fork_client,
+    make_runtime_dir,
+    set_parent_death_signal,
+    start_fork_server,
+    use_fork_server,
+)
 from .workspace import KERNEL_DIR_PREFIX  # noqa: F401 - re-exported
 
 KERNEL_START_ATTEMPTS = 3
@@ -87,7 +97,17 @@ def kernel_log_tail(lines: int = 5) -> str:
     return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
 
 
-_LIVE_KERNELS: dict[int, object] = {}  # pid -> Popen of kernels started by this process
+class _KernelProcess(Protocol):
+    """A kernel this process started: a Popen, or a kernel forked by the fork server (``ForkedKernel``)."""
+
+    pid: int
+
+    def kill(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> object: ...
+
+
+_LIVE_KERNELS: dict[int, _KernelProcess] = {}  # pid -> the kernels started by this process
 _RUNTIME_DIR: list[Path] = []  # the runtime folder of the notebook this worker is running
 
 
@@ -131,7 +151,7 @@ class InformeKernelManager(AsyncKernelManager):
       interrupts (a cell timeout) still go through.
     """
 
-    client_class = DottedObjectName("informe.build.execute.InformeKernelClient")
+    client_class = DottedObjectName("informe.publish.execute.InformeKernelClient")
 
     @default("client_factory")
     def _informe_client_factory(self):
@@ -152,7 +172,7 @@ class InformeKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
 
     async def _async_pre_start_kernel(self, **kw):
-        # A worker with a fork server forks its kernels from it (see informe.build.forkkernel).
+        # A worker with a fork server forks its kernels from it (see informe.publish.forkkernel).
         if self.provisioner is None and fork_client() is not None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
@@ -218,7 +238,7 @@ class NotebookJob:
     parameters: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, item: "NotebookJob | Path") -> "NotebookJob":
+    def of(cls, item: NotebookJob | Path) -> NotebookJob:
         return item if isinstance(item, NotebookJob) else cls(Path(item), Path(item).name)
 
 
@@ -276,6 +296,11 @@ def _is_kernel_start_failure(exc: Exception) -> bool:
                                    "DeadKernelError"))
 
 
+def _cell_started(started: list[int], cell_index: int, **_kw) -> None:
+    """papermill's ``on_cell_execute``: a cell began to run (a kernel that dies in one is not retried)."""
+    started.append(cell_index)
+
+
 def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeout: int = 600,
                  env: dict[str, str] | None = None) -> NotebookResult:
     """Execute one notebook with papermill (runs in a worker process); ``env`` is added to the kernel's.
@@ -286,7 +311,6 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
     into jupyter_client's 2.5 s grace period (measured: 2.6 s of 6.1 s for one section).
     Where the build runs a fork server the kernel is forked from it (see :mod:`.forkkernel`).
     """
-    skip_unneeded_imports()
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -311,7 +335,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     request_save_on_cell_execute=False,  # no writes while running: one at the end
                     extra_arguments=KERNEL_ARGUMENTS,
                     shutdown_kernel="immediate",
-                    on_cell_execute=lambda cell_index, **_kw: started.append(cell_index),
+                    on_cell_execute=partial(_cell_started, started),
                 )
                 strip_notebook_metadata(nb)
                 nbformat.write(nb, str(output))
@@ -332,7 +356,8 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
                     continue
                 tail = kernel_log_tail() if kernel_failed else ""
                 return NotebookResult(source, output, time.perf_counter() - start,
-                                      f"{type(exc).__name__}: {exc}" + (f" (registro del kernel: {tail})" if tail else ""),
+                                      f"{type(exc).__name__}: {exc}"
+                                      + (f" (registro del kernel: {tail})" if tail else ""),
                                       None, attempt)
     finally:
         if runtime in _RUNTIME_DIR:
@@ -401,7 +426,6 @@ def _init_worker(parent_pid: int, fork_address: str | None = None) -> None:
         signal.signal(signal.SIGTERM, _end_worker)
     _die_with_parent(parent_pid)
     use_fork_server(fork_address)
-    skip_unneeded_imports()
     import papermill  # noqa: F401 - imported now rather than when the first notebook arrives
     _warm_up()
 
@@ -428,7 +452,8 @@ def _ready() -> bool:
 
 def _end_workers(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
     """Ask every worker to end (each kills its kernel first), then make sure they have."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API before 3.14; None once shut down
+    # no public API before Python 3.14; None once shut down
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -459,8 +484,7 @@ class NotebookRunner:
             self.server = start_fork_server(fork)
         # Imported once here rather than in every worker: forked workers share it (saves ~0.45 s of CPU per
         # worker while the data are validated). Where workers are spawned, they import it themselves.
-        skip_unneeded_imports()
-        import papermill  # noqa: F401
+            import papermill  # noqa: F401
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
                                         initargs=(os.getpid(), self.server.address if self.server else None))
         for _ in range(self.jobs):  # the workers start now (where they are spawned, one per pending task)
@@ -504,7 +528,7 @@ class NotebookRunner:
             self.server.close()
             self.server = None
 
-    def __enter__(self) -> "NotebookRunner":
+    def __enter__(self) -> NotebookRunner:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
