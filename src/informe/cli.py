@@ -220,6 +220,41 @@ def build(
     raise typer.Exit(code)
 
 
+@app.command()
+def preview(
+    year: int = typer.Option(None, "--year", "-y", metavar="AÑO",
+                             help="Año del informe (por defecto, el último año con datos reales)."),
+    port: int = typer.Option(8000, "--port", "-p", metavar="N", help="Puerto de 127.0.0.1 donde se sirve el libro."),
+    data: Path = typer.Option(None, "--data", metavar="CARPETA", help="Carpeta de datos (por defecto data/<año>)."),
+    out: Path = typer.Option(None, "--out", metavar="CARPETA",
+                             help="Carpeta del informe completo, construido al salir (por defecto outputs/<año>)."),
+    engine: str = typer.Option("auto", "--engine", metavar="MOTOR",
+                               help="auto (Quarto si está instalado), quarto o pandoc."),
+    open_browser: bool = typer.Option(False, "--open", help="Abre el libro en el navegador."),
+) -> None:
+    """Sirve el libro HTML mientras escribe: lo reconstruye al guardar un libro de datos, un texto o los
+    parámetros y recarga la página; al salir (Ctrl-C) construye el informe completo con su PDF."""
+    from .paths import output_dir, params_file
+    from .publish.preview import Preview, PreviewError
+
+    if engine not in ("auto", "quarto", "pandoc"):
+        raise typer.BadParameter("use auto, quarto o pandoc", param_hint="--engine")
+    if not 0 < port < 65536:
+        raise typer.BadParameter("un puerto entre 1 y 65535", param_hint="--port")
+    year = default_year(year)
+    data_dir = data if data is not None else default_data_dir(PROJECT_ROOT, year)
+    refuse_symlink_loop(data_dir, "La carpeta de datos")
+    session = Preview(year, PROJECT_ROOT, data_dir, params_file(PROJECT_ROOT, year),
+                      out if out is not None else output_dir(PROJECT_ROOT, year), console, port, engine)
+    try:
+        code = session.run(open_browser)
+    except PreviewError as exc:
+        err_console.print(f"No se inicia la vista previa: {exc}", style="red", markup=False, highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    raise typer.Exit(code)
+
+
 # --------------------------------------------------------------------------
 # What the machine refuses: symlink loops, permissions, read-only or full disks (exit 2, one line)
 # --------------------------------------------------------------------------

@@ -269,6 +269,11 @@ def guide_markdown() -> str:
         "",
         "Cuando `informe validate --year 2024` termina con código 0 (las advertencias no detienen el informe),",
         "`YEAR=2024 make report` construye el PDF y el libro HTML.",
+        "",
+        "Mientras escribe los textos o corrige los libros, `.venv/bin/informe preview --year 2024 --open` abre el",
+        "libro HTML en el navegador y lo actualiza cada vez que guarda un archivo: si algo está mal, la página",
+        "muestra el error (archivo, hoja, fila y columna) hasta que lo corrija. Al terminar (Ctrl-C) construye el",
+        "informe completo con su PDF.",
     ]
     return "\n".join(lines).rstrip() + "\n"
 

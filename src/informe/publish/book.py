@@ -83,7 +83,7 @@ class BookError(RuntimeError):
 class BookResult:
     engine: str
     html_dir: Path
-    pdf: Path
+    pdf: Path | None  # None: the HTML book only (informe preview)
 
 
 def spanish_date(value: dt.date) -> str:
@@ -331,21 +331,23 @@ def write_staged_downloads(src: Path, previous: PreviousDownloads | None = None)
 # Quarto engine
 # --------------------------------------------------------------------------
 
-def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path) -> None:
+def render_quarto(quarto: str, src: Path, html_dir: Path, pdf: Path | None) -> None:
     """HTML book and Typst PDF with one ``quarto render`` of every format of ``_quarto.yml`` (the project is
     set up and its notebooks read once, not once per format). Both land in ``_book/``: the PDF is moved out, the
-    rest is the HTML book."""
+    rest is the HTML book. ``pdf=None``: the HTML book only (``informe preview``)."""
     book = src / "_book"
     shutil.rmtree(book, ignore_errors=True)
     # Without --to, `quarto render` of a project renders every format of _quarto.yml (html and typst).
-    proc = subprocess.run([quarto, "render", str(src), "--profile", "build", "--no-execute"],
+    formats = [] if pdf is not None else ["--to", "html"]
+    proc = subprocess.run([quarto, "render", str(src), *formats, "--profile", "build", "--no-execute"],
                           capture_output=True, text=True)
     if proc.returncode:
         raise BookError(f"quarto render falló:\n{(proc.stderr or proc.stdout)[-3000:]}")
-    pdfs = sorted(book.glob("*.pdf"))
-    if not pdfs:
-        raise BookError("quarto render no produjo ningún PDF en _book/ (formato typst)")
-    shutil.move(str(pdfs[0]), pdf)
+    if pdf is not None:
+        pdfs = sorted(book.glob("*.pdf"))
+        if not pdfs:
+            raise BookError("quarto render no produjo ningún PDF en _book/ (formato typst)")
+        shutil.move(str(pdfs[0]), pdf)
     if not (book / "index.html").exists():
         raise BookError("quarto render no produjo el libro HTML (_book/index.html)")
     shutil.copytree(book, html_dir, dirs_exist_ok=True)
@@ -465,7 +467,7 @@ def _typst_string(value: object) -> str:
     return re.sub(r"\\u([0-9a-fA-F]{4})", r"\\u{\1}", json.dumps(str(value), ensure_ascii=False))
 
 
-def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
+def render_pandoc(src: Path, html_dir: Path, pdf: Path | None, downloads: bool = False,
                   pieces: ChapterPieces | None = None, previous_downloads: PreviousDownloads | None = None) -> None:
     """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources.
 
@@ -481,12 +483,13 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path, downloads: bool = False,
     chapters = book_chapters(src, config)
     (src / "book.md").write_text("\n\n".join(chapters) + "\n", encoding="utf-8")
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="informe-render") as pool:
-        pdf_job = pool.submit(render_pdf, src, config, pdf, chapters, pieces)
+        pdf_job = pool.submit(render_pdf, src, config, pdf, chapters, pieces) if pdf is not None else None
         body_job = pool.submit(pandoc_body, src, chapters, pieces)
         if downloads:
             write_staged_downloads(src, previous_downloads)
         render_html_book(src, config, html_dir, body=body_job.result())
-        pdf_job.result()
+        if pdf_job is not None:
+            pdf_job.result()
 
 
 def render_pdf(src: Path, config: dict, pdf: Path, chapters: list[str] | None = None,
@@ -557,8 +560,9 @@ def bundled_fonts() -> Path:
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
                 engine: str = "auto", pieces: ChapterPieces | None = None,
                 previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None,
-                home: str = "") -> BookResult:
-    """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``.
+                home: str = "", pdf: bool = True) -> BookResult:
+    """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``
+    (``pdf=False``: the HTML book only, as ``informe preview`` renders it while the analyst writes).
 
     ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`);
     ``previous_downloads``: the last build's download files, written by the same code, to copy the
@@ -571,9 +575,10 @@ def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: P
     info = {**info, "engine": "Quarto" if quarto else "pandoc + typst (solo pip)"}
     src = stage_sources(root, executed, work / "book-src", params, info, downloads=bool(quarto),
                         previous_downloads=previous_downloads, chapters=chapters, home=home)
-    html_dir, pdf = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
+    html_dir, pdf_path = out_dir / "book", out_dir / f"informe-gestion-{params.year}.pdf"
     if quarto:
-        render_quarto(quarto, src, html_dir, pdf)
+        render_quarto(quarto, src, html_dir, pdf_path if pdf else None)
     else:
-        render_pandoc(src, html_dir, pdf, downloads=True, pieces=pieces, previous_downloads=previous_downloads)
-    return BookResult(chosen, html_dir, pdf)
+        render_pandoc(src, html_dir, pdf_path if pdf else None, downloads=True, pieces=pieces,
+                      previous_downloads=previous_downloads)
+    return BookResult(chosen, html_dir, pdf_path if pdf else None)

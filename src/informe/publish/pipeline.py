@@ -367,6 +367,7 @@ class BuildContext:
     force: bool = False
     engine: str = "auto"
     jobs: int | None = None
+    pdf: bool = True  # False: the HTML book only (informe preview)
     server: ForkServer | None = None
     timings: dict[str, float] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
@@ -387,8 +388,10 @@ class Validated:
 
 
 def build_report(year: int, data: Path | None, out: Path | None, console: Console, jobs: int | None = None,
-                 force: bool = False, root: Path | None = None, engine: str = "auto", wait: bool = True) -> int:
+                 force: bool = False, root: Path | None = None, engine: str = "auto", wait: bool = True,
+                 pdf: bool = True) -> int:
     """Validate, execute the sections that changed and publish ``outputs/<year>``; return the exit code.
+    ``pdf=False``: the HTML book only (``informe preview``; its own output folder, never ``outputs/<year>``).
 
     Exit codes: 0 built or up to date, 1 invalid data / failed section / output folder busy,
     2 unusable input or output folder, 130/143 interrupted (SIGINT/SIGTERM).
@@ -405,7 +408,7 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
                     check_output_dir(plan.out_dir, default_out)  # it may have changed while waiting
                     remove_leftovers(plan.out_dir)
                     remove_kernel_leftovers()
-                    return _build(plan, console, jobs, force, engine)
+                    return _build(plan, console, jobs, force, engine, pdf)
             except Interrupted as exc:
                 console.print(f"[red]Interrumpido: {plan.out_dir} no se modificó.[/red]", soft_wrap=True)
                 return exc.exit_code
@@ -429,7 +432,7 @@ def frozen_heap():
         gc.unfreeze()
 
 
-def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str) -> int:
+def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str, pdf: bool = True) -> int:
     try:
         params = load_params(plan.params_file)
     except ParamsError as exc:
@@ -446,7 +449,7 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
     # The kernels' fork server starts before anything else, while the fingerprint is computed: it has the
     # most to import (ipykernel, pandas, matplotlib, the report's modules) and, on two cores, would
     # otherwise be what the first section waits for. Ended at once when nothing has to run.
-    ctx = BuildContext(plan, console, params, force, engine, jobs, server=start_fork_server(root=plan.root))
+    ctx = BuildContext(plan, console, params, force, engine, jobs, pdf, server=start_fork_server(root=plan.root))
     try:
         return _build_or_skip(ctx)
     finally:
@@ -457,7 +460,7 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
 def _build_or_skip(ctx: BuildContext) -> int:
     plan, console, timings = ctx.plan, ctx.console, ctx.timings
     start = time.perf_counter()
-    ctx.env = environment(ctx.engine)
+    ctx.env = {**environment(ctx.engine), **({} if ctx.pdf else {"pdf": "no"})}
     ctx.hashes = plan.input_hashes()
     ctx.digest = plan.fingerprint(ctx.hashes, ctx.env)
     ctx.previous = previous_build(plan.out_dir)
@@ -593,7 +596,8 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
              and downloads.is_dir() and not downloads.is_symlink() else None)
     try:
         book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, ctx.engine,
-                           pieces, reuse, chapters=[s.name for s in sections], home=key_figures_markdown(report))
+                           pieces, reuse, chapters=[s.name for s in sections], home=key_figures_markdown(report),
+                           pdf=ctx.pdf)
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -614,7 +618,8 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
     console.print(f"[green]Informe construido con el motor {engine_name} "
                   f"({plural(ran, 'sección ejecutada', 'secciones ejecutadas')}, "
                   f"{plural(len(section_info) - ran, 'reutilizada', 'reutilizadas')}).[/green]")
-    console.print(f"  PDF:  {plan.out_dir / book.pdf.name}", soft_wrap=True)
+    if book.pdf is not None:
+        console.print(f"  PDF:  {plan.out_dir / book.pdf.name}", soft_wrap=True)
     console.print(f"  HTML: {plan.out_dir / 'book' / 'index.html'}", soft_wrap=True)
     console.print(f"  Cuadernos ejecutados: {plan.out_dir / 'notebooks'}", soft_wrap=True)
     return 0
