@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import require_browser
 from conftest import ROOT, build_env, set_cell
 from informe.publish.preview import failure_message, ignored, inject, preview_dir, wait_until_stable
 
@@ -184,3 +185,50 @@ def test_the_page_gets_the_preview_script_and_a_failure_its_errors():
               "Construcción detenida: los datos no son válidos; /y no se modificó.\n")
     assert failure_message(output) == ("ERROR a.xlsx, hoja «H», fila 3, columna «C»: malo\n"
                                        "Construcción detenida: los datos no son válidos; /y no se modificó.")
+
+
+def test_the_open_page_shows_the_error_and_reloads_when_fixed(tmp_path):
+    """In a real browser: the page reloads itself after a save, a failure's message covers the last good page
+    (role=alert, file, sheet, row and column), and the next good build removes it. No polling: one event stream."""
+    require_browser()
+    from browser import chromium, set_viewport
+
+    shutil.copytree(ROOT / "data" / "2022", tmp_path / "2022")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start(tmp_path, port)
+    try:
+        with chromium() as driver:
+            set_viewport(driver, 1366)
+            driver.get(f"{base}/12-administrativo.html")  # the waiting page until the first build, then the page
+            wait = time.monotonic() + 180
+            while time.monotonic() < wait and "Relaciones administrativas" not in driver.title:
+                time.sleep(0.5)
+            assert "Relaciones administrativas" in driver.title
+            driver.execute_script("window.__sinRecargar = true;")
+            workbook = tmp_path / "2022" / "administrativo.xlsx"
+            set_cell(workbook, "PQRS", "B3", "treinta")
+            alert = None
+            for _ in range(240):
+                time.sleep(0.5)
+                alert = driver.execute_script(
+                    "var o = document.getElementById('informe-vista-previa-error');"
+                    "return o && [o.getAttribute('role'), o.innerText];")
+                if alert:
+                    break
+            assert alert and alert[0] == "alert"
+            assert "administrativo.xlsx, hoja «PQRS», fila 3, columna «Cantidad»" in alert[1]
+            assert driver.execute_script("return window.__sinRecargar === true")  # the last good page, not reloaded
+            set_cell(workbook, "PQRS", "B3", 27)
+            for _ in range(240):
+                time.sleep(0.5)
+                if not driver.execute_script("return window.__sinRecargar === true"):
+                    break
+            assert not driver.execute_script("return window.__sinRecargar === true")  # reloaded
+            assert not driver.execute_script("return !!document.getElementById('informe-vista-previa-error')")
+            resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+            assert sum("/__informe/eventos" in r for r in resources) <= 1 and not any("estado" in r for r in resources)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output

@@ -3,49 +3,50 @@
 (function () {
   "use strict";
   var bar = null;
+  var overlay = null;
+
+  // A fixed panel of the page: its id, its ARIA role, its style and its children (tag, properties).
+  function panel(id, role, css, children) {
+    var node = document.createElement("div");
+    node.id = id;
+    node.setAttribute("role", role);
+    node.style.cssText = css;
+    children.forEach(function (child) {
+      var element = document.createElement(child[0]);
+      Object.keys(child[1]).forEach(function (key) { element[key] = child[1][key]; });
+      node.appendChild(element);
+    });
+    document.body.appendChild(node);
+    return node;
+  }
 
   function ensureBar() {
     if (bar) return bar;
-    bar = document.createElement("div");
-    bar.id = "informe-vista-previa";
-    bar.setAttribute("role", "status");
-    bar.style.cssText = "position:fixed;right:12px;bottom:12px;z-index:1000;max-width:min(44rem,calc(100vw - 24px));" +
+    bar = panel("informe-vista-previa", "status",
+      "position:fixed;right:12px;bottom:12px;z-index:1000;max-width:min(44rem,calc(100vw - 24px));" +
       "font:14px/1.4 system-ui,sans-serif;background:#fff;color:#1a1a1a;border:1px solid #1F4E79;border-radius:6px;" +
-      "box-shadow:0 2px 10px rgba(0,0,0,.2);padding:.5rem .75rem";
-    var text = document.createElement("span");
-    text.className = "texto";
-    text.textContent = "Vista previa";
-    var pdf = document.createElement("button");
-    pdf.type = "button";
-    pdf.textContent = "Construir el PDF";
+      "box-shadow:0 2px 10px rgba(0,0,0,.2);padding:.5rem .75rem",
+      [["span", { className: "texto", textContent: "Vista previa" }],
+       ["button", { type: "button", textContent: "Construir el PDF" }]]);
+    var pdf = bar.querySelector("button");
     pdf.style.marginLeft = ".75rem";
     pdf.addEventListener("click", function () {
       fetch("/__informe/pdf", { method: "POST" }).then(function () { say("PDF pedido: se construye el informe completo…"); });
     });
-    bar.appendChild(text);
-    bar.appendChild(pdf);
-    document.body.appendChild(bar);
     return bar;
   }
 
   function say(message) { ensureBar().querySelector(".texto").textContent = message; }
 
-  var overlay = null;
   function showError(message) {
     if (!overlay) {
-      overlay = document.createElement("div");
-      overlay.id = "informe-vista-previa-error";
-      overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:1001;" +
+      overlay = panel("informe-vista-previa-error", "alert",
+        "position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:1001;" +
         "background:#fff5f5;color:#5c0000;border-bottom:3px solid #b00020;padding:1rem 1.25rem;" +
-        "font:14px/1.45 system-ui,sans-serif;box-shadow:0 2px 12px rgba(0,0,0,.25)";
-      var title = document.createElement("strong");
-      title.textContent = "La última construcción falló; esta página es la última que se construyó bien.";
-      var pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;margin:.5rem 0 0;font:13px/1.4 ui-monospace,monospace";
-      overlay.appendChild(title);
-      overlay.appendChild(pre);
-      document.body.appendChild(overlay);
+        "font:14px/1.45 system-ui,sans-serif;box-shadow:0 2px 12px rgba(0,0,0,.25)",
+        [["strong", { textContent: "La última construcción falló; esta página es la última que se construyó bien." }],
+         ["pre", {}]]);
+      overlay.querySelector("pre").style.cssText = "white-space:pre-wrap;margin:.5rem 0 0;font:13px/1.4 ui-monospace,monospace";
     }
     overlay.querySelector("pre").textContent = message;
   }
