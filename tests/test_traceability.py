@@ -231,3 +231,27 @@ def test_the_focused_number_shows_its_source_inside_the_window(built_2022):
             number.send_keys(Keys.ESCAPE)
             time.sleep(0.1)
             assert driver.execute_script("return getComputedStyle(arguments[0]).display", note) == "none"
+
+
+def test_quarto_pages_get_the_same_sources(tmp_path):
+    """The Quarto engine's pages (rendered elsewhere, Quarto 1.10) are finished like the pip engine's: each number
+    focusable and described by its note, and the script that places the notes, linked from the page's depth."""
+    from informe.publish.html_book import SOURCES_SCRIPT, finish_quarto_book
+
+    html = tmp_path / "_book"
+    (html / "notebooks").mkdir(parents=True)
+    page = ('<!DOCTYPE html><html><head><title>t</title></head><body><nav id="quarto-sidebar"></nav>'
+            '<main id="quarto-document-content"><h1>Atracción de inversión</h1><table><tr><td>'
+            '<span class="fuente" data-fuente="2022/inversion.xlsx, hoja «Proyectos», celda F5: valor escrito en el '
+            'libro">600</span></td></tr></table></main></body></html>')
+    (html / "notebooks" / "05-inversion.html").write_text(page, encoding="utf-8")
+    (html / "index.html").write_text(page.replace("Atracción de inversión", "Presentación"), encoding="utf-8")
+    config = {"book": {"title": "Informe de Gestión", "chapters": ["index.qmd", "notebooks/05-inversion.ipynb"]},
+              "informe": {"year": 2022}}
+    finish_quarto_book(ROOT, config, html)
+    soup = BeautifulSoup((html / "notebooks" / "05-inversion.html").read_text(encoding="utf-8"), "html.parser")
+    number = soup.select_one("td .fuente[tabindex='0'][aria-describedby]")
+    note = soup.find(id=number["aria-describedby"])
+    assert note.get_text() == "Fuente: 2022/inversion.xlsx, hoja «Proyectos», celda F5: valor escrito en el libro"
+    assert soup.head.find("script", src=f"../{SOURCES_SCRIPT}") is not None
+    assert (html / SOURCES_SCRIPT).read_bytes() == (ROOT / "book" / SOURCES_SCRIPT).read_bytes()
