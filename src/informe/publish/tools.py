@@ -15,8 +15,9 @@ from pathlib import Path
 LIBRARIES = ("pandas", "numpy", "matplotlib", "seaborn", "babel", "pyarrow", "papermill", "nbclient", "ipykernel",
              "ipython", "nbformat", "pypandoc-binary", "typst", "markdown-it-py", "openpyxl", "pandera", "pydantic",
              "xlsxwriter", "beautifulsoup4", "pagefind-bin", "PyYAML")
-# Libraries the package imports that shape no output: locking, processes, the terminal, kernel messaging.
-OUTPUT_NEUTRAL = ("filelock", "psutil", "rich", "typer", "jupyter_client", "traitlets", "pyzmq")
+# Libraries the package imports that shape no output: locking, processes, the terminal, kernel messaging, the
+# preview's file watching.
+OUTPUT_NEUTRAL = ("filelock", "psutil", "rich", "typer", "jupyter_client", "traitlets", "pyzmq", "watchfiles")
 
 
 def find_quarto() -> str | None:
