@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import CHAPTERS_2022, ROOT, SECTIONS_2022
-from informe.publish.book import BookError, load_book_config
-from informe.publish.html_book import page_name, render_html_book
+from informe.publish.book import MARKDOWN_READER, BookError, load_book_config, lua_filter_args, pandoc_text
+from informe.publish.html_book import PageCache, page_name, pandoc_body, render_html_book
 
 # A small book: an unnumbered front page, two numbered chapters, an unnumbered colophon.
 SMALL_BOOK = """# Presentación {.unnumbered}
@@ -173,6 +173,40 @@ def test_navigation_on_every_page(small_book):
 def test_links_to_another_chapter_name_its_page(small_book):
     link = soup(small_book / "01-primero.html").find("a", string="sección dos")
     assert link["href"] == "02-segundo.html#sec-dos"
+
+
+def test_the_page_cache_prepares_again_only_the_chapters_whose_html_changed(small_book, tmp_path):
+    """Issue 24 (informe preview): pages made from a cache are the pages made without one, and an edit parses and
+    prepares again only its own chapter; links across pages still name the page that now holds their target."""
+    src = small_book.parent
+    config = {"book": {"title": "Informe de Gestión", "chapters": ["index.qmd", "notebooks/01-primero.ipynb",
+                                                                   "notebooks/02-segundo.ipynb", "colofon.qmd"]},
+              "informe": {"year": "2022", "agency": "ACI Medellín"}}
+    body = pandoc_body(src)
+    cache = PageCache()
+    first, again = tmp_path / "primera", tmp_path / "otra"
+    render_html_book(src, config, first, body=body, cache=cache, search=False)
+    assert cache.reused == 0
+    render_html_book(src, config, again, body=body, cache=cache, search=False)
+    assert cache.reused == 4  # every chapter
+    html = {p.name: p.read_bytes() for p in small_book.glob("*.html")}
+    assert {p.name: p.read_bytes() for p in again.glob("*.html")} == html  # what a build without cache writes
+    assert not (again / "pagefind").exists()
+
+    # «Sección dos» moves to the first chapter: only the two edited chapters are prepared again, and the
+    # link in the first chapter now stays on its page, as a render without cache makes it.
+    edited = SMALL_BOOK.replace("## Sección dos {#sec-dos}\n", "").replace(
+        "Véase la [sección dos](#sec-dos).", "Véase la [sección dos](#sec-dos).\n\n## Sección dos {#sec-dos}\n")
+    (tmp_path / "book.md").write_text(edited, encoding="utf-8")
+    edited_body = pandoc_text(src, edited, ["-f", MARKDOWN_READER, "-t", "html5", "--section-divs",
+                                            "--number-sections", "--wrap=none", *lua_filter_args(src)])
+    before = cache.reused
+    render_html_book(src, config, tmp_path / "editado", body=edited_body, cache=cache, search=False)
+    assert cache.reused - before == 2  # the front page and the colophon
+    render_html_book(src, config, tmp_path / "sin-cache", body=edited_body, search=False)
+    made = {p.name: p.read_bytes() for p in (tmp_path / "editado").glob("*.html")}
+    assert made == {p.name: p.read_bytes() for p in (tmp_path / "sin-cache").glob("*.html")}
+    assert soup(tmp_path / "editado" / "01-primero.html").find("a", string="sección dos")["href"] == "#sec-dos"
 
 
 def test_a_chapter_without_its_title_is_reported(small_book, tmp_path):

@@ -3,6 +3,7 @@ Excel's owner files ignored, Ctrl-C ends with the complete build; a port in use 
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import signal
@@ -15,10 +16,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from rich.console import Console
 
 from browser import require_browser
 from conftest import ROOT, build_env, set_cell
-from informe.publish.preview import failure_message, ignored, inject, preview_dir, wait_until_stable
+from informe.publish.preview import complete, failure_message, ignored, inject, preview_dir, wait_until_stable
 
 
 def free_port() -> int:
@@ -161,7 +164,7 @@ def test_owner_lock_and_temporary_files_never_start_a_build():
 
 
 def test_a_file_being_saved_is_read_once_it_stops_changing(tmp_path):
-    path = tmp_path / "libro.xlsx"
+    path = tmp_path / "retos.md"
     path.write_bytes(b"x")
     writes = []
 
@@ -178,6 +181,107 @@ def test_a_file_being_saved_is_read_once_it_stops_changing(tmp_path):
     assert time.monotonic() - writes[-1] >= 0.3 and path.read_bytes() == b"x" * 6
 
 
+def test_a_workbook_is_read_only_once_it_is_a_complete_file(tmp_path):
+    """A workbook written in two parts (its zip directory, written last, missing in between) is not read while it
+    only has its first part, however long the pause between the two."""
+    content = (ROOT / "data" / "2022" / "posicionamiento.xlsx").read_bytes()
+    path = tmp_path / "posicionamiento.xlsx"
+    path.write_bytes(content[: len(content) // 2])
+    assert not complete(path) and complete(tmp_path / "retos.md")
+    done = []
+
+    def finish() -> None:
+        time.sleep(0.6)  # longer than the quiet period
+        path.write_bytes(content)
+        done.append(time.monotonic())
+
+    writer = threading.Thread(target=finish)
+    writer.start()
+    wait_until_stable([path], quiet=0.1)
+    writer.join()
+    assert done and complete(path) and path.read_bytes() == content
+
+
+def test_a_session_keeps_its_kernels_warm_and_publishes_what_a_forced_build_publishes(tmp_path, monkeypatch):
+    """The preview's builds share a Session: the same workers and fork server run every build's sections, the
+    unchanged workbooks' and texts' validation comes from memory, only the edited chapters' pages are prepared
+    again, the search index is made after the reload, and what it publishes is what a forced build publishes."""
+    import informe.publish.downloads as downloads
+    from informe.publish.pipeline import Session, build_report
+
+    data = tmp_path / "2022"
+    shutil.copytree(ROOT / "data" / "2022", data)
+    out, forced = tmp_path / "out" / "2022-vista-previa", tmp_path / "forzada" / "2022"
+    console = Console(file=io.StringIO(), width=300)
+    session = Session()
+
+    def session_build() -> int:
+        return build_report(2022, data, out, console, root=ROOT, engine="pandoc", pdf=False, session=session)
+
+    def info(folder: Path) -> dict:
+        return json.loads((folder / "build-info.json").read_text(encoding="utf-8"))
+
+    try:
+        assert session_build() == 0
+        runner = session.runner
+        assert runner is not None and runner.server is not None and runner.server.process.poll() is None
+        assert (out / "book" / "pagefind" / "pagefind.js").is_file() and session.unindexed is None
+
+        sentence = "Una frase nueva que el analista acaba de escribir."
+        with (data / "textos" / "retos.md").open("a", encoding="utf-8") as text:
+            text.write(f"\n{sentence}\n")
+        workbook = data / "posicionamiento.xlsx"
+        set_cell(workbook, "Cifras", "C5", load_workbook(workbook)["Cifras"]["C5"].value + 2)
+        assert session_build() == 0
+        assert session.runner is runner and runner.server.process.poll() is None  # the same warm kernels' server
+        ran = {Path(name).stem for name, s in info(out)["sections"].items() if s["ran"]}
+        assert ran == {"01-resumen-ejecutivo", "07-posicionamiento", "14-anexo-calidad-datos", "11-retos"}
+        others = [p.name for p in data.glob("*.xlsx") if p.name != "posicionamiento.xlsx"]
+        texts = [f"textos/{p.name}" for p in (data / "textos").glob("*.md") if p.name != "retos.md"]
+        assert sorted(info(out)["validation_reused"]) == sorted([*others, *texts])
+        assert sentence in (out / "book" / "11-retos.html").read_text(encoding="utf-8")
+        assert session.unindexed == out / "book"  # the previous index is published until the new one is made
+        session.index_search()
+        assert session.unindexed is None and (out / "book" / "pagefind" / "pagefind.js").is_file()
+
+        assert build_report(2022, data, forced, console, root=ROOT, engine="pandoc", pdf=False, force=True) == 0
+
+        def pages(folder: Path) -> dict[str, bytes]:
+            return {p.name: p.read_bytes() for p in (folder / "book").glob("*.html") if p.name != "colofon.html"}
+
+        def notebooks(folder: Path) -> dict[str, bytes]:
+            return {p.name: p.read_bytes() for p in (folder / "notebooks").glob("*.ipynb")}
+
+        def tables(folder: Path) -> dict[str, bytes]:
+            return {p.name: p.read_bytes() for p in (folder / "book" / "tablas").glob("*.csv")}
+
+        def year_workbook(folder: Path) -> dict[str, list]:
+            wb = load_workbook(folder / "book" / "tablas" / "informe-gestion-2022-tablas.xlsx", read_only=True)
+            return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+        assert notebooks(out) == notebooks(forced) and pages(out) == pages(forced) and len(pages(out)) >= 16
+        assert tables(out) == tables(forced) and year_workbook(out) == year_workbook(forced)
+
+        # A text edit alone: its page again, and the year's workbook of tables copied, not written again.
+        written = []
+        real = downloads.write_xlsx
+        monkeypatch.setattr(downloads, "write_xlsx", lambda path, tables, contents=False: written.append(
+            (Path(path).name, contents)) or real(path, tables, contents))
+        with (data / "textos" / "retos.md").open("a", encoding="utf-8") as text:
+            text.write("\nOtra frase.\n")
+        assert session_build() == 0
+        assert {Path(n).stem for n, s in info(out)["sections"].items() if s["ran"]} == {"11-retos"}
+        assert written == [] and year_workbook(out) == year_workbook(forced)
+
+        # Invalid data: the build stops, the warm kernels stay; fixed, the next build is good.
+        set_cell(workbook, "Cifras", "C5", "muchos")
+        assert session_build() == 1
+        assert session.runner is runner
+        set_cell(workbook, "Cifras", "C5", 7)
+        assert session_build() == 0
+    finally:
+        session.close()
+    assert session.runner is None and runner.server is None
 def test_the_page_gets_the_preview_script_and_a_failure_its_errors():
     assert inject(b"<html><body><p>x</p></body></html>").endswith(
         b'<p>x</p><script src="/__informe/vista-previa.js" defer></script></body></html>')

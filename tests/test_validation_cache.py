@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from conftest import DATA_2022, set_cell
 from informe.data.contract import CONTRACT
@@ -97,3 +98,41 @@ def test_a_workbook_saved_while_it_is_validated_is_validated_again_next_time(tmp
     assert "posicionamiento.xlsx" not in second.hits and len(second.hits) == len(CONTRACT) - 1
     cifras = report.data[("posicionamiento.xlsx", "Cifras")]
     assert 999 in set(cifras["Valor"])  # the saved figure, not the one read before it was saved
+
+
+def test_a_session_reuses_the_previous_validation_from_memory_as_copies(tmp_path, monkeypatch):
+    """Issue 24 (informe preview): a build of the same process reuses the previous build's workbooks, texts and
+    cross-sheet checks from memory (nothing read back from disk), gives the full validation's report, and a
+    reader that changes a reused frame in place does not change the next build's."""
+    data = tmp_path / "2022"
+    shutil.copytree(DATA_2022, data)
+    first = WorkbookCache(None, "código-1")
+    full = validate_dir(data, cache=first)
+    second = WorkbookCache(None, "código-1", memory=first)  # no folder: only memory can be reused
+    reused = validate_dir(data, cache=second)
+    workbooks = sorted(p.name for p in data.glob("*.xlsx"))
+    assert sorted(second.hits) == workbooks and len(second.texts.hits) == len(list((data / "textos").glob("*.md")))
+    _same_report(full, reused)
+    assert reused.texts == full.texts
+
+    key = next(iter(reused.data))
+    reused.data[key].iloc[0, 0] = "cambiado en el sitio"
+    third = WorkbookCache(None, "código-1", memory=second)
+    _same_report(full, validate_dir(data, cache=third))
+
+    # The checks are computed again as soon as one workbook changed (and then find its error), never under
+    # another code.
+    calls = []
+    import informe.data.validation as validation
+    real = validation.run_checks
+    monkeypatch.setattr(validation, "run_checks", lambda *a, **k: calls.append(1) or real(*a, **k))
+    validate_dir(data, cache=WorkbookCache(None, "código-1", memory=third))
+    assert calls == []
+    validate_dir(data, cache=WorkbookCache(None, "código-2", memory=third))
+    assert calls == [1]
+    workbook = data / "posicionamiento.xlsx"
+    set_cell(workbook, "Cifras", "C5", load_workbook(workbook)["Cifras"]["C5"].value + 2)
+    changed_cache = WorkbookCache(None, "código-1", memory=third)
+    changed = validate_dir(data, cache=changed_cache)
+    assert calls == [1, 1] and "posicionamiento.xlsx" not in changed_cache.hits
+    assert changed.checks == validate_dir(data).checks  # a full validation's (its own call to the checks)

@@ -180,10 +180,12 @@ class TextCache:
     """Texts read by the last build, reused when a file's bytes and the code (``salt``) are the same (the
     texts' counterpart of :class:`~informe.data.validation_cache.WorkbookCache`)."""
 
-    def __init__(self, previous: Path | None, salt: str):
+    def __init__(self, previous: Path | None, salt: str, memory: TextCache | None = None):
         self.previous, self.salt = (Path(previous) if previous else None), salt
         self._asked: dict[str, str | None] = {}
         self._entries: dict[str, tuple[str, dict]] = {}
+        # the previous build's entries in this process (informe preview): reused without reading them back
+        self._memory = dict(memory._entries) if memory is not None and memory.salt == salt else {}
         self.hits: list[str] = []
 
     def key(self, path: Path) -> str | None:
@@ -198,10 +200,17 @@ class TextCache:
     def get(self, path: Path) -> tuple[ChapterText | None, list[Problem]] | None:
         name = Path(path).name
         key = self._asked[name] = self.key(path)
-        if key is None or self.previous is None:
+        kept = self._memory.get(name)
+        in_memory = kept is not None and kept[0] == key
+        if key is None or (self.previous is None and not in_memory):
             return None
         try:
-            entry = json.loads((self.previous / f"{name}.json").read_text(encoding="utf-8"))
+            if kept is not None and in_memory:
+                entry = kept[1]
+            elif self.previous is not None:
+                entry = json.loads((self.previous / f"{name}.json").read_text(encoding="utf-8"))
+            else:
+                return None
             if entry.get("key") != key:
                 return None
             text = ChapterText.from_json(entry["text"]) if entry.get("text") else None

@@ -303,7 +303,9 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
         report.texts, text_problems = read_texts(Path(data_dir), cache=cache.texts if cache is not None else None)
         report.problems += text_problems
     # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
-    report.checks = run_checks(report.data, year)
+    data = report.data
+    report.checks = (cache.checks(year, lambda: run_checks(data, year)) if cache is not None
+                     else run_checks(report.data, year))
     report.checks += prior_year_checks(Path(data_dir), year, report.data, prior_dir)
     return report
 

@@ -45,8 +45,10 @@ from .chapters import ChapterPieces, convert_chapters
 from .downloads import DownloadError, PreviousDownloads, write_downloads
 from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
 
-if TYPE_CHECKING:  # typst itself is imported where the PDF is compiled
+if TYPE_CHECKING:  # typst itself is imported where the PDF is compiled; html_book imports this module
     from typst import PDFStandard
+
+    from .html_book import PageCache
 
 QUARTO_FILES = ("_quarto.yml", "index.qmd")
 ASSETS = "book"
@@ -468,7 +470,8 @@ def _typst_string(value: object) -> str:
 
 
 def render_pandoc(src: Path, html_dir: Path, pdf: Path | None, downloads: bool = False,
-                  pieces: ChapterPieces | None = None, previous_downloads: PreviousDownloads | None = None) -> None:
+                  pieces: ChapterPieces | None = None, previous_downloads: PreviousDownloads | None = None,
+                  pages: PageCache | None = None, search: bool = True) -> None:
     """HTML book (pandoc HTML5 split into chapter pages) and PDF (pandoc → Typst → typst) from the staged sources.
 
     The two run side by side: the PDF's pandoc and typst (which releases the GIL) in one thread, the HTML
@@ -487,7 +490,7 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path | None, downloads: bool =
         body_job = pool.submit(pandoc_body, src, chapters, pieces)
         if downloads:
             write_staged_downloads(src, previous_downloads)
-        render_html_book(src, config, html_dir, body=body_job.result())
+        render_html_book(src, config, html_dir, body=body_job.result(), cache=pages, search=search)
         if pdf_job is not None:
             pdf_job.result()
 
@@ -560,13 +563,16 @@ def bundled_fonts() -> Path:
 def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: Params, info: dict,
                 engine: str = "auto", pieces: ChapterPieces | None = None,
                 previous_downloads: PreviousDownloads | None = None, chapters: list[str] | None = None,
-                home: str = "", pdf: bool = True) -> BookResult:
+                home: str = "", pdf: bool = True, pages: PageCache | None = None, search: bool = True) -> BookResult:
     """Stage the sources in ``work`` and render ``out_dir/book/`` and ``out_dir/informe-gestion-<year>.pdf``
     (``pdf=False``: the HTML book only, as ``informe preview`` renders it while the analyst writes).
 
     ``pieces``: the pip-only engine's converted chapters to reuse and keep (see :mod:`.chapters`);
     ``previous_downloads``: the last build's download files, written by the same code, to copy the
-    unchanged tables' from.
+    unchanged tables' from; ``pages``: the pip-only engine's pages prepared by this process's previous renders
+    (``informe preview``, see :class:`~.html_book.PageCache`); ``search=False``: the pip-only engine's HTML
+    without its search index (``informe preview`` makes it after the reload, see
+    :meth:`~.pipeline.Session.index_search`).
     """
     quarto = find_quarto() if engine in ("auto", "quarto") else None
     if engine == "quarto" and quarto is None:
@@ -580,5 +586,5 @@ def render_book(root: Path, executed: Path, work: Path, out_dir: Path, params: P
         render_quarto(quarto, src, html_dir, pdf_path if pdf else None)
     else:
         render_pandoc(src, html_dir, pdf_path if pdf else None, downloads=True, pieces=pieces,
-                      previous_downloads=previous_downloads)
+                      previous_downloads=previous_downloads, pages=pages, search=search)
     return BookResult(chosen, html_dir, pdf_path if pdf else None)

@@ -33,7 +33,7 @@ from bs4.element import AttributeValueList
 
 from ..report.display import DOWNLOADS_DIR, SOURCE_CLASS
 from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, convert_book, lua_filter_args, pandoc_text
-from .chapters import ChapterPieces
+from .chapters import ChapterPieces, split_pieces
 
 TEMPLATE = "page.html"
 STATIC = ("styles.css", "informe.js", "fuentes.js")  # copied from book/ next to the pages
@@ -52,6 +52,87 @@ class Chapter:
     number: str  # "" for unnumbered chapters
     section: Tag
     sections: list[tuple[str, str]] = field(default_factory=list)  # (id, title) of its level-2 sections
+
+
+Downloads = list[tuple[str, list[tuple[str, str]]]]  # a chapter's tables: (title, [(file, format)])
+
+
+@dataclass(frozen=True)
+class Page:
+    """A chapter made ready to write from its own HTML alone (see :class:`PageCache`): its title, number and
+    sections for the sidebar, its prepared content (numbered captions, wrapped tables, described figures,
+    traced numbers), the identifiers it defines, the in-page links it makes and its tables' downloads."""
+
+    page: str
+    title: str
+    number: str
+    sections: tuple[tuple[str, str], ...]
+    html: str
+    anchor: str  # the chapter's own id (its level-1 section's)
+    ids: frozenset[str]  # the identifiers of its elements
+    targets: frozenset[str]  # the ``#id`` its links point to
+    downloads: tuple = ()  # :data:`Downloads`, as a tuple
+
+
+def prepare(chapter: Chapter) -> Page:
+    """What every page gets that depends on its own chapter only (in this order: the alt text names the
+    chart, not its number)."""
+    describe_figures(chapter)
+    number_captions(chapter)
+    wrap_tables(chapter)
+    trace_numbers(chapter.section)
+    ids = {_attr(tag, "id") for tag in chapter.section.find_all(id=True)}
+    targets = {_attr(a, "href")[1:] for a in chapter.section.find_all("a", href=True)
+               if _attr(a, "href").startswith("#")}
+    return Page(chapter.page, chapter.title, chapter.number, tuple(chapter.sections), str(chapter.section),
+                _attr(chapter.section, "id"), frozenset(ids - {""}), frozenset(targets),
+                tuple(download_entries(chapter)))
+
+
+class PageCache:
+    """Pages already prepared by this process, by their page name and chapter HTML (``informe preview``: an edit
+    parses and prepares again only the chapters whose HTML changed; measured on 2022, about 0,6 s for the
+    whole book on two cores)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[tuple[str, str], Page] = {}
+        self.reused = 0
+
+    def get(self, page: str, piece: str) -> Page:
+        key = (page, piece)
+        found = self._pages.get(key)
+        if found is not None:
+            self.reused += 1
+            return found
+        chapter = split_chapters(piece, [page])[0]
+        made = self._pages[key] = prepare(chapter)
+        return made
+
+    def keep_only(self, pages: list[Page]) -> None:
+        """Forget the pages not in ``pages`` (an edited chapter's former HTML is never asked for again)."""
+        wanted = {id(p) for p in pages}
+        self._pages = {k: v for k, v in self._pages.items() if id(v) in wanted}
+
+
+def linked(pages: list[Page]) -> list[str]:
+    """Each page's content with ``href="#id"`` pointing to another page made ``page.html#id`` (an element's id
+    belongs to the last page that has it, a chapter's own id to its page); a page whose links all stay on it is
+    not parsed again."""
+    owner = {ident: page.page for page in pages for ident in page.ids}
+    owner.update({page.anchor: page.page for page in pages if page.anchor})
+    out = []
+    for page in pages:
+        if all(owner.get(t, page.page) == page.page for t in page.targets):
+            out.append(page.html)
+            continue
+        soup = BeautifulSoup(page.html, "html.parser")
+        for link in soup.find_all("a", href=True):
+            href = _attr(link, "href")
+            target = href[1:] if href.startswith("#") else None
+            if target and owner.get(target, page.page) != page.page:
+                link["href"] = f"{owner[target]}#{target}"
+        out.append(str(soup))
+    return out
 
 
 def page_name(chapter: str | dict) -> str:
@@ -211,23 +292,11 @@ def describe_figures(chapter: Chapter) -> None:
         img.attrs.setdefault("alt", "")
 
 
-def link_across_pages(chapters: list[Chapter]) -> None:
-    """``href="#id"`` pointing to another chapter becomes ``page.html#id``."""
-    owner = {_attr(tag, "id"): ch.page for ch in chapters for tag in ch.section.find_all(id=True)}
-    owner.update({_attr(ch.section, "id"): ch.page for ch in chapters if _attr(ch.section, "id")})
-    for chapter in chapters:
-        for link in chapter.section.find_all("a", href=True):
-            href = _attr(link, "href")
-            target = href[1:] if href.startswith("#") else None
-            if target and owner.get(target, chapter.page) != chapter.page:
-                link["href"] = f"{owner[target]}#{target}"
-
-
-def _label(chapter: Chapter) -> str:
+def _label(chapter: Chapter | Page) -> str:
     return f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title
 
 
-def sidebar_html(chapters: list[Chapter], current: Chapter | None) -> str:
+def sidebar_html(chapters: list[Chapter] | list[Page], current: Chapter | Page | None) -> str:
     """Every chapter and its sections; the current page (if a chapter's) marked with ``aria-current``."""
     items = []
     for ch in chapters:
@@ -239,7 +308,7 @@ def sidebar_html(chapters: list[Chapter], current: Chapter | None) -> str:
     return f'    <ol class="toc-chapters">{"".join(items)}</ol>'
 
 
-def pager_html(chapters: list[Chapter], index: int) -> str:
+def pager_html(chapters: list[Chapter] | list[Page], index: int) -> str:
     links = []
     if index > 0:
         prev = chapters[index - 1]
@@ -267,36 +336,42 @@ def _download_title(link: Tag, slug: str, ids: dict[str, Tag]) -> str:
     return f"Datos del gráfico «{text}»" if link.find_parent(class_="chart-description") else text
 
 
-def downloads_html(config: dict, chapters: list[Chapter], tables_dir: Path) -> str:
+def download_entries(chapter: Chapter) -> Downloads:
+    """The chapter's downloadable tables as its links name them: (title, [(file, format)]), in order."""
+    entries: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    ids: dict[str, Tag] = {}
+    for element in chapter.section.find_all(id=True):
+        ids.setdefault(_attr(element, "id"), element)
+    for link in chapter.section.find_all("a", href=True):
+        href = _attr(link, "href")
+        if not href.startswith(f"{DOWNLOADS_DIR}/"):
+            continue
+        slug = re.sub(r"(-excel)?\.[a-z]+$", "", href[len(DOWNLOADS_DIR) + 1:])
+        title, files = entries.setdefault(slug, (_download_title(link, slug, ids), []))
+        if href not in [f for f, _ in files]:
+            files.append((href, link.get_text(" ", strip=True)))
+    return list(entries.values())
+
+
+def downloads_html(config: dict, chapters: list[Chapter] | list[Page], tables_dir: Path) -> str:
     """The downloads page: the PDF, then every table's files (as the chapters link them), by chapter."""
     parts = ['<section id="descargas" class="level1">', "<h1>Descargas</h1>",
              f'<p>El informe completo en <a href="{_pdf_href(config["informe"])}">PDF</a>. Cada tabla del libro, '
              "y los datos de cada gráfico, en los formatos que ofrece su capítulo:</p>"]
-    linked = set()
+    linked_files: set[str] = set()
     for chapter in chapters:
-        entries: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-        ids: dict[str, Tag] = {}
-        for element in chapter.section.find_all(id=True):
-            ids.setdefault(_attr(element, "id"), element)
-        for link in chapter.section.find_all("a", href=True):
-            href = _attr(link, "href")
-            if not href.startswith(f"{DOWNLOADS_DIR}/"):
-                continue
-            slug = re.sub(r"(-excel)?\.[a-z]+$", "", href[len(DOWNLOADS_DIR) + 1:])
-            title, files = entries.setdefault(slug, (_download_title(link, slug, ids), []))
-            if href not in [f for f, _ in files]:
-                files.append((href, link.get_text(" ", strip=True)))
-                linked.add(href)
+        entries = list(chapter.downloads) if isinstance(chapter, Page) else download_entries(chapter)
         if not entries:
             continue
         parts.append(f'<h2 id="descargas-{chapter.page[:-5]}"><a href="{chapter.page}">'
                      f"{html.escape(_label(chapter))}</a></h2><ul>")
-        for title, files in entries.values():
+        for title, files in entries:
+            linked_files.update(f for f, _ in files)
             links = " · ".join(f'<a href="{html.escape(f)}">{html.escape(text)}</a>' for f, text in files)
             parts.append(f"<li>{html.escape(title)}: {links}</li>")
         parts.append("</ul>")
     others = sorted(f"{DOWNLOADS_DIR}/{p.name}" for p in tables_dir.glob("*")
-                    if p.is_file() and p.suffix != ".json" and f"{DOWNLOADS_DIR}/{p.name}" not in linked)
+                    if p.is_file() and p.suffix != ".json" and f"{DOWNLOADS_DIR}/{p.name}" not in linked_files)
     if others:
         parts.append('<h2 id="descargas-otros">Otros archivos</h2><ul>')
         parts += [f'<li><a href="{html.escape(f)}">{html.escape(f.split("/", 1)[1])}</a></li>' for f in others]
@@ -325,16 +400,17 @@ def _banner(src: Path, config: dict) -> str:
     return (src / banner).read_text(encoding="utf-8").strip() if banner else ""
 
 
-def write_pages(src: Path, config: dict, chapters: list[Chapter], html_dir: Path) -> list[Path]:
+def write_pages(src: Path, config: dict, chapters: list[Page], html_dir: Path) -> list[Path]:
+    """Every chapter's page and the downloads page, in ``html_dir``."""
     info = config["informe"]
     book_title = f"{config['book']['title']} {info['year']}"
     template = Template((src / ASSETS / TEMPLATE).read_text(encoding="utf-8"))
     common = {"book_title": html.escape(book_title), "agency": html.escape(str(info.get("agency", ""))),
               "banner": _banner(src, config), "pdf_href": _pdf_href(info)}
     written = []
-    for i, chapter in enumerate(chapters):
+    for i, (chapter, content) in enumerate(zip(chapters, linked(chapters))):
         page = template.substitute(common, page_title=html.escape(f"{chapter.title} – {book_title}"),
-                                   sidebar=sidebar_html(chapters, chapter), content=str(chapter.section),
+                                   sidebar=sidebar_html(chapters, chapter), content=content,
                                    pager=pager_html(chapters, i))
         written.append(html_dir / chapter.page)
         written[-1].write_text(page, encoding="utf-8")
@@ -375,18 +451,27 @@ def link_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target)
 
 
-def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None = None) -> None:
+def book_pages(body: str, pages: list[str], cache: PageCache | None = None) -> list[Page]:
+    """The book's pages from pandoc's HTML of the whole book, each chapter prepared alone (:func:`prepare`);
+    with ``cache``, a chapter whose HTML was prepared before is reused."""
+    pieces = split_pieces(body, "html5", len(pages))
+    if pieces is None:  # not one level-1 section per chapter: split_chapters says what is wrong
+        return [prepare(chapter) for chapter in split_chapters(body, pages)]
+    cache = cache if cache is not None else PageCache()
+    made = [cache.get(page, piece) for page, piece in zip(pages, pieces)]
+    cache.keep_only(made)
+    return made
+
+
+def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None = None,
+                     cache: PageCache | None = None, search: bool = True) -> None:
     """One page per chapter in ``html_dir``, with the book's styles, figures, downloads and search index.
 
-    ``body``: :func:`pandoc_body` of ``src`` when already made (else it is made here).
+    ``body``: :func:`pandoc_body` of ``src`` when already made (else it is made here). ``cache``: the pages
+    prepared by the previous renders of this process (see :class:`PageCache`). ``search=False``: no search
+    index (``informe preview`` indexes the published pages once the open pages have reloaded).
     """
-    chapters = split_chapters(pandoc_body(src) if body is None else body, chapter_pages(config))
-    for chapter in chapters:
-        describe_figures(chapter)  # before numbering: the alt text names the chart, not its number
-        number_captions(chapter)
-        wrap_tables(chapter)
-        trace_numbers(chapter.section)
-    link_across_pages(chapters)
+    chapters = book_pages(pandoc_body(src) if body is None else body, chapter_pages(config), cache)
     shutil.rmtree(html_dir, ignore_errors=True)
     html_dir.mkdir(parents=True)
     write_pages(src, config, chapters, html_dir)
@@ -395,7 +480,8 @@ def render_html_book(src: Path, config: dict, html_dir: Path, body: str | None =
     link_tree(src / "notebooks" / DOWNLOADS_DIR, html_dir / DOWNLOADS_DIR)
     for name in STATIC:
         shutil.copy2(src / ASSETS / name, html_dir / name)
-    index_search(html_dir)
+    if search:
+        index_search(html_dir)
 
 
 # --------------------------------------------------------------------------

@@ -60,6 +60,7 @@ from .workspace import (
 if TYPE_CHECKING:
     from ..data.validation import ValidationReport
     from ..data.validation_cache import WorkbookCache
+    from .html_book import PageCache
 
 # Imported where they are used, not here: pandas (≈0,45 s), pandera (≈0,6 s more) and the book's tools (≈1 s)
 # would otherwise be imported before the fork server and the workers start, and a cold build on two cores waits
@@ -355,6 +356,63 @@ def execute_phase(plan: BuildPlan, staging: Path, console: Console, runner, sect
 
 
 @dataclass
+class Session:
+    """What the consecutive builds of one ``informe preview`` keep between them, in memory.
+
+    * **Kernels kept warm**: the notebook runner — its workers, with papermill imported, and its fork server,
+      with ipykernel, pandas, matplotlib and the sections' modules imported (see :mod:`.forkkernel`) — lives as
+      long as the session: a section that must run again gets a fresh kernel forked from it at once, instead of
+      a build starting and importing all of that first (restarted when the package code changes: the server
+      would hold the former modules).
+    * **Validation in memory**: the last good build's validated workbooks and texts, reused for the files
+      whose bytes did not change (see :class:`~informe.data.validation_cache.WorkbookCache`).
+    * **Pages**: the book's pages made from each chapter's HTML (see :class:`~.html_book.PageCache`): only
+      the chapters whose HTML changed are parsed and prepared again.
+
+    :meth:`close` ends the workers, the kernels and the fork server.
+    """
+
+    runner: NotebookRunner | None = None
+    code: str = ""  # the package code the runner's fork server imported
+    validation: WorkbookCache | None = None
+    pages: PageCache | None = None  # imported with the book's tools
+    unindexed: Path | None = None  # a published HTML book whose search index is the previous build's
+
+    def index_search(self) -> None:
+        """The search index of the last published HTML book, when the build left the previous one there (the
+        open pages reload first: pagefind takes ~0,15 s). Its files are not among the build's recorded outputs."""
+        from .html_book import index_search
+
+        book, self.unindexed = self.unindexed, None
+        if book is not None and book.is_dir():
+            index_search(book)
+
+    def runner_for(self, jobs: int, code: str, root: Path, server: ForkServer | None = None) -> NotebookRunner:
+        """The session's runner, started now (owning ``server``, a fork server the build started, else one of
+        its own) when there is none or it imported another code."""
+        if self.runner is not None and self.code != code:
+            self.close()
+        if self.runner is None:
+            server = server or start_fork_server(root=root)
+            self.runner = NotebookRunner(max(1, jobs), fork=server is not None, server=server)
+            self.code = code
+        elif server is not None:
+            server.close(now=True)
+        return self.runner
+
+    def drop_runner(self) -> None:
+        """End the runner at once (a build failed or was interrupted while it ran): the next build starts one."""
+        if self.runner is not None:
+            self.runner.abort()
+            self.runner = None
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None
+
+
+@dataclass
 class BuildContext:
     """One run of ``informe build``: what its phases share (instead of passing each piece by position).
 
@@ -369,6 +427,7 @@ class BuildContext:
     jobs: int | None = None
     pdf: bool = True  # False: the HTML book only (informe preview)
     server: ForkServer | None = None
+    session: Session | None = None  # what consecutive builds keep (informe preview)
     timings: dict[str, float] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     hashes: dict[Path, str] = field(default_factory=dict)
@@ -389,9 +448,11 @@ class Validated:
 
 def build_report(year: int, data: Path | None, out: Path | None, console: Console, jobs: int | None = None,
                  force: bool = False, root: Path | None = None, engine: str = "auto", wait: bool = True,
-                 pdf: bool = True) -> int:
+                 pdf: bool = True, session: Session | None = None) -> int:
     """Validate, execute the sections that changed and publish ``outputs/<year>``; return the exit code.
     ``pdf=False``: the HTML book only (``informe preview``; its own output folder, never ``outputs/<year>``).
+    ``session``: what the previous builds of the same process kept (warm kernels, validation, pages; see
+    :class:`Session`).
 
     Exit codes: 0 built or up to date, 1 invalid data / failed section / output folder busy,
     2 unusable input or output folder, 130/143 interrupted (SIGINT/SIGTERM).
@@ -408,7 +469,7 @@ def build_report(year: int, data: Path | None, out: Path | None, console: Consol
                     check_output_dir(plan.out_dir, default_out)  # it may have changed while waiting
                     remove_leftovers(plan.out_dir)
                     remove_kernel_leftovers()
-                    return _build(plan, console, jobs, force, engine, pdf)
+                    return _build(plan, console, jobs, force, engine, pdf, session)
             except Interrupted as exc:
                 console.print(f"[red]Interrumpido: {plan.out_dir} no se modificó.[/red]", soft_wrap=True)
                 return exc.exit_code
@@ -432,7 +493,8 @@ def frozen_heap():
         gc.unfreeze()
 
 
-def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str, pdf: bool = True) -> int:
+def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, engine: str, pdf: bool = True,
+           session: Session | None = None) -> int:
     try:
         params = load_params(plan.params_file)
     except ParamsError as exc:
@@ -448,8 +510,10 @@ def _build(plan: BuildPlan, console: Console, jobs: int | None, force: bool, eng
 
     # The kernels' fork server starts before anything else, while the fingerprint is computed: it has the
     # most to import (ipykernel, pandas, matplotlib, the report's modules) and, on two cores, would
-    # otherwise be what the first section waits for. Ended at once when nothing has to run.
-    ctx = BuildContext(plan, console, params, force, engine, jobs, pdf, server=start_fork_server(root=plan.root))
+    # otherwise be what the first section waits for. Ended at once when nothing has to run. A session's runner
+    # has its own, already warm.
+    server = None if session is not None and session.runner is not None else start_fork_server(root=plan.root)
+    ctx = BuildContext(plan, console, params, force, engine, jobs, pdf, server=server, session=session)
     try:
         return _build_or_skip(ctx)
     finally:
@@ -475,21 +539,23 @@ def _build_or_skip(ctx: BuildContext) -> int:
     # The workers start now, with the fork server already importing: they import papermill while this
     # process imports pandas and pandera and validates the data. Leaving the block ends them and the
     # server (at once if the build is failing or interrupted).
-    jobs = max(1, min(ctx.jobs or os.cpu_count() or 1, len(plan.sections)))
-    with NotebookRunner(jobs, fork=ctx.server is not None, server=ctx.server) as runner:
+    ctx.code = code_fingerprint(plan, ctx.hashes, ctx.env)
+    with _notebook_runner(ctx) as runner:
         from ..data.validation import print_report, validate_dir  # pandera: while the workers start
         from ..data.validation_cache import WorkbookCache
 
         # What was imported stays until the build ends: the garbage collector need not walk it again
         # and again while the data are validated and the book rendered.
         with frozen_heap():
-            ctx.code = code_fingerprint(plan, ctx.hashes, ctx.env)
             start = time.perf_counter()
             # A workbook whose bytes, year, code and library versions are those of the last build is not
             # read again (never with --force); the cross-sheet checks always run on the whole year.
-            cache = WorkbookCache(None if ctx.force else plan.out_dir / VALIDATED, ctx.code)
+            memory = ctx.session.validation if ctx.session is not None and not ctx.force else None
+            cache = WorkbookCache(None if ctx.force else plan.out_dir / VALIDATED, ctx.code, memory)
             validation = validate_dir(plan.data_dir, year=plan.year, cache=cache)
             timings["validate"] = time.perf_counter() - start
+            if ctx.session is not None:
+                ctx.session.validation = cache  # what the next build of the session reuses
             print_report(validation, console)
             if cache.hits or cache.texts.hits:
                 console.print(f"Validación reutilizada de la última construcción (archivos idénticos): "
@@ -512,6 +578,24 @@ def _build_or_skip(ctx: BuildContext) -> int:
                 shutil.rmtree(staging, ignore_errors=True)
 
 
+@contextmanager
+def _notebook_runner(ctx: BuildContext):
+    """The build's notebook runner: its own, ended with the build (at once when it fails), or its session's,
+    kept for the next build (ended at once when the build fails while it runs)."""
+    jobs = max(1, min(ctx.jobs or os.cpu_count() or 1, len(ctx.plan.sections)))
+    if ctx.session is None:
+        with NotebookRunner(jobs, fork=ctx.server is not None, server=ctx.server) as runner:
+            yield runner
+        return
+    runner = ctx.session.runner_for(ctx.jobs or os.cpu_count() or 1, ctx.code, ctx.plan.root, ctx.server)
+    ctx.server = None  # the session's runner owns it now
+    try:
+        yield runner
+    except BaseException:
+        ctx.session.drop_runner()
+        raise
+
+
 def _build_in(ctx: BuildContext, done: Validated) -> int:
     # pandas, the report's modules and the book's tools: imported once the workers run (see the module's top)
     from ..data.snapshot import load_reads
@@ -522,6 +606,7 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
     from ..report.sections.summary import key_figures_markdown
     from .book import BookError, render_book
     from .downloads import PreviousDownloads, downloads_sha256
+    from .html_book import PageCache, link_tree
 
     plan, console, timings, params = ctx.plan, ctx.console, ctx.timings, ctx.params
     staging, runner, cache, code, previous = done.staging, done.runner, done.cache, ctx.code, ctx.previous
@@ -544,7 +629,8 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
     sections = plan_sections(plan, previous, ctx.hashes, code, manifests, ctx.force)
     start = time.perf_counter()
     results = execute_phase(plan, staging, console, runner, sections)
-    runner.close()  # the workers and the fork server end now, before the book is rendered
+    if ctx.session is None:
+        runner.close()  # the workers and the fork server end now, before the book is rendered
     timings["execute"] = time.perf_counter() - start
     if not all(r.ok for r in results):
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -594,10 +680,17 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
     reuse = (PreviousDownloads(downloads, published_sha)
              if not ctx.force and previous.get("code") == code and isinstance(published_sha, dict)
              and downloads.is_dir() and not downloads.is_symlink() else None)
+    if ctx.session is not None and not isinstance(ctx.session.pages, PageCache):
+        ctx.session.pages = PageCache()
+    # A session (informe preview) publishes the pages with the previous search index; Session.index_search makes
+    # the new one once the open pages have reloaded.
+    previous_index = plan.out_dir / "book" / "pagefind"
+    search = ctx.session is None or not previous_index.is_dir() or previous_index.is_symlink()
     try:
         book = render_book(plan.root, staging / "notebooks", staging / ".work", staging, params, info, ctx.engine,
                            pieces, reuse, chapters=[s.name for s in sections], home=key_figures_markdown(report),
-                           pdf=ctx.pdf)
+                           pdf=ctx.pdf, pages=ctx.session.pages if ctx.session is not None else None,
+                           search=search)
     except BookError as exc:
         console.print(f"[red]No se pudo generar el libro: {exc}[/red]")
         console.print(f"[red]Construcción fallida; {plan.out_dir} no se modificó.[/red]")
@@ -607,12 +700,18 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
         shutil.rmtree(staging / work, ignore_errors=True)
     cache.save(staging / VALIDATED)
     pieces.save(staging / PIECES)
+    if not search and book.engine == "pandoc":
+        link_tree(previous_index, staging / "book" / "pagefind")
     info["engine"] = book.engine
     info["chapters_reused"] = dict(pieces.reused)  # per pandoc output format
     info["downloads_sha256"] = downloads_sha256(staging / "book" / DOWNLOADS_DIR)
-    info["outputs"] = {name: size for name, size in output_files(staging).items() if not name.startswith(".")}
+    deferred = not search and book.engine == "pandoc"  # the search index: remade after the reload
+    info["outputs"] = {name: size for name, size in output_files(staging).items()
+                       if not name.startswith(".") and not (deferred and Path(name).parts[:2] == ("book", "pagefind"))}
     (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     publish(staging, plan.out_dir)
+    if not search and book.engine == "pandoc" and ctx.session is not None:
+        ctx.session.unindexed = plan.out_dir / "book"
     ran = sum(s["ran"] for s in section_info.values())
     engine_name = "Quarto" if book.engine == "quarto" else "pip (pandoc + typst)"
     console.print(f"[green]Informe construido con el motor {engine_name} "

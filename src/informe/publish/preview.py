@@ -6,8 +6,11 @@
   (``watchfiles``: the operating system's notifications). The owner files of Excel and LibreOffice (``~$…``,
   ``.~lock…#``), temporary and hidden files never start a build, and a changed file is read only once it has
   stopped changing (a half-written save is not built).
-* **Rebuilds** with the incremental build: only the sections that read what changed run again, only the
-  chapters whose Markdown changed are converted again, no PDF.
+* **Rebuilds** with the incremental build, in a :class:`~.pipeline.Session` kept for the whole preview: only the
+  sections that read what changed run again, each in a fresh kernel forked at once from the session's warm
+  fork server (its workers and imports kept between builds); the unchanged workbooks' and texts' validation is
+  reused from memory; only the chapters whose Markdown changed are converted again and only the pages whose
+  HTML changed are prepared again (:class:`~.html_book.PageCache`); no PDF.
 * **Reloads** the open pages through server-sent events (``/__informe/eventos``): no polling by the reader. A
   build that fails (invalid data, a text that cites an unknown figure) shows its message over the last good
   page, in Spanish, naming file, sheet, row and column (the terminal says the same); the next good build
@@ -26,6 +29,7 @@ import queue
 import threading
 import time
 import webbrowser
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -36,15 +40,17 @@ from rich.console import Console
 from watchfiles import Change, watch
 
 from ..data.workbooks import is_noise
-from .pipeline import build_report
+from .book import BookError
+from .pipeline import Session, build_report
 
 EVENTS = "/__informe/eventos"
 STATE = "/__informe/estado"
 SCRIPT = "/__informe/vista-previa.js"
 PDF_REQUEST = "/__informe/pdf"
 CLIENT_JS = Path(__file__).with_name("preview.js")
-STABLE_FOR = 0.3  # seconds a changed file must keep its size and time before it is read
+STABLE_FOR = 0.1  # seconds a changed file must keep its size and time before it is read…
 STABLE_WITHIN = 10.0  # …waiting at most this long (then it is built anyway: the validation says what is wrong)
+PDF = "pdf"  # the request for the complete build, among the changed files' batches
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream (proxies and browsers keep it open)
 
 
@@ -68,7 +74,7 @@ class PreviewState:
     generation: int = 0  # how many good builds the pages have seen
     error: str | None = None  # the last build's failure, shown over the last good page
     building: bool = False
-    pdf_requested: threading.Event = field(default_factory=threading.Event)
+    requests: queue.Queue = field(default_factory=queue.Queue)  # the preview's work: changed files, or PDF
     _clients: list[queue.Queue] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -159,7 +165,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if self.path.split("?", 1)[0] != PDF_REQUEST:
             self.send_error(404, "No existe")
             return
-        self.state.pdf_requested.set()
+        self.state.requests.put(PDF)
         self._send(b'{"pedido": true}', "application/json", status=202)
 
     def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
@@ -233,10 +239,23 @@ def watched(root: Path, data_dir: Path, params_file: Path) -> list[Path]:
                         root / "index.qmd") if p.exists()]
 
 
+def complete(path: Path) -> bool:
+    """A workbook (``.xlsx``, a zip file) whose end — the zip's central directory, written last — is there; any
+    other file, or one that is gone."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return True
+    try:
+        return zipfile.is_zipfile(path)
+    except OSError:
+        return not path.exists()
+
+
 def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: float = STABLE_WITHIN,
                       clock: Callable[[], float] = time.monotonic) -> None:
-    """Return once none of ``paths`` has changed size or time for ``quiet`` seconds (or after ``within``): a
-    workbook still being saved is not read half-written."""
+    """Return once none of ``paths`` has changed size or time for ``quiet`` seconds and every workbook among them
+    is a complete zip file (or after ``within``): a workbook still being saved is not read half-written."""
+    paths = list(paths)
+
     def signature() -> tuple:
         out: list[tuple[str, int | None, int | None]] = []
         for path in paths:
@@ -250,11 +269,11 @@ def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: 
     deadline = clock() + within
     last, since = signature(), clock()
     while clock() < deadline:
-        time.sleep(quiet / 3)
+        time.sleep(min(quiet / 3, 0.05))
         now = signature()
         if now != last:
             last, since = now, clock()
-        elif clock() - since >= quiet:
+        elif clock() - since >= quiet and all(complete(p) for p in paths):
             return
 
 
@@ -284,6 +303,7 @@ class Preview:
     port: int = 8000
     engine: str = "auto"
     state: PreviewState = field(default_factory=PreviewState)
+    session: Session = field(default_factory=Session)  # warm kernels, validation and pages between builds
 
     def check(self) -> None:
         """A year with data and parameters, folders that can be read: else PreviewError (exit 2)."""
@@ -303,7 +323,7 @@ class Preview:
         self.state.started()
         start = time.perf_counter()
         code = build_report(self.year, self.data_dir, out, record, force=False, root=self.root, engine=self.engine,
-                            pdf=pdf)
+                            pdf=pdf, session=self.session)
         text = record.export_text()
         self.console.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
         seconds = time.perf_counter() - start
@@ -311,6 +331,10 @@ class Preview:
             self.state.succeeded()
             self.console.print(f"[green]{'Informe completo construido' if pdf else 'Vista previa al día'} "
                                f"({seconds:.1f} s).[/green]")
+            try:
+                self.session.index_search()  # the pages have reloaded: their search index now
+            except BookError as exc:
+                self.console.print(f"[yellow]Aviso: {exc}[/yellow]", soft_wrap=True)
         else:
             self.state.failed(failure_message(text) or f"la construcción terminó con el código {code}")
         return code
@@ -323,12 +347,12 @@ class Preview:
         thread.start()
         url = f"http://127.0.0.1:{self.port}/"
         stop = threading.Event()
-        batches: queue.Queue = queue.Queue()
+        requests = self.state.requests
         paths = watched(self.root, self.data_dir, self.params_file)
 
         def watcher() -> None:
             for found in changes(paths, stop):
-                batches.put(found)
+                requests.put(found)
 
         watching = threading.Thread(target=watcher, name="informe-preview-watch", daemon=True)
         try:
@@ -339,14 +363,21 @@ class Preview:
             if open_browser:
                 webbrowser.open(url)
             while True:
-                found = self._next(batches)
-                if found is None:  # the PDF was asked for
+                found = requests.get()
+                if found == PDF:
                     self.console.print("Construyendo el informe completo con su PDF (pedido desde el navegador)…")
                     self.build(pdf=True)
                     continue
                 wait_until_stable(found)
-                while not batches.empty():  # several saves in a row: one build
-                    found |= batches.get_nowait() or set()
+                pdf = False
+                while not requests.empty():  # several saves in a row: one build
+                    more = requests.get_nowait()
+                    if more == PDF:
+                        pdf = True
+                    else:
+                        found |= more
+                if pdf:
+                    requests.put(PDF)  # after this build
                 names = ", ".join(sorted(_shown(p, self.root) for p in found))
                 self.console.print(f"Cambió {names}: construyendo…", soft_wrap=True)
                 self.build()
@@ -356,20 +387,11 @@ class Preview:
             stop.set()
             server.shutdown()
             server.server_close()
-        self.console.print(f"Construyendo el informe completo con su PDF en {self.out_dir}…", soft_wrap=True)
-        return self.build(pdf=True)
-
-    def _next(self, batches: queue.Queue) -> set[Path] | None:
-        """The next batch of changed files, or None when the PDF was asked for."""
-        while True:
-            if self.state.pdf_requested.is_set():
-                self.state.pdf_requested.clear()
-                return None
-            try:
-                found: set[Path] = batches.get(timeout=0.2)
-                return found
-            except queue.Empty:
-                continue
+        try:
+            self.console.print(f"Construyendo el informe completo con su PDF en {self.out_dir}…", soft_wrap=True)
+            return self.build(pdf=True)
+        finally:
+            self.session.close()  # the workers, their kernels and the fork server
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -135,7 +135,8 @@ class ComputedSpec(BaseModel):
 @cache
 def computed_figures() -> dict[str, ComputedSpec]:
     """The declared figures of ``cifras-calculadas.yml``, checked (a broken entry names itself)."""
-    raw = yaml.safe_load(COMPUTED_FILE.read_text(encoding="utf-8"))
+    # libyaml's loader where PyYAML has it: read in every kernel, ~10× faster than the pure-Python one
+    raw = yaml.load(COMPUTED_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     found: dict[str, ComputedSpec] = {}
     for i, item in enumerate(raw["figures"], start=1):
         try:

@@ -27,7 +27,8 @@ PASSED_TITLE = "Verificaciones que cuadran exactamente"
 @cache
 def finding_kinds() -> dict:
     """The kinds of finding and their explanations (``quality-findings.yml``)."""
-    return yaml.safe_load(FINDINGS_FILE.read_text(encoding="utf-8"))
+    # libyaml's loader where PyYAML has it: read in every kernel, ~10× faster than the pure-Python one
+    return yaml.load(FINDINGS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def check_source(report: YearReport, check) -> trace.Source | None:
