@@ -21,7 +21,8 @@ from rich.console import Console
 
 from browser import require_browser
 from conftest import ROOT, build_env, set_cell
-from informe.publish.preview import complete, failure_message, ignored, inject, preview_dir, wait_until_stable
+from informe.publish.preview import (complete, failure_message, ignored, inject, preview_dir, wait_until_stable,
+                                     watch_map)
 
 
 def free_port() -> int:
@@ -236,6 +237,10 @@ def test_a_session_keeps_its_kernels_warm_and_publishes_what_a_forced_build_publ
         assert session.runner is runner and runner.server.process.poll() is None  # the same warm kernels' server
         ran = {Path(name).stem for name, s in info(out)["sections"].items() if s["ran"]}
         assert ran == {"01-resumen-ejecutivo", "07-posicionamiento", "14-anexo-calidad-datos", "11-retos"}
+        # what the terminal announces (from notebooks/secciones.yml) is what ran
+        feeds = watch_map(ROOT, ROOT / "params" / "2022.yml")
+        assert sorted(s["title"] for s in info(out)["sections"].values() if s["ran"]) == sorted(
+            feeds["posicionamiento.xlsx"] + feeds["textos/retos.md"])
         others = [p.name for p in data.glob("*.xlsx") if p.name != "posicionamiento.xlsx"]
         texts = [f"textos/{p.name}" for p in (data / "textos").glob("*.md") if p.name != "retos.md"]
         assert sorted(info(out)["validation_reused"]) == sorted([*others, *texts])

@@ -110,3 +110,25 @@ def test_a_broken_declaration_names_its_entry(tmp_path):
                                                                        "modulo: informe.report.sections.plan"), "utf-8")
     with pytest.raises(SectionError, match=r"secciones\.yml, sections\.1\.module"):
         declared_sections(tmp_path)
+
+
+def test_the_preview_s_watch_map_derives_from_the_declaration(tmp_path):
+    """What `informe preview` says a changed workbook feeds comes from notebooks/secciones.yml: a section that stops
+    declaring a workbook stops being announced for it."""
+    from informe.publish.preview import watch_map
+
+    feeds = watch_map(ROOT, ROOT / "params" / "2022.yml")
+    declared = declared_sections(ROOT)
+    params = load_params(ROOT / "params" / "2022.yml")
+    for workbook in ("inversion.xlsx", "posicionamiento.xlsx"):
+        assert feeds[workbook] == [c.title for c in params.chapters if c.notebook and (
+            workbook in declared[c.notebook].reads or "*" in declared[c.notebook].reads)]
+    root = tmp_path / "proyecto"
+    (root / "notebooks").mkdir(parents=True)
+    text = (ROOT / "notebooks" / "secciones.yml").read_text(encoding="utf-8")
+    edited = text.replace("      posicionamiento.xlsx: [Cifras, Premios]\n", "", 1)
+    assert edited != text
+    (root / "notebooks" / "secciones.yml").write_text(edited, encoding="utf-8")
+    summary = params.chapter("resumen-ejecutivo").title
+    assert summary in feeds["posicionamiento.xlsx"]
+    assert summary not in watch_map(root, ROOT / "params" / "2022.yml")["posicionamiento.xlsx"]

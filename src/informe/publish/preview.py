@@ -250,6 +250,44 @@ def complete(path: Path) -> bool:
         return not path.exists()
 
 
+def watch_map(root: Path, params_file: Path) -> dict[str, list[str]]:
+    """What each data file of the year feeds, from ``notebooks/secciones.yml`` and the year's chapters
+    (``params/<year>.yml``): a workbook → the titles of the chapters whose section declares reading it (a section
+    that reads «*», the year's checks, reads them all); ``textos/<slug>.md`` → its chapter. Empty when either
+    cannot be read (the build says why). The build itself reruns what each section recorded reading."""
+    from ..data.contract import CONTRACT
+    from ..data.params import ParamsError, load_params
+    from .sections import ANY, SectionError, declared_sections
+
+    try:
+        params = load_params(params_file)
+        sections = declared_sections(root)
+    except (ParamsError, SectionError, OSError):
+        return {}
+    found: dict[str, list[str]] = {f"textos/{c.slug}.md": [c.title] for c in params.chapters}
+    for chapter in params.chapters:
+        section = sections.get(chapter.notebook) if chapter.notebook else None
+        if section is None:
+            continue
+        for spec in CONTRACT:
+            if ANY in section.reads or spec.filename in section.reads:
+                found.setdefault(spec.filename, []).append(chapter.title)
+    return found
+
+
+def change_message(paths: Iterable[Path], root: Path, data_dir: Path, feeds: dict[str, list[str]]) -> str:
+    """The terminal's line for a batch of changes: each file, and what it feeds (:func:`watch_map`)."""
+    parts = []
+    for path in sorted(paths):
+        try:
+            key = path.relative_to(data_dir).as_posix()
+        except ValueError:
+            key = None
+        fed = feeds.get(key, []) if key else []
+        parts.append(_shown(path, root) + (f" (lo leen: {', '.join(fed)})" if fed else ""))
+    return f"Cambió {'; '.join(parts)}: construyendo…"
+
+
 def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: float = STABLE_WITHIN,
                       clock: Callable[[], float] = time.monotonic) -> None:
     """Return once none of ``paths`` has changed size or time for ``quiet`` seconds and every workbook among them
@@ -378,8 +416,8 @@ class Preview:
                         found |= more
                 if pdf:
                     requests.put(PDF)  # after this build
-                names = ", ".join(sorted(_shown(p, self.root) for p in found))
-                self.console.print(f"Cambió {names}: construyendo…", soft_wrap=True)
+                self.console.print(change_message(found, self.root, self.data_dir,
+                                                  watch_map(self.root, self.params_file)), soft_wrap=True)
                 self.build()
         except KeyboardInterrupt:
             self.console.print("\nVista previa terminada.")

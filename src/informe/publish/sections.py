@@ -1,9 +1,10 @@
 """The section notebooks, each declared once in ``notebooks/secciones.yml`` (issue 24).
 
 A section is its notebook, the report module it calls, the sheets its tables read and its blocks. The kernels'
-preload (:func:`informe.publish.forkkernel.preload_modules`), the root ``_quarto.yml``'s chapters, the check of what an
-incremental build recorded and ``docs/secciones.md`` derive from it; ``tests/test_sections_declared.py`` fails
-when any of them disagrees.
+preload (:func:`informe.publish.forkkernel.preload_modules`), the root ``_quarto.yml``'s chapters, the check of
+what an incremental build recorded, what ``informe preview`` announces a change feeds
+(:func:`informe.publish.preview.watch_map`) and ``docs/secciones.md`` derive from it;
+``tests/test_sections_declared.py`` fails when any of them disagrees.
 """
 
 from __future__ import annotations
