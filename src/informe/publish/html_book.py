@@ -32,6 +32,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import AttributeValueList
 
 from ..report.display import DOWNLOADS_DIR, SOURCE_CLASS
+from ..report.trace import NUMBER
 from .book import ASSETS, FIGURES, MARKDOWN_READER, BookError, convert_book, lua_filter_args, pandoc_text
 from .chapters import ChapterPieces, split_pieces
 
@@ -250,7 +251,6 @@ def trace_numbers(root: Tag, prefix: str = "fuente") -> int:
     return count
 
 
-_NUMBER_CELL = re.compile(r"^[-−+(]?\s*(?:USD|COP|US\$|\$)?\s*\d[\d.,\s\u00a0]*(?:\s*%)?\)?$")
 
 
 def source_coverage(html_dir: Path) -> tuple[int, int]:
@@ -262,7 +262,7 @@ def source_coverage(html_dir: Path) -> tuple[int, int]:
         for cell in soup.select("table td"):
             for note in cell.select(f".{SOURCE_NOTE_CLASS}"):
                 note.extract()
-            if _NUMBER_CELL.match(cell.get_text(" ", strip=True)):
+            if NUMBER.match(cell.get_text(" ", strip=True)):
                 total += 1
                 traced += cell.select_one(f".{SOURCE_CLASS}[tabindex]") is not None
     return traced, total

@@ -180,6 +180,7 @@ class Table:
     hidden: tuple[str, ...] = ()  # columns only in the downloads (e.g. a period the headings already say)
     sources: SourceColumns = field(default_factory=dict)
     _whole_columns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _cell_sources: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.data, carried = trace.split(self.data)
@@ -193,8 +194,11 @@ class Table:
                                  f"de {len(self.data)} filas")
 
     def cell_sources(self) -> dict[tuple[int, str], Source]:
-        """The source of every number the table prints: {(row, column): source}."""
-        return trace.table_cells(self.data, self.sources, [*self.numeric_columns(), *self.sources])
+        """The source of every number the table prints: {(row, column): source} (made once: the Markdown and the
+        sidecar both ask)."""
+        if self._cell_sources is None:
+            self._cell_sources = trace.table_cells(self.data, self.sources, [*self.numeric_columns(), *self.sources])
+        return self._cell_sources
 
     def _formatter(self, column, row: int):
         fmt = self.formats.get(column)

@@ -190,7 +190,7 @@ def table_cells(data: pd.DataFrame, sources: SourceColumns, numeric: Iterable[st
             continue
         for i, (value, source) in enumerate(zip(data[name], column_sources)):
             if source is not None and not is_missing(value) and (
-                    not isinstance(value, str) or _TYPED_NUMBER.match(value.strip())):
+                    not isinstance(value, str) or NUMBER.match(value.strip())):
                 out[(i, str(name))] = source
     return out
 
@@ -239,7 +239,10 @@ def share_sources(frame: pd.DataFrame, column: str, how: str = "") -> list[Sourc
 # --------------------------------------------------------------------------
 
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_TYPED_NUMBER = re.compile(r"^[-−+]?\s*(?:(?:USD|COP|US\$|\$)\s*)?\d[\d.,\s\u00a0]*(?:\s*%)?$")
+_AMOUNT = r"(?:(?:USD|COP|US\$|\$)\s*)?\d[\d.,\s\u00a0]*(?:\s*%)?"
+# A cell that holds only a figure: a signed amount, count or percentage, or one between accounting parentheses.
+# What the texts' tables mark as typed figures, and what the HTML book counts as numbers (source coverage).
+NUMBER = re.compile(rf"^(?:[-−+]?\s*{_AMOUNT}|\(\s*{_AMOUNT}\s*\))$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
@@ -264,7 +267,7 @@ def text_table_sources(markdown: str, file: str, first_table: int = 1) -> tuple[
                 marked = []
                 for j, content in enumerate(cells):
                     value = content.strip()
-                    if value and _TYPED_NUMBER.match(value):
+                    if value and NUMBER.match(value):
                         header = headers[j] if j < len(headers) else f"{j + 1}"
                         where = (f"{file}, tabla {table} del texto, fila {row}, columna «{header}»: cifra escrita en "
                                  "el texto del capítulo").replace('"', "'").replace("\\", "")
