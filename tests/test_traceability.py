@@ -209,6 +209,18 @@ def test_numbers_typed_in_a_text_table_name_the_text():
     assert out.startswith("Texto.\n\n| Línea | Presupuesto |\n|:--|--:|") and out.endswith("\n\nFin.")
 
 
+def test_one_number_pattern_for_typed_figures_and_the_coverage_count():
+    """A figure alone in a cell, signed or between accounting parentheses (balanced), in a text's table and in the
+    HTML book's count alike; a note like «(12» or a word is not a figure."""
+    for value in ("1,18", "−1.234", "(1.234)", "USD 155,67", "45 %", "$ 5.509.310.977", "( 3 )"):
+        assert trace.NUMBER.match(value), value
+    for value in ("(12", "12)", "abc", "1a", "Nota (3)", ""):
+        assert not trace.NUMBER.match(value), value
+    markdown = "| Línea | Resultado |\n|:--|--:|\n| Pérdida | (1.234) |\n| Nota | (12 |\n"
+    out, count = trace.text_table_sources(markdown, "2030/textos/x.md")
+    assert count == 1 and "[(1.234)]{.fuente" in out and "| (12 |" in out
+
+
 def test_the_focused_number_shows_its_source_inside_the_window(built_2022):
     require_browser()
     from selenium.webdriver.common.by import By
