@@ -13,6 +13,7 @@ from informe.publish.book import MARKDOWN_READER, book_chapters, convert_book, l
     pandoc_text, stage_sources
 from informe.publish.chapters import ChapterPieces, _convert_together, convert_chapters, self_contained, split_pieces
 from informe.data.params import load_params
+from informe.publish import chapters as chapters_module
 
 HTML = ["-f", MARKDOWN_READER, "-t", "html5", "--section-divs", "--number-sections", "--wrap=none"]
 TYPST = ["-f", MARKDOWN_READER, "-t", "typst"]
@@ -32,7 +33,8 @@ def args_for(src: Path, base: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("fixture, year, sections", [("built_2022", 2022, SECTIONS_2022),
                                                       ("built_2023", 2023, SECTIONS_2023)])
-def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, year, sections, request, tmp_path):
+def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, year, sections, request, tmp_path,
+                                                                    monkeypatch):
     """What makes reuse correct: every chapter converted alone (HTML with its chapter number as offset) is
     exactly its piece of the whole book's conversion, for the real report (14 chapters) and the demo year (8)."""
     src = staged(request.getfixturevalue(fixture), year, tmp_path)
@@ -61,6 +63,12 @@ def test_each_chapter_alone_converts_to_its_piece_of_the_whole_book(fixture, yea
         for subset in ([1, 5, last], [0, 2, 3, 9], [4], list(range(len(chapters))), [last - 2, last - 1, last]):
             together = _convert_together([chapters[i] for i in subset], [offsets[i] for i in subset], to, convert)
             assert together == [pieces[i] for i in subset], (to, subset)
+        # ... and in two pandoc runs side by side (cut where the halves are closest in size), the same pieces
+        monkeypatch.setattr(chapters_module, "SPLIT_FROM", 0)
+        for subset in ([1, 5, last], [0, 2, 3, 9], list(range(len(chapters)))):
+            halves = chapters_module._convert_in_two([chapters[i] for i in subset], [offsets[i] for i in subset], to,
+                                                     convert)
+            assert halves == [pieces[i] for i in subset], (to, subset)
 
 
 def test_a_changed_chapter_is_converted_alone_and_the_book_is_the_same(built_2022, tmp_path):
