@@ -1,4 +1,5 @@
-"""Parallel papermill execution is reliable (papermill #239/#511 port races) on every transport."""
+"""Parallel papermill execution is reliable (papermill #239/#511 port races) on every transport; kernels start,
+answer and stop through informe's public jupyter_client hooks (informe.publish.kernels), tested with real kernels."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import nbformat
 import pytest
 from jupyter_client.manager import AsyncKernelManager
 
-from informe.publish.execute import (InformeKernelManager, kernel_transport, run_notebooks, section_title,
-                                   strip_notebook_metadata)
+from informe.publish.execute import run_notebooks, section_title, strip_notebook_metadata
+from informe.publish.kernels import InformeKernelManager, kernel_address, kernel_transport
 
 
 def tiny_notebook(path, i):
@@ -43,19 +44,89 @@ def test_this_machine_uses_ipc():
     assert kernel_transport() == ("ipc" if zmq.has("ipc") else "tcp")
 
 
-def test_kernels_get_distinct_ipc_paths(tmp_path, monkeypatch):
+async def _start(km, **kw):
+    await km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **kw)
+    kc = km.client()
+    kc.start_channels()
+    await kc.wait_for_ready(timeout=60)
+    return kc
+
+
+async def _answer(kc, code="print(6 * 7)") -> str:
+    texts = []
+    reply = await kc.execute_interactive(code, timeout=60,
+                                         output_hook=lambda m: texts.append(m["content"].get("text", "")))
+    assert reply["content"]["status"] == "ok"
+    return "".join(texts)
+
+
+async def _stop(km, kc) -> None:
+    kc.stop_channels()
+    await km.shutdown_kernel(now=True)
+
+
+def test_kernel_addresses_are_unique_ipc_paths_in_the_runtime_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("INFORME_KERNEL_TRANSPORT", raising=False)
+    (t1, a), (t2, b) = kernel_address(str(tmp_path)), kernel_address(str(tmp_path))
+    assert t1 == t2 == "ipc" and a != b and a.startswith(str(tmp_path))
+    assert kernel_address(str(tmp_path / ("x" * 120))) == ("tcp", None)  # too long a socket path to bind
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
+    assert kernel_address(str(tmp_path)) == ("tcp", None)
+
+
+@pytest.mark.parametrize("transport", ["ipc", "tcp"])
+def test_kernels_started_together_get_distinct_addresses(tmp_path, monkeypatch, transport):
+    """Two kernels started at once in one folder: each its own socket path in the runtime folder (jupyter_client's
+    default, "kernel-ipc" in the working folder, is shared), or, on TCP, its own ports (the second start waits for
+    the port lock without blocking the first), and both answer."""
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
-    monkeypatch.delenv("INFORME_KERNEL_TRANSPORT", raising=False)
-    a, b = InformeKernelManager(), InformeKernelManager()
-    assert a.transport == b.transport == "ipc"
-    assert a.ip != b.ip and a.ip.startswith(str(tmp_path))
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", transport)
+
+    async def scenario():
+        managers = [InformeKernelManager(kernel_name="python3") for _ in range(2)]
+        clients = await asyncio.gather(*(_start(km, cwd=str(tmp_path)) for km in managers))
+        try:
+            answers = [await _answer(kc) for kc in clients]
+            return [km.get_connection_info() for km in managers], answers
+        finally:
+            for km, kc in zip(managers, clients):
+                await _stop(km, kc)
+
+    infos, answers = asyncio.run(asyncio.wait_for(scenario(), 90))
+    assert answers == ["42\n", "42\n"]
+    assert [info["transport"] for info in infos] == [transport, transport]
+    if transport == "ipc":
+        assert infos[0]["ip"] != infos[1]["ip"] and all(info["ip"].startswith(str(tmp_path)) for info in infos)
+    else:
+        ports = [info[key] for info in infos for key in ("shell_port", "iopub_port", "stdin_port", "control_port",
+                                                         "hb_port")]
+        assert len(set(ports)) == 10
 
 
-def test_too_long_socket_path_falls_back_to_tcp(tmp_path, monkeypatch):
-    deep = tmp_path / ("x" * 120)
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(deep))
-    monkeypatch.delenv("INFORME_KERNEL_TRANSPORT", raising=False)
-    assert InformeKernelManager().transport == "tcp"
+@pytest.mark.parametrize("why", ["INFORME_KERNEL_TRANSPORT=tcp", "socket path too long"])
+def test_tcp_kernels_really_use_tcp(tmp_path, monkeypatch, why):
+    """The Windows route (and the fallback for a runtime folder too deep for a socket path): a real kernel on
+    TCP, on the loopback address."""
+    if why.startswith("INFORME"):
+        monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
+        runtime = tmp_path
+    else:
+        monkeypatch.delenv("INFORME_KERNEL_TRANSPORT", raising=False)
+        runtime = tmp_path / ("x" * 120)
+        runtime.mkdir()
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+
+    async def scenario():
+        km = InformeKernelManager(kernel_name="python3")
+        kc = await _start(km)
+        try:
+            return km.get_connection_info(), await _answer(kc)
+        finally:
+            await _stop(km, kc)
+
+    info, answer = asyncio.run(scenario())
+    assert answer == "42\n"
+    assert info["transport"] == "tcp" and info["ip"] in ("127.0.0.1", "localhost")
 
 
 def make_notebooks(tmp_path, n=8) -> list[Path]:
@@ -90,39 +161,35 @@ def test_tcp_kernels_start_in_parallel_without_port_races(tmp_path, monkeypatch)
     assert all("resultado 10" in outputs(r.output) for r in results)
 
 
-def test_tcp_manager_really_uses_tcp(monkeypatch):
-    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
-    km = InformeKernelManager(kernel_name="python3")
-    assert km.transport == "tcp" and km.ip in ("127.0.0.1", "localhost")
-
-
+@pytest.mark.parametrize("now", [False, True])
 @pytest.mark.parametrize("base, interrupted", [(InformeKernelManager, False), (AsyncKernelManager, True)])
-def test_kernel_shutdown_does_not_interrupt_the_kernel(tmp_path, monkeypatch, base, interrupted):
+def test_kernel_shutdown_does_not_interrupt_the_kernel(tmp_path, monkeypatch, base, interrupted, now):
     """jupyter_client interrupts (SIGINT) a kernel before shutting it down; when the kernel is still in a
     message handler that printed ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` in every
-    build (issue 13). Our manager skips that interrupt (jupyter_client's own, the control case, sends it)."""
+    build (issue 13). informe's provisioner drops that interrupt, for a polite shutdown and for papermill's
+    ``shutdown_kernel="immediate"`` (``now``); jupyter_client's own manager, the control case, sends it.
+    The signals are recorded where they leave for the kernel's process group (``os.killpg``)."""
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
     sent = []
+    killpg = os.killpg
 
-    class Spy(base):
-        async def _async_signal_kernel(self, signum):
-            sent.append(signum)
-            await super()._async_signal_kernel(signum)
+    def spy(pgid, signum):
+        sent.append(signum)
+        killpg(pgid, signum)
+
+    monkeypatch.setattr(os, "killpg", spy)
 
     async def scenario():
-        km = Spy(kernel_name="python3")
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        await kc.wait_for_ready(timeout=60)
-        reply = await kc.execute_interactive("x = 1", timeout=60)
-        assert reply["content"]["status"] == "ok"
+        km = base(kernel_name="python3")
+        kc = await _start(km)
+        assert await _answer(kc, "x = 1") == ""
         kc.stop_channels()
-        await km.shutdown_kernel()
+        await km.shutdown_kernel(now=now)
         assert not await km.is_alive()
 
     asyncio.run(scenario())
     assert (signal.SIGINT in sent) == interrupted
+    assert (signal.SIGKILL in sent) == now  # the kill itself still reaches the kernel
 
 
 def test_explicit_interrupts_still_reach_the_kernel(tmp_path, monkeypatch):
@@ -370,43 +437,131 @@ def test_kernels_start_with_popen_when_the_fork_server_is_gone(tmp_path):
     assert (Path(cwd), value, preloaded) == (source.parent, 101, False)
 
 
-def test_forked_kernel_is_listening_when_its_start_returns(tmp_path):
-    """A client that connects before the kernel listens loses its first IOPub messages (and waits 0.2 s
-    for them): a forked kernel's start returns once its IPC sockets exist."""
+@pytest.mark.parametrize("transport", ["ipc", "tcp"])
+@pytest.mark.parametrize("fork", [True, False])
+def test_kernel_is_listening_when_its_start_returns(tmp_path, monkeypatch, fork, transport):
+    """A client that connects before the kernel listens loses its first IOPub messages (and waits for them):
+    a kernel's start returns once its sockets exist (IPC) or accept connections (TCP, whose start-up lock is
+    released only then), whether it was forked from the fork server or started with Popen."""
     import asyncio
+    import socket
 
-    from informe.publish.execute import KERNEL_ARGUMENTS, InformeKernelManager, _kernel_environment, make_runtime_dir
+    from informe.publish.execute import KERNEL_ARGUMENTS, _kernel_environment, make_runtime_dir
     from informe.publish.forkkernel import ForkServer, use_fork_server
 
     _kernel_environment()
-    server = ForkServer.start(make_runtime_dir())
-    use_fork_server(server.address)
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", transport)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    server = ForkServer.start(make_runtime_dir()) if fork else None
+    use_fork_server(server.address if server else None)
 
-    async def scenario() -> list[bool]:
+    def listening(info, key) -> bool:
+        if info["transport"] == "ipc":
+            return os.path.exists(f"{info['ip']}-{info[key]}")
+        with socket.socket() as probe:
+            return probe.connect_ex((info["ip"], info[key])) == 0
+
+    async def scenario() -> tuple[str, list[bool], int]:
         km = InformeKernelManager(kernel_name="python3")
         await km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
         try:
             info = km.get_connection_info()
-            assert info["transport"] == "ipc"
-            return [os.path.exists(f"{info['ip']}-{info[k]}") for k in ("shell_port", "iopub_port", "hb_port")]
+            keys = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+            return info["transport"], [listening(info, k) for k in keys], km.provisioner.pid
         finally:
             await km.shutdown_kernel(now=True)
 
     try:
-        assert asyncio.run(scenario()) == [True, True, True]
+        used, ready, pid = asyncio.run(scenario())
+        assert (used, ready) == (transport, [True] * 5)
+        if server is not None:  # really forked: the fork server's child
+            assert pid not in (0, os.getpid())
     finally:
         use_fork_server(None)
-        server.close()
+        if server is not None:
+            server.close()
 
 
-def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path):
-    """jupyter_client drained IOPub until 0.2 s of silence at every kernel start; informe's client
-    drains for IOPUB_QUIET, then its IOPub channel is the usual one again (nbclient reads it)."""
-    import asyncio
+def test_tcp_start_holds_the_port_lock_until_the_kernel_listens(tmp_path, monkeypatch):
+    """Ports are picked free, released, and bound by the kernel later: the lock shared by every worker is held
+    from before jupyter_client picks them until the kernel listens, and free again once the start returns."""
+    from filelock import FileLock, Timeout
 
-    from informe.publish.execute import IOPUB_QUIET, InformeKernelClient, InformeKernelManager, _kernel_environment
+    from informe.publish.kernels import InformeProvisioner, port_lock_path
+
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+
+    def held() -> bool:
+        probe = FileLock(str(port_lock_path()))
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return True
+        probe.release()
+        return False
+
+    seen = []
+    until_listening = InformeProvisioner.until_listening
+
+    async def spy(self, *args, **kwargs):
+        seen.append(("ports picked", bool(self.connection_info.get("shell_port")), held()))
+        await until_listening(self, *args, **kwargs)
+        seen.append(("listening", True, held()))
+
+    monkeypatch.setattr(InformeProvisioner, "until_listening", spy)
+
+    async def scenario():
+        km = InformeKernelManager(kernel_name="python3")
+        kc = await _start(km)
+        try:
+            return held(), await _answer(kc)
+        finally:
+            await _stop(km, kc)
+
+    assert not held()
+    after_start, answer = asyncio.run(scenario())
+    assert answer == "42\n"
+    assert seen == [("ports picked", True, True), ("listening", True, True)]
+    assert not after_start and not held()
+
+
+@pytest.mark.parametrize("step", ["pre_launch", "launch_kernel"])
+def test_tcp_port_lock_is_released_when_a_start_fails(tmp_path, monkeypatch, step):
+    """A start-up that fails (picking ports, launching the kernel) must not leave the lock held: every later TCP
+    start-up, in every worker, would wait two minutes for it."""
+    from filelock import FileLock
+    from jupyter_client.provisioning import LocalProvisioner
+
+    from informe.publish.kernels import port_lock_path
+
+    monkeypatch.setenv("INFORME_KERNEL_TRANSPORT", "tcp")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+
+    async def fail(self, *args, **kwargs):
+        raise OSError(f"{step} falló")
+
+    monkeypatch.setattr(LocalProvisioner, step, fail)
+
+    async def scenario():
+        km = InformeKernelManager(kernel_name="python3")
+        with pytest.raises(OSError, match=step):
+            await km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+
+    asyncio.run(scenario())
+    probe = FileLock(str(port_lock_path()))
+    probe.acquire(timeout=0)  # raises Timeout when the failed start still holds it
+    probe.release()
+
+
+def test_kernel_client_waits_for_iopub_briefly(tmp_path, monkeypatch):
+    """jupyter_client drained IOPub until 0.2 s of silence at every kernel start; informe's client (its public
+    ``wait_for_ready``) waits at most IOPUB_QUIET for IOPub, and the kernel then runs code as usual."""
+    from informe.publish.execute import _kernel_environment
+    from informe.publish.kernels import IOPUB_QUIET, InformeKernelClient
 
     _kernel_environment()
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
     timeouts = []
 
     async def scenario():
@@ -427,16 +582,44 @@ def test_kernel_client_waits_for_iopub_briefly_and_restores_its_channel(tmp_path
         try:
             await kc.wait_for_ready(timeout=60)
             waiting = False
-            restored = "get_msg" not in vars(channel)
             reply = await kc.execute_interactive("1 + 1", timeout=60, output_hook=lambda _m: None)
         finally:
             type(channel).get_msg = original
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-        return isinstance(kc, InformeKernelClient), restored, reply["content"]["status"]
+            await _stop(km, kc)
+        return type(kc), reply["content"]["status"]
 
-    assert asyncio.run(scenario()) == (True, True, "ok")
+    assert asyncio.run(scenario()) == (InformeKernelClient, "ok")
     assert timeouts and max(timeouts) <= IOPUB_QUIET
+
+
+@pytest.mark.parametrize("fault", ["died", "silent"])
+def test_kernel_client_reports_a_dead_or_silent_kernel_as_jupyter_client_does(tmp_path, monkeypatch, fault):
+    """A kernel that dies, or never answers, during ``wait_for_ready`` fails with jupyter_client's own messages,
+    which run_notebook recognises as a kernel start-up failure (and retries)."""
+    from informe.publish.execute import _is_kernel_start_failure
+
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+
+    async def scenario() -> str:
+        km = InformeKernelManager(kernel_name="python3")
+        await km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        pid = km.provisioner.pid
+        kc = km.client()
+        kc.start_channels()
+        os.kill(pid, signal.SIGKILL if fault == "died" else signal.SIGSTOP)
+        try:
+            with pytest.raises(RuntimeError) as caught:
+                await kc.wait_for_ready(timeout=1.5)
+            return str(caught.value)
+        finally:
+            if fault == "silent":
+                os.kill(pid, signal.SIGCONT)
+            await _stop(km, kc)
+
+    message = asyncio.run(scenario())
+    expected = "Kernel died before replying to kernel_info" if fault == "died" else "Kernel didn't respond in 1 seconds"
+    assert message == expected
+    assert _is_kernel_start_failure(RuntimeError(message))
 
 
 @pytest.mark.parametrize("fork", [True, False])

@@ -1,20 +1,12 @@
 """Execute the section notebooks with papermill, in parallel, reliably and interruptibly.
 
-Parallel papermill runs are known to race when kernels start at the same time
-(papermill #239 "Kernel didn't respond", #511 "ZMQError: Address already in
-use"): jupyter_client picks free TCP ports, releases them and the kernel binds
-them later, so two kernels starting together can pick the same port.
-
-* Where the platform has IPC sockets (Linux, macOS) each kernel talks over
-  Unix-socket files whose names derive from a unique path: no ports to race for.
-* Where it has not (Windows) kernels use TCP, and a kernel's start is
-  serialized under a file lock shared by every worker until the kernel has
-  bound its ports and answers, so no two kernels pick the same free port.
-* In both cases a kernel that still fails to start is retried.
+Each notebook gets a fresh kernel, started by :class:`~.kernels.InformeKernelManager` (jupyter_client's
+asynchronous manager, its client and its kernel provisioner informe's, see :mod:`.kernels`), and killed as
+soon as its last cell has run. Parallel start-ups do not race for ports (IPC sockets with unique paths, or
+TCP start-ups serialized under a file lock), and a kernel that still fails to start is retried.
 
 On Linux every kernel is forked from the build's fork server, which has already imported what the
-sections import (see :mod:`.forkkernel`); elsewhere kernels start with Popen. Either way each notebook
-gets a fresh kernel, killed as soon as its last cell has run.
+sections import (see :mod:`.forkkernel`); elsewhere kernels start with Popen.
 
 Each notebook runs in a worker process. Workers ignore Ctrl-C (the build
 handles it and ends them); a worker asked to end (SIGTERM) kills its kernel and
@@ -30,202 +22,31 @@ import json
 import os
 import shutil
 import signal
-import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Protocol
-
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName, default
 
 from .forkkernel import (
-    MAX_IPC_PATH,
-    ForkProvisioner,
     ForkServer,
     _kernel_environment,
-    fork_client,
     make_runtime_dir,
     set_parent_death_signal,
     start_fork_server,
     use_fork_server,
 )
+from .kernels import LIVE_KERNELS, InformeKernelManager, kernel_log_tail
 from .workspace import KERNEL_DIR_PREFIX  # noqa: F401 - re-exported
 
 KERNEL_START_ATTEMPTS = 3
 # A build's kernels need no command history; IPython's SQLite history costs start-up time (and locks
 # ~/.ipython/profile_default/history.sqlite between parallel kernels).
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
-TRANSPORT_ENV = "INFORME_KERNEL_TRANSPORT"  # force "ipc" or "tcp" (tests, diagnosis)
 
-
-def kernel_transport(platform: str = sys.platform, ipc_available: bool | None = None) -> str:
-    """``"ipc"`` where the platform and pyzmq support Unix-socket transport, else ``"tcp"`` (Windows)."""
-    if platform.startswith("win"):
-        return "tcp"
-    if ipc_available is None:
-        import zmq
-
-        ipc_available = bool(zmq.has("ipc"))
-    return "ipc" if ipc_available else "tcp"
-
-
-def port_lock_path() -> Path:
-    """The lock that serializes TCP kernel start-ups across worker processes (and concurrent builds)."""
-    return Path(tempfile.gettempdir()) / "informe-kernel-ports.lock"
-
-
-def kernel_log_path() -> Path:
-    """Where this worker's kernels write their log: its runtime folder (removed with it)."""
-    runtime = Path(os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir())
-    return runtime / f"kernel-{os.getpid()}.log"
-
-
-def kernel_log_tail(lines: int = 5) -> str:
-    """The last lines of this worker's kernel log ("" when there is none)."""
-    try:
-        text = kernel_log_path().read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
-
-
-class _KernelProcess(Protocol):
-    """A kernel this process started: a Popen, or a kernel forked by the fork server (``ForkedKernel``)."""
-
-    pid: int
-
-    def kill(self) -> None: ...
-
-    def wait(self, timeout: float | None = None) -> object: ...
-
-
-_LIVE_KERNELS: dict[int, _KernelProcess] = {}  # pid -> the kernels started by this process
 _RUNTIME_DIR: list[Path] = []  # the runtime folder of the notebook this worker is running
-
-
-IOPUB_QUIET = 0.02  # seconds of IOPub silence that end a kernel's start-up (jupyter_client waits 0.2 s)
-
-
-class InformeKernelClient(AsyncKernelClient):
-    """jupyter_client's asynchronous client, whose ``wait_for_ready`` waits for IOPub 0.02 s, not 0.2 s.
-
-    After the kernel's ``kernel_info`` reply, jupyter_client checks that IOPub delivers a message and
-    then drains IOPub until it has been silent for 0.2 s: a fixed 0.2 s for every kernel, eight per build
-    (0.8 s of a two-core build). A start-up message that arrives later is harmless: nbclient only reads
-    the IOPub messages of the cell it is running.
-    """
-
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        channel = self.iopub_channel
-        get_msg = channel.get_msg
-
-        async def quick(timeout: float | None = None, **kwargs):
-            return await get_msg(timeout=IOPUB_QUIET if timeout is None else min(timeout, IOPUB_QUIET), **kwargs)
-
-        channel.get_msg = quick
-        try:
-            await super()._async_wait_for_ready(timeout)
-        finally:
-            del channel.get_msg  # the class's own method again
-
-    # AsyncKernelClient binds ``wait_for_ready`` to the base class's function (see start_kernel below).
-    wait_for_ready = _async_wait_for_ready
-
-
-class InformeKernelManager(AsyncKernelManager):
-    """A kernel manager safe for parallel start-up on every platform, that shuts kernels down quietly.
-
-    * transport: IPC with a unique socket path, or TCP with start-ups serialized under a file lock;
-    * shutdown: jupyter_client interrupts (SIGINT) a kernel before asking it to shut down; when the
-      kernel is busy finishing a message that interrupt is logged as ``[IPKernelApp] ERROR |
-      KeyboardInterrupt caught in kernel`` — noise an analyst reads as a failure. The notebook has
-      finished when papermill shuts the kernel down, so the interrupt is skipped then; explicit
-      interrupts (a cell timeout) still go through.
-    """
-
-    client_class = DottedObjectName("informe.publish.execute.InformeKernelClient")
-
-    @default("client_factory")
-    def _informe_client_factory(self):
-        return InformeKernelClient
-
-    def __init__(self, **kwargs):
-        transport = os.environ.get(TRANSPORT_ENV) or kernel_transport()
-        if transport == "ipc":
-            # A socket path unique to this kernel; jupyter_client's default ("kernel-ipc" in the working
-            # directory) is shared by every kernel started from the same folder and races again.
-            runtime = os.environ.get("JUPYTER_RUNTIME_DIR") or tempfile.gettempdir()
-            path = os.path.join(runtime, f"k-{uuid.uuid4().hex[:12]}")
-            if len(path.encode()) > MAX_IPC_PATH:
-                transport = "tcp"  # a socket path this long cannot be bound
-            else:
-                kwargs.setdefault("ip", path)
-        kwargs.setdefault("transport", transport)
-        super().__init__(**kwargs)
-
-    async def _async_pre_start_kernel(self, **kw):
-        # A worker with a fork server forks its kernels from it (see informe.publish.forkkernel).
-        if self.provisioner is None and fork_client() is not None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)
-
-    async def _async_start_kernel(self, **kw) -> None:
-        if os.environ.get("INFORME_DEBUG"):
-            await self._start_kernel_safely(**kw)
-            return
-        # The kernel's own log goes to a file in its runtime folder, not to the analyst's terminal: a
-        # kernel still starting when a build is interrupted (its folder already removed) must not print
-        # a traceback; a start-up failure quotes the log's tail (see ``kernel_log_tail``).
-        with open(kernel_log_path(), "ab") as log:  # the kernel process keeps its own copy of the descriptor
-            await self._start_kernel_safely(**{"stdout": log, "stderr": log, **kw})
-
-    async def _start_kernel_safely(self, **kw) -> None:
-        if self.transport != "tcp":
-            await super()._async_start_kernel(**kw)
-        else:
-            from filelock import FileLock
-
-            # Ports are picked free, released, and bound by the kernel later: hold the lock until the
-            # kernel answers (its ports are bound), so that no other start-up picks the same ports.
-            with FileLock(str(port_lock_path()), timeout=120):
-                await super()._async_start_kernel(**kw)
-                client = self.client()
-                client.start_channels()
-                try:
-                    await client.wait_for_ready(timeout=60)
-                finally:
-                    client.stop_channels()
-        process = getattr(self.provisioner, "process", None)
-        if process is not None:
-            _LIVE_KERNELS[process.pid] = process
-
-    # AsyncKernelManager binds ``start_kernel`` to the base class's function, so the override above is
-    # only reached through this alias (without it, the TCP start-up lock and the kernel's log file
-    # were silently skipped).
-    start_kernel = _async_start_kernel
-
-    async def _async_interrupt_kernel(self) -> None:
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        process = getattr(self.provisioner, "process", None)
-        await super()._async_cleanup_resources(restart=restart)
-        if process is not None:
-            _LIVE_KERNELS.pop(process.pid, None)
-
-
-IPCKernelManager = InformeKernelManager  # former name
 
 
 @dataclass(frozen=True)
@@ -376,7 +197,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, cwd: Path, timeou
 
 def kill_kernels() -> None:
     """Kill every kernel this process started (and its process group), and wait for them."""
-    for pid, process in list(_LIVE_KERNELS.items()):
+    for pid, process in list(LIVE_KERNELS.items()):
         try:
             os.killpg(pid, signal.SIGKILL)  # jupyter_client starts each kernel in its own session
         except (OSError, AttributeError):
@@ -388,7 +209,7 @@ def kill_kernels() -> None:
             process.wait(timeout=5)
         except Exception:  # noqa: BLE001 - best effort while ending
             pass
-        _LIVE_KERNELS.pop(pid, None)
+        LIVE_KERNELS.pop(pid, None)
 
 
 def _end_worker(signum, _frame) -> None:

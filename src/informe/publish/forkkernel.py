@@ -21,6 +21,10 @@ when the build closes its standard input or dies.
 Elsewhere (Windows, macOS, a kernelspec that is not ipykernel, ``INFORME_FORK_KERNELS=0``, a server that
 could not start) kernels start as jupyter_client starts them, with ``Popen``.
 
+This module holds the server and the worker's way to it (:class:`ForkClient`, :class:`ForkedKernel`); the
+kernel provisioner that asks it for kernels is :class:`~.kernels.InformeProvisioner`. It does not import
+jupyter_client: the server runs this module, and listens before it imports anything.
+
 Protocol, one connection per kernel: the worker sends one JSON line ``{"argv", "cwd", "env", "log"}``;
 the server answers ``{"pid": N}`` once forked and ``{"exit": code}`` when the kernel has ended.
 """
@@ -273,7 +277,8 @@ def fork_client() -> ForkClient | None:
 
 
 class ForkedKernel:
-    """The part of :class:`subprocess.Popen` that jupyter_client's provisioner uses, for a forked kernel.
+    """The part of :class:`subprocess.Popen` that a jupyter_client provisioner uses, for a forked kernel
+    (:class:`~.kernels.InformeProvisioner`).
 
     Its exit code arrives from the fork server on the kernel's connection (the kernel is the server's
     child, not this worker's).
@@ -334,67 +339,6 @@ class ForkedKernel:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
-
-
-def _fork_provisioner_class():
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class ForkProvisioner(LocalProvisioner):
-        """jupyter_client's local provisioner, launching ipykernel as a fork of this worker's fork server."""
-
-        async def launch_kernel(self, cmd: list[str], **kwargs):
-            client = fork_client()
-            arguments = kernel_arguments(cmd)
-            if client is None or arguments is None:
-                return await super().launch_kernel(cmd, **kwargs)
-            stdout = kwargs.get("stdout")
-            log = getattr(stdout, "name", None) if stdout is not None else None
-            env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
-            env.setdefault("JPY_PARENT_PID", str(os.getpid()))  # as jupyter_client's launcher sets it for Popen
-            cwd = str(kwargs.get("cwd") or os.getcwd())  # as Popen: the caller's folder unless told otherwise
-            try:
-                kernel = client.fork(arguments, cwd, env, str(log) if log else None)
-            except OSError:  # no fork server (it died, or could not start): a kernel of its own, as usual
-                return await super().launch_kernel(cmd, **kwargs)
-            # jupyter_client infers ``process`` as Popen | None (its launcher's Popen); a ForkedKernel has the
-            # part of Popen that the provisioner uses (poll, wait, send_signal, kill, terminate, pid).
-            self.process = kernel  # type: ignore[assignment]
-            self.pid = self.pgid = kernel.pid  # the kernel calls setsid(): its own process group
-            self.cwd = cwd
-            await self._until_listening(kernel)
-            return self.connection_info
-
-        async def _until_listening(self, kernel: ForkedKernel, timeout: float = 30) -> None:
-            """Return once ``kernel`` has bound its IPC sockets (or died, or after ``timeout``).
-
-            A client that connects before the kernel listens is reconnected by ZeroMQ only after its
-            reconnect interval, and its first IOPub messages are lost: jupyter_client then waits 0.2 s for
-            IOPub and asks again. Connecting once the socket files exist avoids that wait (measured: a forked
-            kernel answered in 0.42 s instead of its ~0.15 s of start-up).
-            """
-            import asyncio
-
-            info = self.connection_info
-            if info.get("transport") != "ipc":
-                return
-            paths = [f"{info['ip']}-{info[key]}" for key in ("shell_port", "iopub_port", "stdin_port",
-                                                             "control_port", "hb_port") if key in info]
-            deadline = time.monotonic() + timeout
-            while not all(os.path.exists(p) for p in paths):
-                if kernel.poll() is not None or time.monotonic() > deadline:
-                    return  # jupyter_client reports a dead or silent kernel as it always does
-                await asyncio.sleep(0.005)
-
-    return ForkProvisioner
-
-
-def __getattr__(name: str):
-    """``ForkProvisioner`` is made on first use: it subclasses jupyter_client's provisioner, which the build
-    (before it knows whether anything must run) and the fork server (before it listens) do not import."""
-    if name == "ForkProvisioner":
-        globals()[name] = cls = _fork_provisioner_class()
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------
