@@ -7,14 +7,19 @@ On a private copy of data/2022, it starts `informe preview` (pip-only engine), w
 (11-retos.html) contains it; changes one figure of a workbook (posicionamiento.xlsx Cifras!C5, which the
 executive summary's table prints) and times until the served summary page shows it. It reads the page over
 HTTP as a browser would after the reload event. Medians (and min/max) are printed, never asserted.
-When Quarto is found, `quarto preview` is not compared: it needs a browser session to report its renders
-(printed as not measured).
+When Quarto is found (``$QUARTO``, ``PATH``), ``quarto preview`` of a copy of the project (its root
+``_quarto.yml``: the data chapters' notebooks, executed by Quarto's own Jupyter kernel) is timed on the same two
+kinds of edit: plain Quarto watches the project's own files, not ``data/``, so after each data edit the benchmark
+touches the notebook that prints it (what an analyst would have to do), and times until the served page shows the
+change. Its text edit is a data chapter's text (textos/posicionamiento.md, printed by 05-posicionamiento): plain
+Quarto cannot render a text-only chapter such as retos. Not run on machines without Quarto.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import statistics
@@ -52,6 +57,51 @@ def until(condition, timeout: float = 120.0, step: float = 0.02) -> float:
     return float("nan")
 
 
+def quarto_preview_times(quarto: str, runs: int, port: int, work: Path) -> tuple[list[float], list[float]]:
+    """Seconds from a data edit (plus a touch of the notebook that prints it) until ``quarto preview`` serves the
+    updated page: (text edits, workbook edits); empty lists when the preview does not start."""
+    project = work / "quarto-project"
+    project.mkdir()
+    for name in ("_quarto.yml", "index.qmd"):
+        shutil.copy2(ROOT / name, project / name)
+    for folder in ("book", "notebooks", "params", "data"):
+        shutil.copytree(ROOT / folder, project / folder, symlinks=True)
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([quarto, "preview", str(project), "--no-browser", "--port", str(port), "--to", "html",
+                                "--execute"], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                               env={**os.environ, "MPLBACKEND": "Agg"})
+    texts, workbooks = [], []
+    try:
+        first = until(lambda: bool(page(f"{base}/index.html")), timeout=600)
+        print(f"quarto preview: first render served after {first:.1f} s")
+        if first != first:  # nan: it never served
+            return [], []
+        text = project / "data" / "2022" / "textos" / "posicionamiento.md"
+        chapter = f"{base}/notebooks/05-posicionamiento.html"
+        summary = f"{base}/notebooks/01-resumen-ejecutivo.html"
+        for run in range(runs):
+            sentence = f"Frase de Quarto {run}."
+            with text.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n{sentence}\n")
+            (project / "notebooks" / "05-posicionamiento.ipynb").touch()
+            texts.append(until(lambda s=sentence: s in page(chapter), timeout=300))
+            time.sleep(1)
+            wb = load_workbook(project / "data" / "2022" / "posicionamiento.xlsx")
+            value = int(wb["Cifras"]["C5"].value) + 1
+            wb["Cifras"]["C5"] = value
+            wb.save(project / "data" / "2022" / "posicionamiento.xlsx")
+            (project / "notebooks" / "01-resumen-ejecutivo.ipynb").touch()
+            workbooks.append(until(lambda v=value: f">{v}<" in after_label(page(summary)), timeout=300))
+            time.sleep(1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return texts, workbooks
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -85,7 +135,19 @@ def main() -> int:
                                                                          workbook_times)):
             print(f"{label}: median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}, "
                   f"{len(times)} runs)")
-        print("quarto preview: not measured (see the module's docstring)")
+        from informe.publish.tools import find_quarto
+
+        quarto = find_quarto()
+        if quarto is None:
+            print("quarto preview: not measured (Quarto not found: $QUARTO, PATH)")
+        else:
+            plain = quarto_preview_times(quarto, args.runs, args.port + 1, work)
+            for label, times, ours in (("text edit", plain[0], text_times), ("one-workbook edit", plain[1],
+                                                                             workbook_times)):
+                if times:
+                    print(f"quarto preview, {label} (+ touch of its notebook): median {statistics.median(times):.2f} s "
+                          f"(min {min(times):.2f}, max {max(times):.2f}); ratio to informe preview "
+                          f"{statistics.median(times) / statistics.median(ours):.1f}x")
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -68,6 +68,20 @@ class Events:
         raise AssertionError(f"no llegó «{name}»: {self.seen}")
 
 
+def building(base: str, timeout: float = 120) -> dict:
+    """The preview's state once its server answers and its first build has started."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = json.loads(get(f"{base}/__informe/estado", timeout=2)[1])
+            if state["construyendo"] or state["generacion"]:
+                return state
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("la vista previa no empezó a construir")
+
+
 def start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "informe", "preview", "--year", "2022", "--port", str(port),
                              "--data", str(tmp_path / "2022"), "--out", str(tmp_path / "out" / "2022"),
@@ -134,6 +148,31 @@ def test_the_preview_rebuilds_reloads_and_shows_errors(tmp_path):
     assert not (preview_dir(out) / "informe-gestion-2022.pdf").exists()  # the live book has no PDF
     assert not list((tmp_path / "out").glob(".*building*"))  # nothing half-published
     assert "Cambió" in output and "construyendo" in output
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 0), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_a_signal_during_a_build_ends_the_preview(tmp_path, signum, code):
+    """Regression: Ctrl-C during a build (the first one here) was taken by the build, and the preview went on
+    waiting for changes, looking hung. Now Ctrl-C ends it with the complete build (its PDF), and SIGTERM ends it at
+    once without it; neither leaves a staging folder or a kernel behind."""
+    shutil.copytree(ROOT / "data" / "2022", tmp_path / "2022")
+    port = free_port()
+    process = start(tmp_path, port)
+    try:
+        state = building(f"http://127.0.0.1:{port}")
+        assert state["generacion"] == 0  # still the first build
+        time.sleep(1)
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=240)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code, output
+    assert "Vista previa terminada" in output
+    out = tmp_path / "out" / "2022"
+    assert (out / "informe-gestion-2022.pdf").is_file() == (signum == signal.SIGINT)
+    assert not list((tmp_path / "out").glob(".*building*"))
+    assert subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True).stdout == b""  # nothing of it left
 
 
 def test_a_port_in_use_exits_2(tmp_path):
@@ -307,6 +346,7 @@ def test_the_open_page_shows_the_error_and_reloads_when_fixed(tmp_path):
     base = f"http://127.0.0.1:{port}"
     process = start(tmp_path, port)
     try:
+        building(base)  # the server listens (a loaded machine may take seconds to start the preview)
         with chromium() as driver:
             set_viewport(driver, 1366)
             driver.get(f"{base}/12-administrativo.html")  # the waiting page until the first build, then the page

@@ -26,6 +26,7 @@ import io
 import json
 import os
 import queue
+import signal
 import threading
 import time
 import webbrowser
@@ -48,10 +49,18 @@ STATE = "/__informe/estado"
 SCRIPT = "/__informe/vista-previa.js"
 PDF_REQUEST = "/__informe/pdf"
 CLIENT_JS = Path(__file__).with_name("preview.js")
-STABLE_FOR = 0.1  # seconds a changed file must keep its size and time before it is read…
+STABLE_FOR = 0.05  # seconds a changed file must keep its size and time before it is read (a workbook must also be
+# a complete zip file: its central directory, written last, is there)…
 STABLE_WITHIN = 10.0  # …waiting at most this long (then it is built anyway: the validation says what is wrong)
 PDF = "pdf"  # the request for the complete build, among the changed files' batches
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream (proxies and browsers keep it open)
+
+
+INTERRUPTED, TERMINATED = 128 + signal.SIGINT, 128 + getattr(signal, "SIGTERM", 15)  # a build's exit codes
+
+
+class Terminated(Exception):
+    """A build of the preview received SIGTERM: the preview ends at once (exit 143), without the complete build."""
 
 
 class PreviewError(RuntimeError):
@@ -353,9 +362,10 @@ class Preview:
         if not self.params_file.is_file():
             raise PreviewError(f"falta {self.params_file}: los parámetros del año {self.year}")
 
-    def build(self, pdf: bool = False) -> int:
+    def build(self, pdf: bool = False, final: bool = False) -> int:
         """One incremental build (the live HTML book, or with ``pdf`` the complete one); its output goes to the
-        terminal, and a failure's to the open pages too."""
+        terminal, and a failure's to the open pages too. Interrupted (Ctrl-C, SIGTERM), it raises KeyboardInterrupt
+        or :class:`Terminated`, but the ``final`` build (at exit), whose exit code is the preview's."""
         record = Console(record=True, file=io.StringIO(), width=400, color_system=None)  # lines unwrapped
         out = self.out_dir if pdf else preview_dir(self.out_dir)
         self.state.started()
@@ -365,6 +375,12 @@ class Preview:
         text = record.export_text()
         self.console.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
         seconds = time.perf_counter() - start
+        # The build turned Ctrl-C or SIGTERM into its exit code (and left its outputs as they were): the preview
+        # ends too, instead of waiting for the next change (it looked hung).
+        if code == INTERRUPTED and not final:
+            raise KeyboardInterrupt
+        if code == TERMINATED and not final:
+            raise Terminated
         if code == 0:
             self.state.succeeded()
             self.console.print(f"[green]{'Informe completo construido' if pdf else 'Vista previa al día'} "
@@ -421,13 +437,17 @@ class Preview:
                 self.build()
         except KeyboardInterrupt:
             self.console.print("\nVista previa terminada.")
+        except Terminated:  # SIGTERM: end now, without the complete build
+            self.session.close()
+            self.console.print("\nVista previa terminada (SIGTERM): no se construyó el informe completo.")
+            return TERMINATED
         finally:
             stop.set()
             server.shutdown()
             server.server_close()
         try:
             self.console.print(f"Construyendo el informe completo con su PDF en {self.out_dir}…", soft_wrap=True)
-            return self.build(pdf=True)
+            return self.build(pdf=True, final=True)
         finally:
             self.session.close()  # the workers, their kernels and the fork server
 
