@@ -274,6 +274,11 @@ def guide_markdown() -> str:
         "libro HTML en el navegador y lo actualiza cada vez que guarda un archivo: si algo está mal, la página",
         "muestra el error (archivo, hoja, fila y columna) hasta que lo corrija. Al terminar (Ctrl-C) construye el",
         "informe completo con su PDF.",
+        "",
+        "En la terminal, cada vez que guarda, la vista previa dice qué archivo cambió y qué capítulos lo leen (por",
+        "ejemplo «Cambió posicionamiento.xlsx (lo leen: Resumen ejecutivo, …)»): solo esos capítulos se calculan de",
+        "nuevo, y la página se actualiza en uno a tres segundos. Ctrl-C la termina en cualquier momento, también",
+        "mientras construye.",
     ]
     return "\n".join(lines).rstrip() + "\n"
 
