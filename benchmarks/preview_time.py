@@ -57,6 +57,15 @@ def until(condition, timeout: float = 120.0, step: float = 0.02) -> float:
     return float("nan")
 
 
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """Ctrl-C, as the analyst ends a preview; killed if it has not ended within ``timeout`` seconds."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def quarto_preview_times(quarto: str, runs: int, port: int, work: Path) -> tuple[list[float], list[float]]:
     """Seconds from a data edit (plus a touch of the notebook that prints it) until ``quarto preview`` serves the
     updated page: (text edits, workbook edits); empty lists when the preview does not start."""
@@ -94,11 +103,7 @@ def quarto_preview_times(quarto: str, runs: int, port: int, work: Path) -> tuple
             workbooks.append(until(lambda v=value: f">{v}<" in after_label(page(summary)), timeout=300))
             time.sleep(1)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 60)
     return texts, workbooks
 
 
@@ -149,11 +154,7 @@ def main() -> int:
                           f"(min {min(times):.2f}, max {max(times):.2f}); ratio to informe preview "
                           f"{statistics.median(times) / statistics.median(ours):.1f}x")
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=300)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 300)  # informe preview builds the complete report (with its PDF) at Ctrl-C
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
