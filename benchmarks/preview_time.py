@@ -5,8 +5,10 @@ Usage:  .venv/bin/python benchmarks/preview_time.py [--runs 5] [--port 8790]
 On a private copy of data/2022, it starts `informe preview` (pip-only engine), waits for the first build, then
 `--runs` times: appends a sentence to a chapter's text (textos/retos.md) and times until the served page
 (11-retos.html) contains it; changes one figure of a workbook (posicionamiento.xlsx Cifras!C5, which the
-executive summary's table prints) and times until the served summary page shows it. It reads the page over
-HTTP as a browser would after the reload event. Medians (and min/max) are printed, never asserted.
+executive summary's table prints) and times until the served summary page shows it. It does what an open page
+does: it listens to the preview's event stream and, at each reload event, reads the page once over HTTP (no
+polling: requests every few milliseconds would compete with the build for the preview's process). Medians (and
+min/max) are printed, never asserted.
 When Quarto is found (``$QUARTO``, ``PATH``), ``quarto preview`` of a copy of the project (its root
 ``_quarto.yml``: the data chapters' notebooks, executed by Quarto's own Jupyter kernel) is timed on the same two
 kinds of edit: plain Quarto watches the project's own files, not ``data/``, so after each data edit the benchmark
@@ -26,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -107,6 +110,37 @@ def quarto_preview_times(quarto: str, runs: int, port: int, work: Path) -> tuple
     return texts, workbooks
 
 
+class Reloads:
+    """The preview's reload events, read in a thread from its event stream (what an open page receives)."""
+
+    def __init__(self, url: str):
+        self.count = 0
+        self.changed = threading.Condition()
+        self.response = urllib.request.urlopen(url, timeout=600)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                if raw.decode("utf-8").startswith("event: recargar"):
+                    with self.changed:
+                        self.count += 1
+                        self.changed.notify_all()
+        except OSError:
+            pass
+
+    def until(self, condition, seen: int, timeout: float = 120.0) -> float:
+        """Seconds until a reload after the ``seen``-th shows ``condition`` (read once per reload, as a page)."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            with self.changed:
+                self.changed.wait_for(lambda after=seen: self.count > after, timeout=timeout)
+                seen = self.count
+            if condition():
+                return time.perf_counter() - start
+        return float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -122,19 +156,22 @@ def main() -> int:
         first = until(lambda: json.loads(page(f"{base}/__informe/estado") or '{"generacion": 0}')["generacion"] >= 1,
                       timeout=300)
         print(f"first build served after {first:.1f} s")
+        reloads = Reloads(f"{base}/__informe/eventos")
         text_times, workbook_times = [], []
         for run in range(args.runs):
             sentence = f"Frase de la medición {run}."
+            seen = reloads.count
             with (work / "2022" / "textos" / "retos.md").open("a", encoding="utf-8") as text:
                 text.write(f"\n{sentence}\n")
-            text_times.append(until(lambda s=sentence: s in page(f"{base}/11-retos.html")))
+            text_times.append(reloads.until(lambda s=sentence: s in page(f"{base}/11-retos.html"), seen))
             time.sleep(1)
             wb = load_workbook(work / "2022" / "posicionamiento.xlsx")
             value = int(wb["Cifras"]["C5"].value) + 1
             wb["Cifras"]["C5"] = value
+            seen = reloads.count
             wb.save(work / "2022" / "posicionamiento.xlsx")
             summary = f"{base}/01-resumen-ejecutivo.html"
-            workbook_times.append(until(lambda v=value, url=summary: f">{v}<" in after_label(page(url))))
+            workbook_times.append(reloads.until(lambda v=value, url=summary: f">{v}<" in after_label(page(url)), seen))
             time.sleep(1)
         for label, times in (("text edit → page updated", text_times), ("one-workbook edit → page updated",
                                                                          workbook_times)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import signal
 import socket
@@ -381,3 +382,20 @@ def test_the_open_page_shows_the_error_and_reloads_when_fixed(tmp_path):
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=300)
     assert process.returncode == 0, output
+
+
+def test_the_pages_reload_as_soon_as_the_new_outputs_are_in_place(tmp_path):
+    """The preview's reload is sent from inside publishing: the new outputs are in place, the old copy is still being
+    removed (hundreds of files the reader need not wait for)."""
+    from informe.publish.workspace import publish
+
+    out, staging = tmp_path / "2022-vista-previa", tmp_path / ".staging"
+    (out / "book").mkdir(parents=True)
+    (out / "book" / "index.html").write_text("antes", encoding="utf-8")
+    (staging / "book").mkdir(parents=True)
+    (staging / "book" / "index.html").write_text("después", encoding="utf-8")
+    seen = []
+    publish(staging, out, lambda: seen.append(((out / "book" / "index.html").read_text(encoding="utf-8"),
+                                               sorted(p.name for p in tmp_path.iterdir()))))
+    assert seen == [("después", sorted([out.name, f".{out.name}.old-{os.getpid()}"]))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # then the old copy is gone

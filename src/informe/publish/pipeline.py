@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -377,6 +378,7 @@ class Session:
     validation: WorkbookCache | None = None
     pages: PageCache | None = None  # imported with the book's tools
     unindexed: Path | None = None  # a published HTML book whose search index is the previous build's
+    on_published: Callable[[], None] | None = None  # called once a build's outputs are in place (pages reload)
 
     def index_search(self) -> None:
         """The search index of the last published HTML book, when the build left the previous one there (the
@@ -709,7 +711,7 @@ def _build_in(ctx: BuildContext, done: Validated) -> int:
     info["outputs"] = {name: size for name, size in output_files(staging).items()
                        if not name.startswith(".") and not (deferred and Path(name).parts[:2] == ("book", "pagefind"))}
     (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    publish(staging, plan.out_dir)
+    publish(staging, plan.out_dir, ctx.session.on_published if ctx.session is not None else None)
     if not search and book.engine == "pandoc" and ctx.session is not None:
         ctx.session.unindexed = plan.out_dir / "book"
     ran = sum(s["ran"] for s in section_info.values())

@@ -370,11 +370,26 @@ class Preview:
         out = self.out_dir if pdf else preview_dir(self.out_dir)
         self.state.started()
         start = time.perf_counter()
-        code = build_report(self.year, self.data_dir, out, record, force=False, root=self.root, engine=self.engine,
-                            pdf=pdf, session=self.session)
-        text = record.export_text()
-        self.console.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
+        reloaded: list[bool] = []
+
+        def published() -> None:  # the live book's new pages are in place: the open pages reload now
+            reloaded.append(True)
+            self.state.succeeded()
+
+        self.session.on_published = None if pdf else published
+        try:
+            code = build_report(self.year, self.data_dir, out, record, force=False, root=self.root,
+                                engine=self.engine, pdf=pdf, session=self.session)
+        finally:
+            self.session.on_published = None
         seconds = time.perf_counter() - start
+        text = record.export_text()
+        if code == 0:
+            if not reloaded:  # nothing to publish (unchanged), or the complete build
+                self.state.succeeded()
+        elif code not in (INTERRUPTED, TERMINATED):
+            self.state.failed(failure_message(text) or f"la construcción terminó con el código {code}")
+        self.console.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
         # The build turned Ctrl-C or SIGTERM into its exit code (and left its outputs as they were): the preview
         # ends too, instead of waiting for the next change (it looked hung).
         if code == INTERRUPTED and not final:
@@ -382,15 +397,12 @@ class Preview:
         if code == TERMINATED and not final:
             raise Terminated
         if code == 0:
-            self.state.succeeded()
             self.console.print(f"[green]{'Informe completo construido' if pdf else 'Vista previa al día'} "
                                f"({seconds:.1f} s).[/green]")
             try:
                 self.session.index_search()  # the pages have reloaded: their search index now
             except BookError as exc:
                 self.console.print(f"[yellow]Aviso: {exc}[/yellow]", soft_wrap=True)
-        else:
-            self.state.failed(failure_message(text) or f"la construcción terminó con el código {code}")
         return code
 
     def run(self, open_browser: bool = False) -> int:

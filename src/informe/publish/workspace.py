@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 KERNEL_DIR_PREFIX = "informe-kernel-"  # kernel runtime folders in the system's temporary folder (see .forkkernel)
@@ -163,8 +164,10 @@ def remove_kernel_leftovers(tmp: Path | None = None) -> list[Path]:
     return removed
 
 
-def publish(staging: Path, out_dir: Path) -> None:
+def publish(staging: Path, out_dir: Path, on_published: Callable[[], None] | None = None) -> None:
     """Replace ``out_dir`` by ``staging`` (same file system): the old outputs go only after the new are in place.
+    ``on_published()`` is called as soon as they are (``informe preview`` reloads its pages then), before the old
+    ones are removed.
 
     When a rename fails (a read-only or full file system, a folder without write permission) the previous
     outputs are put back where they were and the error goes on; the caller removes the staging folder.
@@ -181,4 +184,8 @@ def publish(staging: Path, out_dir: Path) -> None:
         if moved and not out_dir.exists():
             old.rename(out_dir)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        if on_published is not None:
+            on_published()
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
