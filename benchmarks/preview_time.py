@@ -1,6 +1,6 @@
 """Edit → refresh with `informe preview`: seconds from a save until the served page shows it (issue 24).
 
-Usage:  .venv/bin/python benchmarks/preview_time.py [--runs 5] [--port 8790]
+Usage:  .venv/bin/python benchmarks/preview_time.py [--runs 5] [--port 8790] [--log preview.log]
 
 On a private copy of data/2022, it starts `informe preview` (pip-only engine), waits for the first build, then
 `--runs` times: appends a sentence to a chapter's text (textos/retos.md) and times until the served page
@@ -145,13 +145,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--log", type=Path, default=None, help="write the preview's terminal output to this file")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="informe-preview-bench-"))
     shutil.copytree(ROOT / "data" / "2022", work / "2022")
     base = f"http://127.0.0.1:{args.port}"
     process = subprocess.Popen([sys.executable, "-m", "informe", "preview", "--year", "2022", "--port",
                                 str(args.port), "--data", str(work / "2022"), "--out", str(work / "out" / "2022"),
-                                "--engine", "pandoc"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                                "--engine", "pandoc"], cwd=ROOT, stderr=subprocess.STDOUT,
+                               stdout=args.log.open("w", encoding="utf-8") if args.log else subprocess.DEVNULL)
     try:
         first = until(lambda: json.loads(page(f"{base}/__informe/estado") or '{"generacion": 0}')["generacion"] >= 1,
                       timeout=300)

@@ -92,6 +92,21 @@ def set_cell(path: Path, sheet: str, cell: str, value) -> None:
     wb.save(path)
 
 
+def probe_notebook(path: Path, code: str, heading: str | None = None) -> Path:
+    """A small notebook at ``path`` for the kernel tests: a ``heading`` (Markdown), a ``parameters`` cell
+    (``value = 0``), then ``code``."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell("value = 0")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = ([nbformat.v4.new_markdown_cell(heading)] if heading else []) + [params, nbformat.v4.new_code_cell(code)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
 def build_env(**extra: str) -> dict[str, str]:
     """The environment of an analyst's shell (no inherited virtualenv PATH), plus ``extra``.
 

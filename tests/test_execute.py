@@ -12,18 +12,13 @@ import nbformat
 import pytest
 from jupyter_client.manager import AsyncKernelManager
 
+from conftest import probe_notebook
 from informe.publish.execute import run_notebooks, section_title, strip_notebook_metadata
 from informe.publish.kernels import InformeKernelManager, kernel_address, kernel_transport
 
 
 def tiny_notebook(path, i):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell("value = 0")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# Sección {i}"), params,
-                nbformat.v4.new_code_cell("print('resultado', value * 2)")]
-    nbformat.write(nb, path)
+    probe_notebook(Path(path), "print('resultado', value * 2)", heading=f"# Sección {i}")
 
 
 def outputs(path) -> str:
@@ -310,20 +305,14 @@ def test_build_processes_skip_the_uri_grammar_import(tmp_path):
 
 def _probe_notebook(folder: Path) -> Path:
     """A notebook that prints where and how its kernel runs."""
-    folder.mkdir(exist_ok=True)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell("value = 0")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "import os, sys, json\nimport ayuda\n"
-        "from ipykernel.kernelapp import IPKernelApp\n"
-        "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value + ayuda.VALOR,"
-        " 'informe.report.notebook' in sys.modules, os.getpid(), os.getppid(), os.getsid(0),"
-        " IPKernelApp.instance().parent_handle]))")]
-    nbformat.write(nb, folder / "n.ipynb")
+    source = probe_notebook(folder / "n.ipynb",
+                            "import os, sys, json\nimport ayuda\n"
+                            "from ipykernel.kernelapp import IPKernelApp\n"
+                            "print(json.dumps([os.getcwd(), os.environ.get('INFORME_PRUEBA'), value + ayuda.VALOR,"
+                            " 'informe.report.notebook' in sys.modules, os.getpid(), os.getppid(), os.getsid(0),"
+                            " IPKernelApp.instance().parent_handle]))")
     (folder / "ayuda.py").write_text("VALOR = 100\n", encoding="utf-8")  # a module next to the notebook
-    return folder / "n.ipynb"
+    return source
 
 
 @pytest.mark.parametrize("fork", [True, False])

@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 import informe.publish
+from conftest import probe_notebook
 from informe.publish.kernels import (
     LIVE_KERNELS,
     PROVISIONER_NAME,
@@ -91,14 +92,9 @@ def test_the_provisioner_is_registered_as_an_entry_point():
 
 def _probe(folder) -> None:
     """A notebook that prints its kernel's connection (transport, address) as the kernel itself read it."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell("value = 0")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "import json\nfrom ipykernel import get_connection_info\n"
-        "info = json.loads(get_connection_info())\nprint(json.dumps([info['transport'], info['ip'], value]))")]
-    nbformat.write(nb, folder / "n.ipynb")
+    probe_notebook(folder / "n.ipynb", "import json\nfrom ipykernel import get_connection_info\n"
+                   "info = json.loads(get_connection_info())\n"
+                   "print(json.dumps([info['transport'], info['ip'], value]))")
 
 
 def test_run_notebook_starts_its_kernel_through_the_provisioner(tmp_path, monkeypatch):
@@ -215,3 +211,31 @@ def test_an_explicit_interrupt_goes_through_the_provisioner(tmp_path, monkeypatc
 
     asyncio.run(scenario())
     assert sent[0] == signal.SIGINT and signal.SIGKILL in sent and sent.count(signal.SIGINT) == 1
+
+
+def test_a_kill_returns_once_the_kernel_has_exited(tmp_path, monkeypatch):
+    """``kill`` returns only when the kernel process has exited: jupyter_client, which checks right after it and
+    sleeps 0,1 s whenever the kernel is still alive, finds it dead (that sleep was 0,1 s of every section)."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    slept = []
+
+    async def scenario():
+        km = InformeKernelManager(kernel_name="python3")
+        await km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        pid = km.provisioner.pid
+        await km.provisioner.kill()
+        exited = await km.provisioner.poll()
+        sleep = asyncio.sleep
+
+        async def spy(seconds, *args, **kwargs):
+            slept.append(seconds)
+            return await sleep(seconds, *args, **kwargs)
+
+        monkeypatch.setattr(asyncio, "sleep", spy)
+        await km.shutdown_kernel(now=True)
+        return pid, exited
+
+    pid, exited = asyncio.run(scenario())
+    assert exited is not None and 0.1 not in slept
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

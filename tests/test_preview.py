@@ -399,3 +399,19 @@ def test_the_pages_reload_as_soon_as_the_new_outputs_are_in_place(tmp_path):
                                                sorted(p.name for p in tmp_path.iterdir()))))
     assert seen == [("después", sorted([out.name, f".{out.name}.old-{os.getpid()}"]))]
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # then the old copy is gone
+
+
+def test_the_quiet_period_counts_from_the_files_last_change(tmp_path):
+    """A file that has not changed for longer than the quiet period is read at once (its quiet time since its last
+    modification counts), one changed just now waits the whole period."""
+    old, new = tmp_path / "retos.md", tmp_path / "nuevo.md"
+    old.write_text("x", encoding="utf-8")
+    os.utime(old, (time.time() - 5, time.time() - 5))
+    start = time.monotonic()
+    wait_until_stable([old], quiet=1.0)
+    waited_old = time.monotonic() - start
+    new.write_text("y", encoding="utf-8")
+    start = time.monotonic()
+    wait_until_stable([new], quiet=1.0)
+    waited_new = time.monotonic() - start
+    assert waited_old < 0.5 and waited_new >= 1.0

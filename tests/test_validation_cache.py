@@ -136,3 +136,25 @@ def test_a_session_reuses_the_previous_validation_from_memory_as_copies(tmp_path
     changed = validate_dir(data, cache=changed_cache)
     assert calls == [1, 1] and "posicionamiento.xlsx" not in changed_cache.hits
     assert changed.checks == validate_dir(data).checks  # a full validation's (its own call to the checks)
+
+
+def test_an_unchanged_entry_is_linked_and_outlives_the_build_it_came_from(tmp_path):
+    """The next build's entry of an unchanged workbook is the previous build's files, hard-linked (nothing is
+    written again), and stays whole once the previous build is removed; a symbolic link among the previous files
+    is never followed: that entry is written anew."""
+    data, full = _validated_once(tmp_path)
+    second = WorkbookCache(tmp_path / "cache", "código-1")
+    validate_dir(data, cache=second)
+    parts = sorted(p.relative_to(tmp_path / "cache") for p in (tmp_path / "cache").rglob("*.parquet"))
+    assert parts
+    (tmp_path / "cache" / parts[0]).rename(tmp_path / "aparte.parquet")
+    (tmp_path / "cache" / parts[0]).symlink_to(tmp_path / "aparte.parquet")
+    second.save(tmp_path / "next")
+    linked = [p for p in parts[1:] if (tmp_path / "next" / p).stat().st_ino == (tmp_path / "cache" / p).stat().st_ino]
+    assert linked == [p for p in parts[1:] if p.parent != parts[0].parent]  # every entry but the one with a symlink
+    assert not (tmp_path / "next" / parts[0]).is_symlink()
+    shutil.rmtree(tmp_path / "cache")
+    (tmp_path / "aparte.parquet").unlink()
+    third = WorkbookCache(tmp_path / "next", "código-1")
+    _same_report(full, validate_dir(data, cache=third))
+    assert sorted(third.hits) == sorted(p.name for p in data.glob("*.xlsx"))

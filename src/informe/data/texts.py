@@ -201,11 +201,10 @@ class TextCache:
         name = Path(path).name
         key = self._asked[name] = self.key(path)
         kept = self._memory.get(name)
-        in_memory = kept is not None and kept[0] == key
-        if key is None or (self.previous is None and not in_memory):
+        if key is None:
             return None
         try:
-            if kept is not None and in_memory:
+            if kept is not None and kept[0] == key:
                 entry = kept[1]
             elif self.previous is not None:
                 entry = json.loads((self.previous / f"{name}.json").read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -60,11 +61,24 @@ def _copy(result: WorkbookResult) -> WorkbookResult:
                           result.unusable)
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    if source.is_symlink():
+        raise OSError(f"{source} es un enlace simbólico")
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(source, target)
+
+
 class WorkbookCache:
     """Results of validating workbooks: read from ``previous`` (a former build's), kept for :meth:`save`.
 
     ``salt`` names everything else validation depends on (the code and library versions); entries are
     only reused under the same ``salt`` and year.
+
+    The cache never shares a frame with a reader of the report, which may change it in place: a result it hands
+    out (:meth:`get`) is a copy of what it keeps, and a result it is given (:meth:`put`, whose caller goes on with
+    it) is kept as a copy. Each result a reader holds was thus copied once.
     """
 
     def __init__(self, previous: Path | None, salt: str, memory: WorkbookCache | None = None):
@@ -135,7 +149,9 @@ class WorkbookCache:
 
     def _copy_previous(self, name: str, key: str, folder: Path) -> bool:
         """The previous build's entry for ``name`` copied as it is when it has ``key`` (its frames are not written
-        to parquet again: measured 0,1 s of a build whose workbooks did not change)."""
+        to parquet again: measured 0,1 s of a build whose workbooks did not change). Its files are hard links
+        where the file system allows: a build writes them once and never changes them, and they are removed
+        only with the whole build they belong to."""
         if self.previous is None:
             return False
         source = self.previous / name
@@ -144,10 +160,8 @@ class WorkbookCache:
             if entry.get("key") != key or source.is_symlink():
                 return False
             folder.mkdir(parents=True, exist_ok=True)
-            for sheet in entry["sheets"]:
-                part = Path(sheet["path"]).name
-                shutil.copyfile(source / part, folder / part)
-            shutil.copyfile(source / ENTRY, folder / ENTRY)
+            for part in [Path(sheet["path"]).name for sheet in entry["sheets"]] + [ENTRY]:
+                _link_or_copy(source / part, folder / part)
         except (OSError, ValueError, KeyError, TypeError):
             shutil.rmtree(folder, ignore_errors=True)
             return False

@@ -390,16 +390,14 @@ class Session:
             index_search(book)
 
     def runner_for(self, jobs: int, code: str, root: Path, server: ForkServer | None = None) -> NotebookRunner:
-        """The session's runner, started now (owning ``server``, a fork server the build started, else one of
-        its own) when there is none or it imported another code."""
+        """The session's runner, started now when there is none or it imported another code. It owns ``server``,
+        the fork server a build starts when its session has no runner yet (else it starts one of its own)."""
         if self.runner is not None and self.code != code:
             self.close()
         if self.runner is None:
             server = server or start_fork_server(root=root)
             self.runner = NotebookRunner(max(1, jobs), fork=server is not None, server=server)
             self.code = code
-        elif server is not None:
-            server.close(now=True)
         return self.runner
 
     def drop_runner(self) -> None:

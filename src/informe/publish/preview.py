@@ -52,6 +52,7 @@ CLIENT_JS = Path(__file__).with_name("preview.js")
 STABLE_FOR = 0.05  # seconds a changed file must keep its size and time before it is read (a workbook must also be
 # a complete zip file: its central directory, written last, is there)…
 STABLE_WITHIN = 10.0  # …waiting at most this long (then it is built anyway: the validation says what is wrong)
+WATCH_STEP = 20  # milliseconds without a new change after which the watcher reports a batch (watchfiles' step)
 PDF = "pdf"  # the request for the complete build, among the changed files' batches
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream (proxies and browsers keep it open)
 
@@ -314,7 +315,9 @@ def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: 
         return tuple(out)
 
     deadline = clock() + within
-    last, since = signature(), clock()
+    # The quiet period counts from the files' last change: the watcher reports a batch once it has seen no new
+    # change for its step, so a file saved at once is usually quiet already (never more than ``quiet`` is counted).
+    last, since = signature(), clock() - min(quiet, _unchanged_for(paths))
     while clock() < deadline:
         time.sleep(min(quiet / 3, 0.05))
         now = signature()
@@ -324,9 +327,18 @@ def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: 
             return
 
 
+def _unchanged_for(paths: list[Path]) -> float:
+    """Seconds since the newest modification time among ``paths`` (0 when one is missing or in the future)."""
+    try:
+        newest = max(path.stat().st_mtime_ns for path in paths) / 1e9
+    except (OSError, ValueError):
+        return 0.0
+    return max(0.0, time.time() - newest)
+
+
 def changes(paths: list[Path], stop: threading.Event) -> Iterable[set[Path]]:
     """Batches of changed files under ``paths`` that may start a build (until ``stop`` is set)."""
-    for batch in watch(*paths, stop_event=stop, debounce=200, step=50, rust_timeout=500, yield_on_timeout=False,
+    for batch in watch(*paths, stop_event=stop, debounce=200, step=WATCH_STEP, rust_timeout=500, yield_on_timeout=False,
                        watch_filter=lambda _change, name: not ignored(Path(name)), raise_interrupt=False):
         found = {Path(name) for change, name in batch if change in (Change.added, Change.modified, Change.deleted)}
         if found:
