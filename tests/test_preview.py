@@ -118,6 +118,13 @@ def test_the_preview_rebuilds_reloads_and_shows_errors(tmp_path):
         assert events.wait_for("recargar", seen)["generacion"] == 2
         assert "Frase nueva de la vista previa." in get(f"{base}/11-retos.html")[1]
 
+        # Saved again without a change: a build that finds nothing to do, and the open pages are not reloaded.
+        seen = len(events.seen)
+        os.utime(tmp_path / "2022" / "textos" / "retos.md")
+        events.wait_for("sin-cambios", seen)
+        assert "recargar" not in [e for e, _ in events.seen[seen:]]
+        assert json.loads(get(f"{base}/__informe/estado")[1])["generacion"] == 2
+
         # Excel's owner file of an open workbook never starts a build.
         seen = len(events.seen)
         (tmp_path / "2022" / "~$posicionamiento.xlsx").write_bytes(b"\x00owner")
@@ -338,7 +345,8 @@ def test_the_page_gets_the_preview_script_and_a_failure_its_errors():
 
 def test_the_open_page_shows_the_error_and_reloads_when_fixed(tmp_path):
     """In a real browser: the page reloads itself after a save, a failure's message covers the last good page
-    (role=alert, file, sheet, row and column), and the next good build removes it. No polling: one event stream."""
+    (role=alert, file, sheet, row and column), and the next good build removes it; the workbook put back as it was
+    built removes it without a reload (nothing to build). No polling: one event stream."""
     require_browser()
     from browser import chromium, set_viewport
 
@@ -357,6 +365,7 @@ def test_the_open_page_shows_the_error_and_reloads_when_fixed(tmp_path):
             assert "Relaciones administrativas" in driver.title
             driver.execute_script("window.__sinRecargar = true;")
             workbook = tmp_path / "2022" / "administrativo.xlsx"
+            good = workbook.read_bytes()
             set_cell(workbook, "PQRS", "B3", "treinta")
             alert = None
             for _ in range(240):
@@ -369,6 +378,14 @@ def test_the_open_page_shows_the_error_and_reloads_when_fixed(tmp_path):
             assert alert and alert[0] == "alert"
             assert "administrativo.xlsx, hoja «PQRS», fila 3, columna «Cantidad»" in alert[1]
             assert driver.execute_script("return window.__sinRecargar === true")  # the last good page, not reloaded
+            # The workbook put back as it was built: nothing to build, the message goes and the page stays.
+            workbook.write_bytes(good)
+            for _ in range(240):
+                time.sleep(0.5)
+                if not driver.execute_script("return !!document.getElementById('informe-vista-previa-error')"):
+                    break
+            assert not driver.execute_script("return !!document.getElementById('informe-vista-previa-error')")
+            assert driver.execute_script("return window.__sinRecargar === true")  # not reloaded
             set_cell(workbook, "PQRS", "B3", 27)
             for _ in range(240):
                 time.sleep(0.5)

@@ -63,6 +63,7 @@
   });
   events.addEventListener("construyendo", function () { say("Construyendo…"); });
   events.addEventListener("recargar", function () { location.reload(); });
+  events.addEventListener("sin-cambios", function () { hideError(); say("Vista previa al día"); });
   events.addEventListener("error-datos", function (e) {
     showError(JSON.parse(e.data).mensaje);
     say("La construcción falló: corrija y guarde");

@@ -121,6 +121,13 @@ class PreviewState:
             generation = self.generation
         self.send("recargar", generacion=generation)
 
+    def unchanged(self) -> None:
+        """A build found nothing to do (its sources are those of the published pages: a file saved again without
+        a change, or the second half of one save): the open pages are not reloaded, a failure shown is gone."""
+        with self._lock:
+            self.building, self.error = False, None
+        self.send("sin-cambios")
+
     def failed(self, message: str) -> None:
         with self._lock:
             self.building, self.error = False, message
@@ -397,8 +404,8 @@ class Preview:
         seconds = time.perf_counter() - start
         text = record.export_text()
         if code == 0:
-            if not reloaded:  # nothing to publish (unchanged), or the complete build
-                self.state.succeeded()
+            if not reloaded:  # nothing published for the open pages: the complete build, or nothing to do
+                self.state.succeeded() if pdf else self.state.unchanged()
         elif code not in (INTERRUPTED, TERMINATED):
             self.state.failed(failure_message(text) or f"la construcción terminó con el código {code}")
         self.console.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
