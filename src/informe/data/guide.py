@@ -277,8 +277,9 @@ def guide_markdown() -> str:
         "",
         "En la terminal, cada vez que guarda, la vista previa dice qué archivo cambió y qué capítulos lo leen (por",
         "ejemplo «Cambió posicionamiento.xlsx (lo leen: Resumen ejecutivo, …)»): solo esos capítulos se calculan de",
-        "nuevo, y la página se actualiza en uno a tres segundos. Ctrl-C la termina en cualquier momento, también",
-        "mientras construye.",
+        "nuevo, y la página se actualiza en alrededor de un segundo después de guardar un texto, y de dos después",
+        "de guardar un libro. Guardar un archivo sin cambiar nada no recarga la página. Ctrl-C la termina en",
+        "cualquier momento, también mientras construye.",
     ]
     return "\n".join(lines).rstrip() + "\n"
 
