@@ -294,9 +294,12 @@ def validate_dir(data_dir: Path, prior_dir: Path | None = None, year: int | None
         reading = pool.submit(read_texts, Path(data_dir), cache=cache.texts if cache is not None else None) \
             if texts else None
         _validate_workbooks(Path(data_dir), year, cache, report)
-        if reading is not None:
-            report.texts, text_problems = reading.result()
-            report.problems += text_problems
+        read = reading.result() if reading is not None else None
+    report.problems += params_problems(Path(data_dir), year, report.data)
+    report.problems += indicator_problems(report.data)
+    if read is not None:
+        report.texts, text_problems = read
+        report.problems += text_problems
     # Cross-sheet checks run on every sheet that passed its schema (see checks.run_checks).
     data = report.data
     report.checks = (cache.checks(year, lambda: run_checks(data, year)) if cache is not None
@@ -319,8 +322,6 @@ def _validate_workbooks(data_dir: Path, year: int | None, cache: WorkbookCache |
             report.unusables.append(result.unusable)
         report.data.update({(spec.filename, sheet): frame for sheet, frame in result.frames.items()})
         report.problems += result.problems
-    report.problems += params_problems(Path(data_dir), year, report.data)
-    report.problems += indicator_problems(report.data)
 
 
 def prior_year_checks(data_dir: Path, year: int | None, frames, prior_dir: Path | None = None) -> list[CheckResult]:

@@ -324,7 +324,8 @@ def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: 
     deadline = clock() + within
     # The quiet period counts from the files' last change: the watcher reports a batch once it has seen no new
     # change for its step, so a file saved at once is usually quiet already (never more than ``quiet`` is counted).
-    last, since = signature(), clock() - min(quiet, _unchanged_for(paths))
+    last = signature()
+    since = clock() - min(quiet, _unchanged_for(last))
     while clock() < deadline:
         time.sleep(min(quiet / 3, 0.05))
         now = signature()
@@ -334,13 +335,13 @@ def wait_until_stable(paths: Iterable[Path], quiet: float = STABLE_FOR, within: 
             return
 
 
-def _unchanged_for(paths: list[Path]) -> float:
-    """Seconds since the newest modification time among ``paths`` (0 when one is missing or in the future)."""
-    try:
-        newest = max(path.stat().st_mtime_ns for path in paths) / 1e9
-    except (OSError, ValueError):
+def _unchanged_for(signature: tuple) -> float:
+    """Seconds since the newest modification time of a :func:`wait_until_stable` signature ((path, size,
+    mtime_ns) per file): 0 when a file is missing or its time is in the future."""
+    times = [mtime for _path, _size, mtime in signature]
+    if not times or None in times:
         return 0.0
-    return max(0.0, time.time() - newest)
+    return max(0.0, time.time() - max(times) / 1e9)
 
 
 def changes(paths: list[Path], stop: threading.Event) -> Iterable[set[Path]]:
@@ -403,10 +404,12 @@ class Preview:
             self.session.on_published = None
         seconds = time.perf_counter() - start
         text = record.export_text()
-        if code == 0:
-            if not reloaded:  # nothing published for the open pages: the complete build, or nothing to do
-                self.state.succeeded() if pdf else self.state.unchanged()
-        elif code not in (INTERRUPTED, TERMINATED):
+        if code == 0 and not reloaded:  # nothing was published for the open pages (they reload when it is)
+            if pdf:  # the complete build
+                self.state.succeeded()
+            else:  # nothing to do: the open pages are current
+                self.state.unchanged()
+        elif code not in (0, INTERRUPTED, TERMINATED):
             self.state.failed(failure_message(text) or f"la construcción terminó con el código {code}")
         self.console.print(text.rstrip(), markup=False, highlight=False, soft_wrap=True)
         # The build turned Ctrl-C or SIGTERM into its exit code (and left its outputs as they were): the preview
