@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from jupyter_client.manager import AsyncKernelManager
 
-from conftest import probe_notebook
+from conftest import ROOT, probe_notebook
 from informe.publish.execute import run_notebooks, section_title, strip_notebook_metadata
 from informe.publish.kernels import InformeKernelManager, kernel_address, kernel_transport
 
@@ -301,6 +302,22 @@ def test_build_processes_skip_the_uri_grammar_import(tmp_path):
             "print(title, before, sys.modules.get('rfc3987_syntax'))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split() == ["Sección", "3", "False", "None"], proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_workers_share_papermill_with_the_build_that_passed_its_fork_server():
+    """Regression: papermill was imported before the workers fork only when the runner started its own fork
+    server; given the build's (as every build does), each worker imported it again (≈0,7 s of CPU each)."""
+    import subprocess
+
+    code = ("import sys, multiprocessing as mp; from pathlib import Path; "
+            "from informe.publish.execute import NotebookRunner; "
+            "from informe.publish.forkkernel import start_fork_server; "
+            "server = start_fork_server(root=Path('.')); "
+            "runner = NotebookRunner(1, server=server); "
+            "print(mp.get_start_method(), server is not None, 'papermill' in sys.modules); runner.close()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.stdout.split() == ["fork", "True", "True"], proc.stdout + proc.stderr
 
 
 def _probe_notebook(folder: Path) -> Path:

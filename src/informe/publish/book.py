@@ -30,11 +30,15 @@ import posixpath
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nbformat
+import pypandoc
+import typst
 import yaml
 from babel.dates import format_date
 
@@ -45,7 +49,7 @@ from .chapters import ChapterPieces, convert_chapters
 from .downloads import DownloadError, PreviousDownloads, write_downloads
 from .tools import find_quarto  # noqa: F401 - re-exported: the engine search lives in tools
 
-if TYPE_CHECKING:  # typst itself is imported where the PDF is compiled; html_book imports this module
+if TYPE_CHECKING:  # PDFStandard exists in typst's stubs only; html_book imports this module
     from typst import PDFStandard
 
     from .html_book import PageCache
@@ -443,8 +447,6 @@ def pandoc_text(src: Path, text: str, args: list[str]) -> str:
     Every pandoc call of the book reads its Markdown without ``smart``: text from the workbooks keeps its
     straight quotes, ``--`` and ``...`` in the HTML book and in the PDF.
     """
-    import pypandoc
-
     proc = subprocess.run([pypandoc.get_pandoc_path(), *without_smart(args)], input=text, capture_output=True,
                           text=True, encoding="utf-8", cwd=src)
     if proc.returncode:
@@ -455,8 +457,6 @@ def pandoc_text(src: Path, text: str, args: list[str]) -> str:
 def convert_book(src: Path, chapters: list[str], args: list[str], pieces: ChapterPieces | None = None) -> str:
     """pandoc's output of the book's ``chapters`` with ``args`` (``-t html5`` or ``-t typst``), reusing the
     unchanged chapters of ``pieces`` (see :mod:`.chapters`)."""
-    import pypandoc
-
     to = args[args.index("-t") + 1]
     filters = {arg: hashlib.sha256(Path(arg).read_bytes()).hexdigest() for arg in args if arg.endswith(".lua")}
     salt = json.dumps([pypandoc.get_pandoc_version(), [filters.get(a, a) for a in args]], ensure_ascii=False)
@@ -478,9 +478,7 @@ def render_pandoc(src: Path, html_dir: Path, pdf: Path | None, downloads: bool =
     book's pandoc in another, while this thread writes the download files (``downloads``) and then builds
     the pages (measured on 2 cores: 2.25 s one after the other, see ``benchmarks/build_time.py``).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .html_book import pandoc_body, render_html_book
+    from .html_book import pandoc_body, render_html_book  # it imports this module
 
     config = load_book_config(src)
     chapters = book_chapters(src, config)
@@ -522,8 +520,6 @@ def compile_pdf(main: Path, pdf: Path, root: Path) -> None:
     title… stop the build with a Spanish message naming what is missing and where, never a PDF that only
     looks accessible.
     """
-    import typst
-
     try:
         typst.compile(str(main), output=str(pdf), root=str(root), font_paths=[str(bundled_fonts())],
                       pdf_standards=list(PDF_STANDARDS))
@@ -552,8 +548,6 @@ def typst_error_message(exc: Exception) -> str:
 def bundled_fonts() -> Path:
     """The DejaVu fonts that ship with matplotlib (``mpl-data/fonts/ttf``, what ``matplotlib.get_data_path``
     points to), found without importing matplotlib (0.14 s of the render)."""
-    from importlib.util import find_spec
-
     spec = find_spec("matplotlib")
     if spec is None or spec.origin is None:
         raise BookError("falta matplotlib, que trae las fuentes DejaVu del PDF: ejecute `make setup`")

@@ -31,6 +31,7 @@ the server answers ``{"pid": N}`` once forked and ``{"exit": code}`` when the ke
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
@@ -43,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from typing import cast
 
@@ -94,8 +96,6 @@ def set_parent_death_signal(signum: int) -> bool:
         return False
     try:
         if not _PRCTL:
-            import ctypes
-
             _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl)
         return _PRCTL[0](PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
     except (OSError, AttributeError, TypeError):
@@ -382,8 +382,6 @@ def _kernel_child(request: dict, server_pid: int) -> None:
         IPKernelApp.launch_instance(argv=request["argv"], parent_handle=int(env.get("JPY_PARENT_PID") or 0),
                                     interrupt=int(env.get("JPY_INTERRUPT_EVENT") or 0))
     except BaseException:  # noqa: BLE001 - the kernel's log says why; the worker sees it die
-        import traceback
-
         traceback.print_exc()
         os._exit(1)
     os._exit(0)

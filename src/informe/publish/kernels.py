@@ -42,6 +42,8 @@ from pathlib import Path
 from queue import Empty
 from typing import Any, Protocol
 
+import zmq
+from filelock import FileLock, Timeout
 from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import KernelConnectionInfo
@@ -67,8 +69,6 @@ def kernel_transport(platform: str = sys.platform, ipc_available: bool | None = 
     if platform.startswith("win"):
         return "tcp"
     if ipc_available is None:
-        import zmq
-
         ipc_available = bool(zmq.has("ipc"))
     return "ipc" if ipc_available else "tcp"
 
@@ -258,8 +258,6 @@ class InformeProvisioner(LocalProvisioner):
         without blocking the event loop (another kernel of this process may be the one starting)."""
         if self.port_lock is not None:
             return
-        from filelock import FileLock, Timeout
-
         lock = FileLock(str(port_lock_path()))
         deadline = time.monotonic() + timeout
         while True:

@@ -40,9 +40,12 @@ from pathlib import Path
 from rich.console import Console
 from watchfiles import Change, watch
 
+from ..data.contract import CONTRACT
+from ..data.params import ParamsError, load_params
 from ..data.workbooks import is_noise
 from .book import BookError
 from .pipeline import Session, build_report
+from .sections import ANY, SectionError, declared_sections
 
 EVENTS = "/__informe/eventos"
 STATE = "/__informe/estado"
@@ -272,10 +275,6 @@ def watch_map(root: Path, params_file: Path) -> dict[str, list[str]]:
     (``params/<year>.yml``): a workbook → the titles of the chapters whose section declares reading it (a section
     that reads «*», the year's checks, reads them all); ``textos/<slug>.md`` → its chapter. Empty when either
     cannot be read (the build says why). The build itself reruns what each section recorded reading."""
-    from ..data.contract import CONTRACT
-    from ..data.params import ParamsError, load_params
-    from .sections import ANY, SectionError, declared_sections
-
     try:
         params = load_params(params_file)
         sections = declared_sections(root)

@@ -23,6 +23,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
+
 KERNEL_DIR_PREFIX = "informe-kernel-"  # kernel runtime folders in the system's temporary folder (see .forkkernel)
 OWNER_MARKER = "owner.json"  # in each of them: the pids of the worker and the build that made it
 
@@ -38,8 +40,6 @@ class OutputDirError(Exception):
 
 def process_started(pid: int) -> float | None:
     """The start time of process ``pid`` (None when it does not exist or is a zombie)."""
-    import psutil
-
     try:
         process = psutil.Process(pid)
         if process.status() == psutil.STATUS_ZOMBIE:
