@@ -304,7 +304,8 @@ class NotebookRunner:
         if server is None and fork is not False:
             self.server = start_fork_server(fork)
         # Imported once here rather than in every worker: forked workers share it (saves ~0.7 s of CPU per
-        # worker, ``python -X importtime``). Where workers are spawned, they import it themselves.
+        # worker: ``/usr/bin/time python -c 'import papermill'``). Where workers are spawned, they import it
+        # themselves.
         import papermill  # noqa: F401
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
                                         initargs=(os.getpid(), self.server.address if self.server else None))
